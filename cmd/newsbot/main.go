@@ -1,0 +1,36 @@
+// Command newsbot answers questions about news articles with citations to
+// the exact paragraphs, in Discord and in the terminal.
+//
+// Run "newsbot --help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if !errors.As(err, &ue) || !ue.printed {
+			fmt.Fprintln(os.Stderr, "newsbot:", sentence(err))
+		}
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, callable from tests: args without the program
+// name, the environment through getenv, and the standard streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := newRootCommand(ctx, getenv, stdin, stdout, stderr)
+	cmd.SetArgs(args)
+	return cmd.ExecuteContext(ctx)
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/newsbot/newsbot/retrieval"
+)
+
+// dateJSON renders a date for the JSON output: "2006-01-02", or null.
+func dateJSON(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.Format(time.DateOnly)
+	if !t.Equal(t.Truncate(24 * time.Hour)) {
+		s = t.UTC().Format(time.RFC3339)
+	}
+	return &s
+}
+
+func writeJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+type searchResultJSON struct {
+	ArticleID   string  `json:"article_id"`
+	Paragraph   int     `json:"paragraph"`
+	Title       string  `json:"title"`
+	URL         string  `json:"url"`
+	Source      string  `json:"source"`
+	PublishedAt *string `json:"published_at"`
+	Text        string  `json:"text"`
+	Score       float64 `json:"score"`
+}
+
+func (e *env) searchCommand() *cobra.Command {
+	var (
+		asJSON bool
+		k      int
+		scope  string
+	)
+	cmd := &cobra.Command{
+		Use:   "search [--json] [--k N] [--scope S] QUERY",
+		Short: "Show the paragraphs that best match a query (retrieval only)",
+		Args:  needArgs(1, "the query"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := retrieval.Query{Text: strings.Join(args, " "), K: k, Scope: scope}
+			if err := q.Check(); err != nil {
+				return err
+			}
+			st, err := e.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			hits, err := st.Search(e.ctx, q)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := struct {
+					Results []searchResultJSON `json:"results"`
+				}{Results: []searchResultJSON{}}
+				for _, h := range hits {
+					out.Results = append(out.Results, searchResultJSON{
+						ArticleID: h.Article.ID, Paragraph: h.Paragraph, Title: h.Article.Title, URL: h.Article.URL,
+						Source: h.Article.Source, PublishedAt: dateJSON(h.Article.PublishedAt), Text: h.Text, Score: h.Score,
+					})
+				}
+				return writeJSON(e, out)
+			}
+			if len(hits) == 0 {
+				fmt.Fprintln(e.stdout, "No paragraph matches that query.")
+				return nil
+			}
+			for i, h := range hits {
+				fmt.Fprintf(e.stdout, "%d. %s ¶%d  (score %.4f)\n   %s\n\n", i+1, h.Article.Title, h.Paragraph, h.Score, h.Text)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVar(&k, "k", 5, "how many paragraphs (1-50)")
+	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
+	return cmd
+}
+
+type articleJSON struct {
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	URL         string  `json:"url"`
+	Source      string  `json:"source"`
+	Author      string  `json:"author"`
+	PublishedAt *string `json:"published_at"`
+	LoadedAt    *string `json:"loaded_at"`
+	Scope       string  `json:"scope"`
+	Paragraphs  int     `json:"paragraphs"`
+}
+
+func (e *env) articlesCommand() *cobra.Command {
+	var (
+		asJSON bool
+		scope  string
+	)
+	cmd := &cobra.Command{
+		Use:   "articles [--json] [--scope S]",
+		Short: "List the library",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if scope != "" {
+				if err := retrieval.CheckScope(scope); err != nil {
+					return err
+				}
+			}
+			lib, err := retrieval.OpenLibrary(e.cfg.DataDir+"/articles", e.logger)
+			if err != nil {
+				return err
+			}
+			list := lib.List(scope)
+			if asJSON {
+				out := struct {
+					Articles []articleJSON `json:"articles"`
+				}{Articles: []articleJSON{}}
+				for _, a := range list {
+					loaded := a.LoadedAt.UTC().Format(time.RFC3339)
+					out.Articles = append(out.Articles, articleJSON{
+						ID: a.ID, Title: a.Title, URL: a.URL, Source: a.Source, Author: a.Author,
+						PublishedAt: dateJSON(a.PublishedAt), LoadedAt: &loaded, Scope: a.Scope, Paragraphs: len(a.Paragraphs),
+					})
+				}
+				return writeJSON(e, out)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(e.stdout, "The library is empty. Load articles with: newsbot ingest PATH")
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSOURCE\tPUBLISHED\tPARAS\tSCOPE\tTITLE")
+			for _, a := range list {
+				pub := "-"
+				if !a.PublishedAt.IsZero() {
+					pub = a.PublishedAt.Format(time.DateOnly)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, or(a.Source, "-"), pub, len(a.Paragraphs), a.Scope, a.Title)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&scope, "scope", "", `only what "global" or a Discord server id can see (default: everything)`)
+	return cmd
+}
+
+func (e *env) reindexCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the vector and BM25 indexes from the article files",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := e.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			bar := e.progress("re-embedding")
+			stats, err := st.Reindex(e.ctx)
+			bar.Finish()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Reindexed %s (%s) with the %s embedder.\n",
+				plural(stats.Articles, "article"), plural(stats.Paragraphs, "paragraph"), st.Index.Embedder())
+			return nil
+		},
+	}
+}

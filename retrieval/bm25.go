@@ -1,0 +1,218 @@
+package retrieval
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// bm25Version changes whenever the mapping or the indexed fields change; an
+// index of another version is rebuilt from the article files.
+const bm25Version = "3"
+
+const (
+	analyzerText    = "newsbot_text"
+	analyzerBigrams = "newsbot_bigrams"
+	filterShingle   = "newsbot_shingle"
+	manifestKey     = "manifest"
+)
+
+// bm25Index is the lexical leg of hybrid search: a bleve scorch index on disk
+// scored with BM25. Each paragraph is a document with its text, its word
+// pairs (a proximity signal), and its article's headline and outlet.
+type bm25Index struct {
+	idx bleve.Index
+
+	mu    sync.Mutex
+	stats fieldStats // for the average field lengths of BM25
+}
+
+// fieldStats sums field lengths over every indexed paragraph.
+type fieldStats struct {
+	docs    int
+	lengths [numFields]int
+}
+
+func (s *fieldStats) add(e manifestEntry, sign int) {
+	s.docs += sign * e.Paragraphs
+	for i, l := range e.Lengths {
+		s.lengths[i] += sign * l
+	}
+}
+
+// bm25Doc is the indexed form of one paragraph.
+type bm25Doc struct {
+	Text    string `json:"text"`
+	Bigrams string `json:"bigrams"`
+	Title   string `json:"title"`
+	Source  string `json:"source"`
+	Scope   string `json:"scope"`
+	Article string `json:"article"`
+}
+
+// manifestEntry records what the index holds of one article, written in the
+// same batch as the article's documents so the two never disagree.
+type manifestEntry struct {
+	Hash       string         `json:"hash"`
+	Paragraphs int            `json:"paragraphs"`
+	Lengths    [numFields]int `json:"lengths"` // tokens per field, summed over paragraphs
+}
+
+func bm25Mapping() (mapping.IndexMapping, error) {
+	m := bleve.NewIndexMapping()
+	m.ScoringModel = "bm25"
+	if err := m.AddCustomTokenFilter(filterShingle, map[string]any{
+		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
+	}); err != nil {
+		return nil, err
+	}
+	text := []any{en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName}
+	if err := m.AddCustomAnalyzer(analyzerText, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": text,
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(analyzerBigrams, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": append(text, filterShingle),
+	}); err != nil {
+		return nil, err
+	}
+	field := func(analyzer string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		return f
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("text", field(analyzerText))
+	doc.AddFieldMappingsAt("bigrams", field(analyzerBigrams))
+	doc.AddFieldMappingsAt("title", field(analyzerText))
+	doc.AddFieldMappingsAt("source", field(analyzerText))
+	doc.AddFieldMappingsAt("scope", field(keyword.Name))
+	doc.AddFieldMappingsAt("article", field(keyword.Name))
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerText
+	return m, nil
+}
+
+// openBM25 opens the index in dir, creating it (or recreating it, when it
+// is of another version) as needed.
+func openBM25(dir string) (*bm25Index, error) {
+	idx, err := bleve.Open(dir)
+	if err == nil {
+		v, err := idx.GetInternal([]byte("version"))
+		if err == nil && string(v) == bm25Version {
+			b := &bm25Index{idx: idx}
+			man, err := b.manifest()
+			if err == nil {
+				for _, e := range man {
+					b.stats.add(e, 1)
+				}
+				return b, nil
+			}
+		}
+		idx.Close()
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("reset bm25 index: %w", err)
+	}
+	m, err := bm25Mapping()
+	if err != nil {
+		return nil, fmt.Errorf("bm25 mapping: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	idx, err = bleve.New(dir, m) // scorch on disk: bleve's in-memory index ignores BM25
+	if err != nil {
+		return nil, fmt.Errorf("create bm25 index: %w", err)
+	}
+	if err := idx.SetInternal([]byte("version"), []byte(bm25Version)); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return &bm25Index{idx: idx}, nil
+}
+
+func (b *bm25Index) manifest() (map[string]manifestEntry, error) {
+	m := map[string]manifestEntry{}
+	raw, err := b.idx.GetInternal([]byte(manifestKey))
+	if err != nil || len(raw) == 0 {
+		return m, err
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("bm25 manifest: %w", err)
+	}
+	return m, nil
+}
+
+// apply removes the documents of the articles in remove, indexes the
+// articles in add and records the new manifest, all in one batch.
+func (b *bm25Index) apply(man map[string]manifestEntry, remove []string, add []*Article) error {
+	batch := b.idx.NewBatch()
+	stats := b.snapshotStats()
+	for _, id := range remove {
+		if e, ok := man[id]; ok {
+			for n := 1; n <= e.Paragraphs; n++ {
+				batch.Delete(ParagraphID(id, n))
+			}
+			stats.add(e, -1)
+			delete(man, id)
+		}
+	}
+	m := b.idx.Mapping()
+	for _, a := range add {
+		if e, ok := man[a.ID]; ok {
+			for n := len(a.Paragraphs) + 1; n <= e.Paragraphs; n++ {
+				batch.Delete(ParagraphID(a.ID, n))
+			}
+			stats.add(e, -1)
+		}
+		e := manifestEntry{Hash: indexHash(a), Paragraphs: len(a.Paragraphs)}
+		for i, p := range a.Paragraphs {
+			d := bm25Doc{Text: p, Bigrams: p, Title: a.Title, Source: a.Source, Scope: a.Scope, Article: a.ID}
+			if err := batch.Index(ParagraphID(a.ID, i+1), d); err != nil {
+				return fmt.Errorf("index %s: %w", a.ID, err)
+			}
+			for f, v := range []string{p, p, a.Title, a.Source} {
+				e.Lengths[f] += len(m.AnalyzerNamed(bm25Fields[f].analyzer).Analyze([]byte(v)))
+			}
+		}
+		stats.add(e, 1)
+		man[a.ID] = e
+	}
+	raw, err := json.Marshal(man)
+	if err != nil {
+		return err
+	}
+	batch.SetInternal([]byte(manifestKey), raw)
+	if err := b.idx.Batch(batch); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.stats = stats
+	b.mu.Unlock()
+	return nil
+}
+
+func (b *bm25Index) snapshotStats() fieldStats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.stats
+}
+
+func (b *bm25Index) close() error { return b.idx.Close() }

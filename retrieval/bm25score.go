@@ -1,0 +1,207 @@
+package retrieval
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// BM25 parameters, the usual ones.
+var (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+const numFields = 4
+
+// bm25Fields are the indexed text fields and their weights in the score.
+// Headline and outlet repeat on every paragraph of an article, so they act
+// as an article-level signal; word pairs reward paragraphs that use the
+// question's words together.
+var bm25Fields = [numFields]struct {
+	field, analyzer string
+	weight          float64
+}{
+	{"text", analyzerText, 1},
+	{"bigrams", analyzerBigrams, 0.5},
+	{"title", analyzerText, 0.4},
+	{"source", analyzerText, 0},
+}
+
+// search returns up to n paragraph ids with their BM25 scores, best first.
+//
+// bleve's own "bm25" scoring is not Okapi BM25: it multiplies by idf twice,
+// takes the square root of term frequencies and divides field lengths by the
+// number of distinct terms per document instead of the average length, which
+// buries long paragraphs. The index is bleve's; the scoring is done here,
+// over its posting lists, with the textbook formula.
+func (b *bm25Index) search(ctx context.Context, text string, n int, scope, article string) ([]scored, error) {
+	adv, err := b.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	docs, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	allowed, err := b.filter(ctx, r, scope, article, docs)
+	if err != nil {
+		return nil, err
+	}
+	stats := b.snapshotStats()
+	m := b.idx.Mapping()
+	scores := map[uint64]float64{}
+	pre := &index.TermFieldDoc{}
+	for f, fd := range bm25Fields {
+		if fd.weight == 0 || stats.docs == 0 {
+			continue
+		}
+		avgLen := max(float64(stats.lengths[f])/float64(stats.docs), 1)
+		counts := map[string]float64{}
+		for _, tok := range m.AnalyzerNamed(fd.analyzer).Analyze([]byte(text)) {
+			counts[string(tok.Term)]++
+		}
+		for term, qtf := range counts {
+			tfr, err := r.TermFieldReader(ctx, []byte(term), fd.field, true, true, false)
+			if err != nil {
+				return nil, err
+			}
+			df := float64(tfr.Count())
+			idf := math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+			w := fd.weight * qtf * idf
+			for {
+				d, err := tfr.Next(pre)
+				if err != nil {
+					tfr.Close()
+					return nil, err
+				}
+				if d == nil {
+					break
+				}
+				id := d.ID.Value()
+				if allowed != nil && !allowed(id) {
+					continue
+				}
+				tf := float64(d.Freq)
+				dl := 1 / (d.Norm * d.Norm)
+				scores[id] += w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/avgLen))
+			}
+			tfr.Close()
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	type docScore struct {
+		id    uint64
+		score float64
+	}
+	all := make([]docScore, 0, len(scores))
+	for id, s := range scores {
+		all = append(all, docScore{id, s})
+	}
+	slices.SortFunc(all, func(a, b docScore) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	out := make([]scored, 0, min(n, len(all)))
+	for _, d := range all[:min(n, len(all))] {
+		ext, err := r.ExternalID(index.NewIndexInternalID(nil, d.id))
+		if err != nil {
+			return nil, fmt.Errorf("bm25 search: %w", err)
+		}
+		out = append(out, scored{id: ext, score: d.score})
+	}
+	return out, nil
+}
+
+// filter returns which documents a search may return: those of scope (and
+// the global ones) and, if given, of one article. It returns nil when every
+// document may be returned. It collects whichever is smaller, the allowed
+// documents or the others.
+func (b *bm25Index) filter(ctx context.Context, r index.IndexReader, scope, article string, docs uint64) (func(uint64) bool, error) {
+	if article != "" {
+		set, err := postings(ctx, r, "article", []string{article})
+		if err != nil {
+			return nil, err
+		}
+		return func(id uint64) bool { return set[id] }, nil
+	}
+	visible := []string{GlobalScope}
+	if scope != "" && scope != GlobalScope {
+		visible = append(visible, scope)
+	}
+	var hidden []string
+	var hiddenCount uint64
+	dict, err := r.FieldDict("scope")
+	if err != nil {
+		return nil, err
+	}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			dict.Close()
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		if !slices.Contains(visible, e.Term) {
+			hidden = append(hidden, e.Term)
+			hiddenCount += e.Count
+		}
+	}
+	dict.Close()
+	switch {
+	case len(hidden) == 0:
+		return nil, nil
+	case hiddenCount*2 < docs:
+		set, err := postings(ctx, r, "scope", hidden)
+		if err != nil {
+			return nil, err
+		}
+		return func(id uint64) bool { return !set[id] }, nil
+	default:
+		set, err := postings(ctx, r, "scope", visible)
+		if err != nil {
+			return nil, err
+		}
+		return func(id uint64) bool { return set[id] }, nil
+	}
+}
+
+// postings returns the documents that hold any of terms in field.
+func postings(ctx context.Context, r index.IndexReader, field string, terms []string) (map[uint64]bool, error) {
+	set := map[uint64]bool{}
+	pre := &index.TermFieldDoc{}
+	for _, t := range terms {
+		tfr, err := r.TermFieldReader(ctx, []byte(t), field, false, false, false)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			d, err := tfr.Next(pre)
+			if err != nil {
+				tfr.Close()
+				return nil, err
+			}
+			if d == nil {
+				break
+			}
+			set[d.ID.Value()] = true
+		}
+		tfr.Close()
+	}
+	return set, nil
+}

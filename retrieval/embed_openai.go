@@ -1,0 +1,112 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Batch limits for embedding requests: many paragraphs per request, but no
+// request so large that a server refuses it.
+const (
+	embedBatchTexts = 96
+	embedBatchBytes = 256 << 10
+)
+
+// OpenAIEmbedder embeds through any OpenAI-compatible embeddings endpoint
+// (OpenAI, Ollama's /v1, vLLM, LM Studio, llama.cpp server), sending many
+// texts per request. Give its client a RetryTransport to ride out 429 and
+// 5xx answers.
+type OpenAIEmbedder struct {
+	client *openai.Client
+	model  string
+	dims   int
+}
+
+// NewOpenAIEmbedder returns an embedder for model. dims is the size of the
+// model's vectors; 0 asks the server once, with a probe request.
+func NewOpenAIEmbedder(ctx context.Context, client *openai.Client, model string, dims int) (*OpenAIEmbedder, error) {
+	e := &OpenAIEmbedder{client: client, model: model, dims: dims}
+	if dims == 0 {
+		v, err := e.Embed(ctx, []string{"dimension probe"})
+		if err != nil {
+			return nil, err
+		}
+		e.dims = len(v[0])
+	}
+	return e, nil
+}
+
+// Info implements Embedder.
+func (e *OpenAIEmbedder) Info() EmbedderInfo {
+	return EmbedderInfo{Provider: "openai", Model: e.model, Dimensions: e.dims}
+}
+
+// Embed implements Embedder.
+func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, 0, len(texts))
+	for start := 0; start < len(texts); {
+		end, size := start, 0
+		for end < len(texts) && end-start < embedBatchTexts && (end == start || size+len(texts[end]) <= embedBatchBytes) {
+			size += len(texts[end])
+			end++
+		}
+		vecs, err := e.embedBatch(ctx, texts[start:end])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vecs...)
+		start = end
+	}
+	return out, nil
+}
+
+func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
+	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
+		Input: texts,
+		Model: openai.EmbeddingModel(e.model),
+	})
+	if err != nil {
+		return nil, embedError(e.model, err)
+	}
+	if len(resp.Data) != len(texts) {
+		return nil, fmt.Errorf("embeddings endpoint returned %d vectors for %d texts", len(resp.Data), len(texts))
+	}
+	out := make([][]float32, len(texts))
+	for _, d := range resp.Data {
+		if d.Index < 0 || d.Index >= len(texts) || out[d.Index] != nil {
+			return nil, fmt.Errorf("embeddings endpoint returned a bad index %d", d.Index)
+		}
+		if e.dims != 0 && len(d.Embedding) != e.dims {
+			return nil, fmt.Errorf("embeddings endpoint returned %d dimensions, want %d", len(d.Embedding), e.dims)
+		}
+		out[d.Index] = d.Embedding
+	}
+	return out, nil
+}
+
+// ErrEmbedder marks failures of the embeddings endpoint a person can fix:
+// a wrong key, an unknown model.
+var ErrEmbedder = errors.New("embeddings endpoint")
+
+func embedError(model string, err error) error {
+	var api *openai.APIError
+	status := 0
+	if errors.As(err, &api) {
+		status = api.HTTPStatusCode
+	}
+	var req *openai.RequestError
+	if errors.As(err, &req) {
+		status = req.HTTPStatusCode
+	}
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("%w refused the API key (check NEWSBOT_EMBED_API_KEY or OPENAI_API_KEY): %w", ErrEmbedder, err)
+	case http.StatusNotFound:
+		return fmt.Errorf("%w does not know the model %q (check NEWSBOT_EMBED_MODEL): %w", ErrEmbedder, model, err)
+	}
+	return fmt.Errorf("embed: %w", err)
+}

@@ -1,0 +1,396 @@
+package retrieval
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/philippgille/chromem-go"
+)
+
+// Index is the derived, rebuildable search side of the library: paragraph
+// vectors in chromem-go collections (one per scope, held in memory and
+// filled from the project's own vector file at start-up) and a BM25 index on
+// disk. Sync reconciles it with the article files; Upsert and Remove keep it
+// current as articles come and go.
+type Index struct {
+	dir     string
+	emb     Embedder
+	logger  *slog.Logger
+	vectors *vectorStore
+	bm25    *bm25Index
+	opts    IndexOptions
+
+	mu       sync.RWMutex // guards articles and colls; held for writing by one writer at a time
+	writeMu  sync.Mutex   // serialises Sync, Upsert and Remove
+	articles map[string]*Article
+	colls    map[string]*chromem.Collection
+	db       *chromem.DB
+}
+
+// IndexOptions tune an Index. The zero value is ready to use.
+type IndexOptions struct {
+	Logger *slog.Logger
+	// Progress, when set, is told how many paragraphs are embedded so far.
+	Progress func(done, total int)
+	// Fusion chooses how BM25 and vector rankings are combined.
+	Fusion Fusion
+}
+
+// indexMeta is written to meta.json so a person can see what made the index.
+type indexMeta struct {
+	Embedder    EmbedderInfo `json:"embedder"`
+	BM25Version string       `json:"bm25_version"`
+}
+
+// OpenIndex opens the index in dir for the embedder emb. Vectors made by any
+// other embedder are discarded, never mixed. Call Sync before searching.
+func OpenIndex(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	info := emb.Info()
+	if err := dropOtherEmbedders(dir, info, opts.Logger); err != nil {
+		return nil, err
+	}
+	vs, err := openVectorStore(dir, info)
+	if err != nil {
+		return nil, err
+	}
+	bm, err := openBM25(filepath.Join(dir, "bm25"))
+	if err != nil {
+		vs.close()
+		return nil, err
+	}
+	meta, _ := json.MarshalIndent(indexMeta{Embedder: info, BM25Version: bm25Version}, "", "  ")
+	if err := writeFileAtomic(filepath.Join(dir, "meta.json"), append(meta, '\n')); err != nil {
+		vs.close()
+		bm.close()
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	return &Index{
+		dir: dir, emb: emb, logger: opts.Logger, vectors: vs, bm25: bm, opts: opts,
+		articles: map[string]*Article{}, colls: map[string]*chromem.Collection{},
+	}, nil
+}
+
+// dropOtherEmbedders removes vector files of embedders other than info.
+func dropOtherEmbedders(dir string, info EmbedderInfo, logger *slog.Logger) error {
+	files, err := filepath.Glob(filepath.Join(dir, "vectors-*.bin"))
+	if err != nil {
+		return err
+	}
+	keep := "vectors-" + info.Key() + ".bin"
+	for _, f := range files {
+		if filepath.Base(f) != keep {
+			logger.Info("embedder changed: discarding old vectors", "file", filepath.Base(f), "now", info.String())
+			if err := os.Remove(f); err != nil {
+				return fmt.Errorf("discard old vectors: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Embedder returns the embedder the index uses.
+func (ix *Index) Embedder() EmbedderInfo { return ix.emb.Info() }
+
+// SyncStats reports what Sync did.
+type SyncStats struct {
+	Articles, Paragraphs int
+	Embedded             int // paragraphs whose vectors had to be computed
+	Reindexed, Removed   int // articles (re)written to or removed from BM25
+}
+
+// Sync makes the index hold exactly articles: paragraphs of new or edited
+// articles are embedded (only those whose text is new) and indexed, removed
+// articles are dropped, and the in-memory vector collections are rebuilt.
+func (ix *Index) Sync(ctx context.Context, articles []*Article) (SyncStats, error) {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	st := SyncStats{Articles: len(articles)}
+	live := map[textKey]bool{}
+	for _, a := range articles {
+		st.Paragraphs += len(a.Paragraphs)
+		for _, p := range a.Paragraphs {
+			live[keyOf(p)] = true
+		}
+	}
+	n, err := ix.embedMissing(ctx, articles)
+	st.Embedded = n
+	if err != nil {
+		return st, err
+	}
+	man, err := ix.bm25.manifest()
+	if err != nil {
+		return st, err
+	}
+	want := map[string]bool{}
+	var add []*Article
+	for _, a := range articles {
+		want[a.ID] = true
+		if e, ok := man[a.ID]; !ok || e.Hash != indexHash(a) {
+			add = append(add, a)
+		}
+	}
+	var remove []string
+	for id := range man {
+		if !want[id] {
+			remove = append(remove, id)
+		}
+	}
+	st.Reindexed, st.Removed = len(add), len(remove)
+	if len(remove) > 0 {
+		if err := ix.bm25.apply(man, remove, nil); err != nil {
+			return st, err
+		}
+	}
+	for start := 0; start < len(add); start += 200 {
+		if err := ix.bm25.apply(man, nil, add[start:min(start+200, len(add))]); err != nil {
+			return st, err
+		}
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+	}
+	colls, err := ix.buildCollections(ctx, articles)
+	if err != nil {
+		return st, err
+	}
+	byID := make(map[string]*Article, len(articles))
+	for _, a := range articles {
+		byID[a.ID] = a
+	}
+	ix.mu.Lock()
+	ix.articles, ix.colls = byID, colls
+	ix.mu.Unlock()
+	if err := ix.vectors.compact(live); err != nil {
+		ix.logger.Warn("could not compact the vector file", "err", err)
+	}
+	return st, nil
+}
+
+// Rebuild drops the BM25 index and every stored vector and indexes articles
+// from scratch.
+func (ix *Index) Rebuild(ctx context.Context, articles []*Article) (SyncStats, error) {
+	ix.writeMu.Lock()
+	if err := ix.bm25.close(); err != nil {
+		ix.writeMu.Unlock()
+		return SyncStats{}, err
+	}
+	dir := filepath.Join(ix.dir, "bm25")
+	os.RemoveAll(dir)
+	bm, err := openBM25(dir)
+	if err != nil {
+		ix.writeMu.Unlock()
+		return SyncStats{}, err
+	}
+	ix.bm25 = bm
+	ix.vectors.close()
+	os.Remove(ix.vectors.path)
+	vs, err := openVectorStore(ix.dir, ix.emb.Info())
+	if err != nil {
+		ix.writeMu.Unlock()
+		return SyncStats{}, err
+	}
+	ix.vectors = vs
+	ix.writeMu.Unlock()
+	return ix.Sync(ctx, articles)
+}
+
+// Upsert indexes a new or edited article, embedding only paragraphs whose
+// text is new. It returns once the article is searchable and its vectors
+// and BM25 documents are on disk.
+func (ix *Index) Upsert(ctx context.Context, a *Article) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	if _, err := ix.embedMissing(ctx, []*Article{a}); err != nil {
+		return err
+	}
+	man, err := ix.bm25.manifest()
+	if err != nil {
+		return err
+	}
+	if err := ix.bm25.apply(man, nil, []*Article{a}); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.dropVectors(ctx, ix.articles[a.ID])
+	c := ix.colls[a.Scope]
+	if c == nil {
+		if ix.db == nil {
+			ix.db = chromem.NewDB()
+		}
+		if c, err = ix.db.GetOrCreateCollection(a.Scope, nil, ix.noEmbed); err != nil {
+			return err
+		}
+		ix.colls[a.Scope] = c
+	}
+	for i, p := range a.Paragraphs {
+		v, _ := ix.vectors.get(keyOf(p))
+		if isZero(v) {
+			continue
+		}
+		doc := chromem.Document{ID: ParagraphID(a.ID, i+1), Metadata: map[string]string{"article": a.ID}, Embedding: v}
+		if err := c.AddDocument(ctx, doc); err != nil {
+			return fmt.Errorf("add vectors of %s: %w", a.ID, err)
+		}
+	}
+	ix.articles[a.ID] = a
+	return nil
+}
+
+// Remove drops an article from the index. Removing an article the index
+// does not hold is not an error.
+func (ix *Index) Remove(ctx context.Context, id string) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	man, err := ix.bm25.manifest()
+	if err != nil {
+		return err
+	}
+	if err := ix.bm25.apply(man, []string{id}, nil); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.dropVectors(ctx, ix.articles[id])
+	delete(ix.articles, id)
+	return nil
+}
+
+// dropVectors removes an article's paragraphs from its collection; ix.mu
+// must be held.
+func (ix *Index) dropVectors(ctx context.Context, old *Article) {
+	if old == nil || ix.colls[old.Scope] == nil {
+		return
+	}
+	ids := make([]string, len(old.Paragraphs))
+	for i := range old.Paragraphs {
+		ids[i] = ParagraphID(old.ID, i+1)
+	}
+	ix.colls[old.Scope].Delete(ctx, nil, nil, ids...)
+}
+
+// embedMissing computes and stores the vectors of paragraphs whose text has
+// none yet, in large batches.
+func (ix *Index) embedMissing(ctx context.Context, articles []*Article) (int, error) {
+	var keys []textKey
+	var texts []string
+	seen := map[textKey]bool{}
+	for _, a := range articles {
+		for _, p := range a.Paragraphs {
+			k := keyOf(p)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if _, ok := ix.vectors.get(k); !ok {
+				keys = append(keys, k)
+				texts = append(texts, p)
+			}
+		}
+	}
+	const chunk = 1024
+	for start := 0; start < len(texts); start += chunk {
+		end := min(start+chunk, len(texts))
+		vecs, err := ix.emb.Embed(ctx, texts[start:end])
+		if err != nil {
+			return start, fmt.Errorf("embed paragraphs: %w", err)
+		}
+		if err := ix.vectors.put(keys[start:end], vecs); err != nil {
+			return start, err
+		}
+		if ix.opts.Progress != nil {
+			ix.opts.Progress(end, len(texts))
+		}
+	}
+	return len(texts), nil
+}
+
+// buildCollections fills one in-memory chromem-go collection per scope with
+// the stored vectors of articles.
+func (ix *Index) buildCollections(ctx context.Context, articles []*Article) (map[string]*chromem.Collection, error) {
+	ix.db = chromem.NewDB()
+	docs := map[string][]chromem.Document{}
+	for _, a := range articles {
+		for i, p := range a.Paragraphs {
+			v, ok := ix.vectors.get(keyOf(p))
+			if !ok {
+				return nil, fmt.Errorf("paragraph %s has no vector", ParagraphID(a.ID, i+1))
+			}
+			if isZero(v) {
+				continue // nothing to compare: a paragraph of stop words or invisible characters
+			}
+			docs[a.Scope] = append(docs[a.Scope], chromem.Document{
+				ID: ParagraphID(a.ID, i+1), Metadata: map[string]string{"article": a.ID}, Embedding: v,
+			})
+		}
+	}
+	colls := map[string]*chromem.Collection{}
+	for scope, ds := range docs {
+		c, err := ix.db.CreateCollection(scope, nil, ix.noEmbed)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.AddDocuments(ctx, ds, runtime.GOMAXPROCS(0)); err != nil {
+			return nil, fmt.Errorf("load vectors: %w", err)
+		}
+		colls[scope] = c
+	}
+	return colls, nil
+}
+
+// noEmbed is the collections' embedding function: every document arrives
+// with its vector, and queries are embedded by the index itself.
+func (ix *Index) noEmbed(ctx context.Context, text string) ([]float32, error) {
+	v, err := ix.emb.Embed(ctx, []string{text})
+	if err != nil {
+		return nil, err
+	}
+	return v[0], nil
+}
+
+func isZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// indexHash identifies everything the index holds of an article.
+func indexHash(a *Article) string {
+	h := sha256.New()
+	for _, s := range []string{a.Title, a.Source, a.Scope} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	h.Write([]byte(strings.Join(a.Paragraphs, "\x00")))
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Close releases the index files.
+func (ix *Index) Close() error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	err1 := ix.bm25.close()
+	err2 := ix.vectors.close()
+	if err1 != nil {
+		return err1
+	}
+	return err2
+}

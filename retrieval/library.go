@@ -1,0 +1,185 @@
+package retrieval
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Library is the set of article files in one folder, one file per article,
+// and the source of truth for everything else: the indexes are derived from
+// it. Writes are atomic (temporary file, fsync, rename), so a crash leaves
+// either the old or the new article, never half of one.
+type Library struct {
+	dir    string
+	logger *slog.Logger
+
+	mu       sync.RWMutex
+	articles map[string]*Article
+}
+
+// articleExt is the file name extension of article files.
+const articleExt = ".md"
+
+// OpenLibrary reads every article file in dir, creating dir if needed. A
+// file that cannot be read is logged and skipped, so one bad file never keeps
+// the bot from starting.
+func OpenLibrary(dir string, logger *slog.Logger) (*Library, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	l := &Library{dir: dir, logger: logger, articles: map[string]*Article{}}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, articleExt) {
+			if strings.HasPrefix(name, ".tmp-") {
+				os.Remove(filepath.Join(dir, name)) // left by a crash mid-write
+			}
+			continue
+		}
+		a, err := readArticleFile(filepath.Join(dir, name))
+		if err != nil {
+			logger.Warn("skipping unreadable article file", "file", name, "err", err)
+			continue
+		}
+		if want := a.ID + articleExt; name != want {
+			logger.Warn("skipping article file whose name does not match its id", "file", name, "id", a.ID)
+			continue
+		}
+		l.articles[a.ID] = a
+	}
+	return l, nil
+}
+
+func readArticleFile(path string) (*Article, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadArticle(f)
+}
+
+// Dir returns the folder the library lives in.
+func (l *Library) Dir() string { return l.dir }
+
+// Get returns the article with the given id, or ErrNotFound.
+func (l *Library) Get(id string) (*Article, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	a, ok := l.articles[id]
+	if !ok {
+		return nil, fmt.Errorf("article %s: %w", id, ErrNotFound)
+	}
+	return a, nil
+}
+
+// List returns the articles visible in scope (GlobalScope sees only global
+// articles, a guild sees its own and the global ones; "" lists every
+// article), newest first.
+func (l *Library) List(scope string) []*Article {
+	l.mu.RLock()
+	out := make([]*Article, 0, len(l.articles))
+	for _, a := range l.articles {
+		if scope == "" || Visible(a.Scope, scope) {
+			out = append(out, a)
+		}
+	}
+	l.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *Article) int {
+		if c := b.date().Compare(a.date()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// Len returns the number of articles in the library.
+func (l *Library) Len() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.articles)
+}
+
+// Visible reports whether an article of scope articleScope can be seen from
+// scope viewer: its own guild's articles and the global ones.
+func Visible(articleScope, viewer string) bool {
+	return articleScope == GlobalScope || articleScope == viewer
+}
+
+// Find returns the stored article in scope that has the same URL as a, or,
+// when a has no URL, the same text. It returns nil when there is none.
+func (l *Library) Find(a *Article) *Article {
+	hash := ContentHash(a.Paragraphs)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	for _, b := range l.articles {
+		if b.Scope != a.Scope {
+			continue
+		}
+		if a.URL != "" && b.URL == a.URL {
+			return b
+		}
+		if a.URL == "" && ContentHash(b.Paragraphs) == hash {
+			return b
+		}
+	}
+	return nil
+}
+
+// Put writes a to its file, replacing any earlier version, and returns once
+// the file is safely on disk.
+func (l *Library) Put(a *Article) error {
+	data, err := MarshalArticle(a)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(l.dir, a.ID+articleExt), data); err != nil {
+		return fmt.Errorf("save article %s: %w", a.ID, err)
+	}
+	l.mu.Lock()
+	l.articles[a.ID] = a
+	l.mu.Unlock()
+	return nil
+}
+
+// Delete removes an article's file. Deleting a missing article returns
+// ErrNotFound.
+func (l *Library) Delete(id string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.articles[id]; !ok {
+		return fmt.Errorf("article %s: %w", id, ErrNotFound)
+	}
+	if err := os.Remove(filepath.Join(l.dir, id+articleExt)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("delete article %s: %w", id, err)
+	}
+	if err := syncDir(l.dir); err != nil {
+		return fmt.Errorf("delete article %s: %w", id, err)
+	}
+	delete(l.articles, id)
+	return nil
+}
+
+// date is the article's publication date, or its load date when unknown.
+func (a *Article) date() time.Time {
+	if !a.PublishedAt.IsZero() {
+		return a.PublishedAt
+	}
+	return a.LoadedAt
+}

@@ -1,0 +1,281 @@
+package retrieval
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Limits on a query.
+const (
+	MaxK             = 50
+	MaxQueryBytes    = 2000
+	candidatesPerLeg = 100
+)
+
+// Query asks for the paragraphs that bear on Text.
+type Query struct {
+	Text      string
+	K         int       // how many hits; 1..MaxK
+	Scope     string    // GlobalScope or a guild id: the guild's articles plus the global ones
+	ArticleID string    // optional: search one article only
+	Since     time.Time // optional: articles published (or loaded) at or after
+	Until     time.Time // optional: articles published (or loaded) before
+}
+
+// Hit is one paragraph found by Search, with its article's metadata.
+type Hit struct {
+	Article   *Article
+	Paragraph int // 1-based
+	Text      string
+	Score     float64
+}
+
+// ID returns the hit's paragraph id.
+func (h Hit) ID() string { return ParagraphID(h.Article.ID, h.Paragraph) }
+
+// ErrBadQuery marks a query a person must fix; its message says how.
+var ErrBadQuery = errors.New("bad query")
+
+// Check validates q and fills in defaults.
+func (q *Query) Check() error {
+	q.Text = strings.TrimSpace(q.Text)
+	if q.Scope == "" {
+		q.Scope = GlobalScope
+	}
+	switch {
+	case q.Text == "":
+		return fmt.Errorf("%w: the question is empty", ErrBadQuery)
+	case len(q.Text) > MaxQueryBytes:
+		return fmt.Errorf("%w: the question is longer than %d characters", ErrBadQuery, MaxQueryBytes)
+	case q.K < 1 || q.K > MaxK:
+		return fmt.Errorf("%w: k must be between 1 and %d", ErrBadQuery, MaxK)
+	case !ValidScope(q.Scope):
+		return fmt.Errorf("%w: unknown scope %q: use %q or a Discord server id", ErrBadQuery, q.Scope, GlobalScope)
+	}
+	return nil
+}
+
+// scored is a paragraph id with a score from one leg of the search.
+type scored struct {
+	id    string
+	score float64
+}
+
+// Fusion chooses how the BM25 and vector rankings are combined.
+type Fusion int
+
+// The fusion methods. FusionRRF is the default.
+const (
+	FusionRRF     Fusion = iota // weighted reciprocal rank fusion
+	FusionBM25                  // BM25 alone
+	FusionVectors               // vectors alone
+)
+
+// rrfK damps the weight of top ranks in reciprocal rank fusion; 60 is the
+// value of the original paper and works across collections.
+const rrfK = 60
+
+// fusionWeights weigh the two legs in reciprocal rank fusion. With the
+// built-in lexical embedder BM25 is the stronger leg.
+var fusionWeights = struct{ bm25, vectors float64 }{1, 0.5}
+
+// Search returns the top-k paragraphs for q from the fusion of BM25 and
+// vector rankings, limited to what q.Scope may see.
+func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	if q.ArticleID != "" {
+		ix.mu.RLock()
+		a, ok := ix.articles[q.ArticleID]
+		ix.mu.RUnlock()
+		if !ok || !Visible(a.Scope, q.Scope) {
+			return nil, fmt.Errorf("article %s: %w", q.ArticleID, ErrNotFound)
+		}
+	}
+	n := candidatesPerLeg
+	if !q.Since.IsZero() || !q.Until.IsZero() {
+		n *= 5 // the date filter is applied after retrieval
+	}
+	var lex, vec []scored
+	g, gctx := errgroup.WithContext(ctx)
+	if ix.opts.Fusion != FusionVectors {
+		g.Go(func() (err error) {
+			lex, err = ix.bm25.search(gctx, q.Text, n, q.Scope, q.ArticleID)
+			return err
+		})
+	}
+	if ix.opts.Fusion != FusionBM25 {
+		g.Go(func() (err error) {
+			vec, err = ix.vectorSearch(gctx, q, n)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	fused := fuse(ix.contextBoost(lex), vec)
+	return ix.hits(fused, q), nil
+}
+
+// vectorSearch ranks the paragraphs visible from q.Scope by cosine
+// similarity to the query's vector.
+func (ix *Index) vectorSearch(ctx context.Context, q Query, n int) ([]scored, error) {
+	v, err := ix.emb.Embed(ctx, []string{q.Text})
+	if err != nil {
+		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	if isZero(v[0]) {
+		return nil, nil
+	}
+	var where map[string]string
+	if q.ArticleID != "" {
+		where = map[string]string{"article": q.ArticleID}
+	}
+	ix.mu.RLock()
+	colls := []string{GlobalScope}
+	if q.Scope != GlobalScope {
+		colls = append(colls, q.Scope)
+	}
+	var out []scored
+	for _, name := range colls {
+		c := ix.colls[name]
+		if c == nil || c.Count() == 0 {
+			continue
+		}
+		res, err := c.QueryEmbedding(ctx, v[0], min(n, c.Count()), where, nil)
+		if err != nil {
+			ix.mu.RUnlock()
+			return nil, fmt.Errorf("vector search: %w", err)
+		}
+		for _, r := range res {
+			out = append(out, scored{id: r.ID, score: float64(r.Similarity)})
+		}
+	}
+	ix.mu.RUnlock()
+	slices.SortFunc(out, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// fuse combines rankings by weighted reciprocal rank fusion. A leg that is
+// nil (not run) contributes nothing.
+func fuse(lex, vec []scored) []scored {
+	if vec == nil {
+		return lex
+	}
+	if lex == nil {
+		return vec
+	}
+	sum := map[string]float64{}
+	for i, s := range lex {
+		sum[s.id] += fusionWeights.bm25 / float64(rrfK+i+1)
+	}
+	for i, s := range vec {
+		sum[s.id] += fusionWeights.vectors / float64(rrfK+i+1)
+	}
+	out := make([]scored, 0, len(sum))
+	for id, s := range sum {
+		out = append(out, scored{id: id, score: s})
+	}
+	slices.SortFunc(out, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	return out
+}
+
+// Context weights: a paragraph's BM25 score is raised by a share of its best
+// neighbour's and of its article's best paragraph's. News paragraphs lean on
+// their neighbours ("He said …") and a question's words are often spread over
+// two adjacent paragraphs.
+var contextWeights = struct{ neighbour, article float64 }{0, 0}
+
+// contextBoost rescores ranked paragraphs with their context.
+func (ix *Index) contextBoost(ranked []scored) []scored {
+	if len(ranked) == 0 || (contextWeights.neighbour == 0 && contextWeights.article == 0) {
+		return ranked
+	}
+	score := make(map[string]float64, len(ranked))
+	best := map[string]float64{}
+	for _, s := range ranked {
+		score[s.id] = s.score
+		if a, _, err := ParseParagraphID(s.id); err == nil {
+			best[a] = max(best[a], s.score)
+		}
+	}
+	out := make([]scored, 0, len(ranked))
+	for _, s := range ranked {
+		a, n, err := ParseParagraphID(s.id)
+		if err != nil {
+			continue
+		}
+		nb := max(score[ParagraphID(a, n-1)], score[ParagraphID(a, n+1)])
+		out = append(out, scored{id: s.id, score: s.score + contextWeights.neighbour*nb + contextWeights.article*best[a]})
+	}
+	sortScored(out)
+	return out
+}
+
+func sortScored(s []scored) {
+	slices.SortFunc(s, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+}
+
+// hits turns ranked paragraph ids into hits, applying the date filter and
+// dropping anything the index no longer holds.
+func (ix *Index) hits(ranked []scored, q Query) []Hit {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]Hit, 0, q.K)
+	for _, s := range ranked {
+		if len(out) == q.K {
+			break
+		}
+		id, n, err := ParseParagraphID(s.id)
+		if err != nil {
+			continue
+		}
+		a, ok := ix.articles[id]
+		if !ok || n > len(a.Paragraphs) || !Visible(a.Scope, q.Scope) {
+			continue
+		}
+		d := a.date()
+		if (!q.Since.IsZero() && d.Before(q.Since)) || (!q.Until.IsZero() && !d.Before(q.Until)) {
+			continue
+		}
+		out = append(out, Hit{Article: a, Paragraph: n, Text: a.Paragraphs[n-1], Score: s.score})
+	}
+	return out
+}
+
+// Article returns an indexed article by id, if scope may see it.
+func (ix *Index) Article(id, scope string) (*Article, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	a, ok := ix.articles[id]
+	if !ok || (scope != "" && !Visible(a.Scope, scope)) {
+		return nil, fmt.Errorf("article %s: %w", id, ErrNotFound)
+	}
+	return a, nil
+}

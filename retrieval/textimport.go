@@ -1,0 +1,286 @@
+package retrieval
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxFileBytes caps the size of one imported file or article file.
+const MaxFileBytes = 10 << 20
+
+// ImportText turns text as people paste it from a web page into an article:
+// soft-wrapped lines are joined into paragraphs, the headline is found (also
+// when it wraps over two lines), and page furniture — the site name and
+// tagline, photo captions with credits, "Related article" teasers — is
+// dropped. Quotes and typographic characters are kept exactly. The article
+// has no id, scope or load time yet; markdown marks headings, list items and
+// block quotes when markdown is true.
+func ImportText(data []byte, markdown bool) (*Article, error) {
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
+	blocks := splitBlocks(string(data), markdown)
+	if len(blocks) == 0 {
+		return nil, errors.New("the file has no text")
+	}
+	a := &Article{}
+	body := bodyStart(blocks)
+	head, rest := blocks[:body], blocks[body:]
+	a.Title, a.Source, a.Author, a.PublishedAt = readHeader(head)
+	for _, b := range rest {
+		if b.heading && a.Title == "" {
+			a.Title = b.text
+			continue
+		}
+		if isFurniture(b) {
+			continue
+		}
+		a.Paragraphs = append(a.Paragraphs, b.text)
+	}
+	if len(a.Paragraphs) == 0 {
+		return nil, errors.New("the text has a headline but no paragraphs")
+	}
+	if a.Title == "" {
+		a.Title = firstWords(a.Paragraphs[0], 12)
+	}
+	return a, nil
+}
+
+// checkText refuses binary data and oversized files.
+func checkText(data []byte) error {
+	switch {
+	case len(data) > MaxFileBytes:
+		return fmt.Errorf("the file is %d MB, more than the %d MB allowed", len(data)>>20, MaxFileBytes>>20)
+	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
+		return errors.New("the file is not UTF-8 text")
+	case len(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\ufeff")))) == 0:
+		return errors.New("the file is empty")
+	}
+	return nil
+}
+
+// block is a paragraph candidate: soft-wrapped lines joined.
+type block struct {
+	text     string
+	indented bool // its first line started with white space
+	heading  bool // a markdown heading
+	quote    bool // a markdown block quote
+	lines    int
+}
+
+var (
+	listItem = regexp.MustCompile(`^([-*+•]|[0-9]{1,3}[.)])\s+`)
+	mdHead   = regexp.MustCompile(`^#{1,6}\s+`)
+)
+
+// splitBlocks joins soft-wrapped lines. A blank line, or a line that starts
+// with white space, starts a new paragraph; so do list items, and in markdown
+// headings and block quotes.
+func splitBlocks(s string, markdown bool) []block {
+	s = strings.TrimPrefix(s, "\ufeff")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	var (
+		out []block
+		cur *block
+		buf strings.Builder
+	)
+	flush := func() {
+		if cur != nil {
+			cur.text = buf.String()
+			if cur.text != "" {
+				out = append(out, *cur)
+			}
+		}
+		cur = nil
+		buf.Reset()
+	}
+	for _, raw := range strings.Split(s, "\n") {
+		line := strings.TrimFunc(raw, unicode.IsSpace)
+		if line == "" {
+			flush()
+			continue
+		}
+		indented := raw != strings.TrimLeftFunc(raw, unicode.IsSpace)
+		heading := markdown && mdHead.MatchString(line)
+		quote := markdown && strings.HasPrefix(line, ">")
+		if heading {
+			line = strings.TrimSpace(mdHead.ReplaceAllString(line, ""))
+			line = strings.TrimRight(line, "# ")
+		}
+		if quote {
+			line = strings.TrimSpace(strings.TrimLeft(line, ">"))
+			if line == "" {
+				continue
+			}
+		}
+		starts := cur == nil || indented || heading || cur.heading || quote != cur.quote || listItem.MatchString(line)
+		if starts {
+			flush()
+			cur = &block{indented: indented, heading: heading, quote: quote}
+		} else {
+			joinSoftWrap(&buf, line)
+			cur.lines++
+			continue
+		}
+		buf.WriteString(line)
+		cur.lines = 1
+	}
+	flush()
+	return out
+}
+
+// joinSoftWrap appends a wrapped continuation line: a word split by a hyphen
+// at the line end joins without a space, anything else with one.
+func joinSoftWrap(buf *strings.Builder, line string) {
+	prev := buf.String()
+	if n := len(prev); n >= 2 && prev[n-1] == '-' && isLetter(prev[n-2]) {
+		buf.WriteString(line)
+		return
+	}
+	buf.WriteByte(' ')
+	buf.WriteString(line)
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// bodyStart finds the first block that reads like a paragraph of prose:
+// everything before it is the page header (site name, headline, byline).
+func bodyStart(blocks []block) int {
+	for i, b := range blocks {
+		if b.heading {
+			continue
+		}
+		n := len(strings.Fields(b.text))
+		if n >= 20 || (n >= 8 && endsSentence(b.text)) {
+			return i
+		}
+	}
+	return 0
+}
+
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, "\"'”’)»")
+	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "…")
+}
+
+var (
+	byline    = regexp.MustCompile(`^(?i:by)\s+(\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|and|&|de|van|von|al))*)\s*$`)
+	dateLine  = regexp.MustCompile(`^(?:(?i:published|updated|posted)\s*:?\s*)?(.+)$`)
+	leadPunct = regexp.MustCompile(`^[^\p{L}\p{N}]+`)
+)
+
+var dateLayouts = []string{
+	"January 2, 2006", "Jan. 2, 2006", "Jan 2, 2006", "2 January 2006", "2 Jan 2006",
+	"Monday, January 2, 2006", "Mon, Jan 2, 2006", "2006-01-02", "02/01/2006", time.RFC3339,
+}
+
+// readHeader picks the headline, outlet, byline and date out of the blocks
+// before the body. The headline is the longest title-like block; a short
+// block before it is the outlet; the rest (taglines, captions) is dropped.
+func readHeader(head []block) (title, source, author string, published time.Time) {
+	best := -1
+	for i, b := range head {
+		if b.heading {
+			best = i
+			break
+		}
+		if titleLike(b.text) && (best < 0 || words(b.text) > words(head[best].text)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		title = head[best].text
+	}
+	for i, b := range head {
+		if i == best {
+			continue
+		}
+		if m := byline.FindStringSubmatch(b.text); m != nil && author == "" {
+			author = m[1]
+			continue
+		}
+		if t, ok := parseDateLine(b.text); ok && published.IsZero() {
+			published = t
+			continue
+		}
+		if source == "" && (best < 0 || i < best) && words(b.text) <= 5 && !allCaps(b.text) {
+			source = strings.TrimSpace(leadPunct.ReplaceAllString(b.text, ""))
+		}
+	}
+	return title, source, author, published
+}
+
+func parseDateLine(s string) (time.Time, bool) {
+	m := dateLine.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil || len(m[1]) > 40 {
+		return time.Time{}, false
+	}
+	v := strings.TrimSpace(m[1])
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// titleLike reports whether s reads like a headline: a handful of words,
+// mostly capitalised or at least not all caps, and not a sentence.
+func titleLike(s string) bool {
+	n := words(s)
+	if n < 3 || n > 30 || allCaps(s) || strings.HasSuffix(s, ".") {
+		return false
+	}
+	return !creditLike(s)
+}
+
+func words(s string) int { return len(strings.Fields(s)) }
+
+func allCaps(s string) bool {
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters > 0
+}
+
+var (
+	teaser = regexp.MustCompile(`^(?i:related(?: articles?| stories| story| content| reading)?|read (?:more|also)|see also|also read|more on this|recommended|you may also like|watch)\s*[:|—–-]`)
+	credit = regexp.MustCompile(`(?i)\b(?:photo|image|picture|credit|foto|illustration)s?\s*(?:by|:)|©|\b(?:getty images|reuters|afp|ap photo|epa|tass|sputnik|ria novosti|press service|press office|kremlin\.ru|shutterstock|unsplash|wikimedia commons)\b`)
+	boiler = regexp.MustCompile(`^(?i:advertisement|share (?:this|on)|subscribe(?: now)?|sign up for .*newsletter.*|follow us on .*|copyright .*|all rights reserved\.?|comments?|print|email)$`)
+)
+
+// isFurniture reports whether a body block is page furniture rather than
+// article text: a teaser for another article, a photo caption with its
+// credit, or a sharing or subscription prompt.
+func isFurniture(b block) bool {
+	t := b.text
+	if teaser.MatchString(t) || boiler.MatchString(t) {
+		return true
+	}
+	return creditLike(t) && words(t) <= 30 && !endsSentence(t)
+}
+
+// creditLike reports whether s names a photo credit or a wire service in the
+// way captions do.
+func creditLike(s string) bool { return credit.MatchString(s) }
+
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) <= n {
+		return strings.Join(f, " ")
+	}
+	return strings.Join(f[:n], " ") + "…"
+}
