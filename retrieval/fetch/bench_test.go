@@ -1,0 +1,49 @@
+package fetch
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// BenchmarkReadHTML measures the HTML path without the network: decoding, boilerplate removal,
+// readability and paragraph building.
+func BenchmarkReadHTML(b *testing.B) {
+	typical := fixture(b, "article.html", "")
+	b.Run("typical", func(b *testing.B) {
+		benchReadHTML(b, typical)
+	})
+	b.Run("5MB", func(b *testing.B) {
+		benchReadHTML(b, bigPage(5<<20))
+	})
+}
+
+func benchReadHTML(b *testing.B, page string) {
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadHTML(strings.NewReader(page), "https://news.example.com/a"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bigPage builds a page of about size bytes: a long article with sections, lists and quotes,
+// wrapped in navigation, related boxes and comments, as a live blog or a long report would be.
+func bigPage(size int) string {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>Live: the long report</title>` +
+		`<meta property="og:site_name" content="The Daily Example"></head><body>` +
+		`<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav><main><article><h1>Live: the long report</h1>`)
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, `<section class="entry"><h2>Update %d</h2>`, i)
+		for _, p := range longParagraphs(fmt.Sprintf("Update %d", i), 4) {
+			fmt.Fprintf(&b, "<p>%s “quoted” — %d.</p>\n", p, i)
+		}
+		fmt.Fprintf(&b, `<ul><li>Point one of %d</li><li>Point two of %d</li></ul>`, i, i)
+		fmt.Fprintf(&b, `<blockquote><p>“A quote for update %d,” said a spokesperson.</p></blockquote>`, i)
+		fmt.Fprintf(&b, `<div class="share-tools"><a href="#">Facebook</a><a href="#">Twitter</a></div></section>`)
+	}
+	b.WriteString(`</article></main><footer>© The Daily Example</footer></body></html>`)
+	return b.String()
+}

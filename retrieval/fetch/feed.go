@@ -1,0 +1,174 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Feed is an RSS, Atom or JSON feed, reduced to what the bot uses.
+type Feed struct {
+	Title       string
+	Link        string // the site the feed belongs to
+	Description string
+	Items       []Item // in the feed's order, usually newest first
+}
+
+// Item is one entry of a feed.
+type Item struct {
+	GUID      string
+	Title     string
+	Link      string // absolute
+	Author    string
+	Published time.Time // zero when the feed gives no date
+	Summary   string    // HTML, as the feed carries it
+	Content   string    // HTML full text, when the feed carries it
+}
+
+// Key identifies an item across polls: its guid, else its link, else its title and date.
+func (it Item) Key() string {
+	switch {
+	case it.GUID != "":
+		return it.GUID
+	case it.Link != "":
+		return it.Link
+	}
+	return it.Title + "|" + it.Published.UTC().Format(time.RFC3339)
+}
+
+// ParseFeed reads an RSS, Atom or JSON feed. feedURL, which may be empty, resolves relative links.
+// A document that is no feed fails with an error matching ErrNotFeed.
+func ParseFeed(r io.Reader, feedURL string) (Feed, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return Feed{}, fmt.Errorf("read feed: %w", err)
+	}
+	var base *url.URL
+	if feedURL != "" {
+		if base, err = url.Parse(feedURL); err != nil {
+			return Feed{}, fmt.Errorf("parse feed url: %w", ErrInvalidURL)
+		}
+	}
+	return parseFeed(body, base)
+}
+
+func parseFeed(body []byte, base *url.URL) (Feed, error) {
+	if gofeed.DetectFeedType(bytes.NewReader(body)) == gofeed.FeedTypeUnknown {
+		return Feed{}, fmt.Errorf("detect feed type: %w", ErrNotFeed)
+	}
+	gf, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		return Feed{}, fmt.Errorf("parse feed: %w: %w", ErrNotFeed, err)
+	}
+	f := Feed{
+		Title:       cleanInline(htmlText(gf.Title)),
+		Link:        absoluteWebURL(gf.Link, base),
+		Description: cleanInline(htmlText(gf.Description)),
+		Items:       make([]Item, 0, len(gf.Items)),
+	}
+	for _, gi := range gf.Items {
+		if gi == nil {
+			continue
+		}
+		it := Item{
+			GUID:    strings.TrimSpace(gi.GUID),
+			Title:   cleanInline(htmlText(gi.Title)),
+			Link:    absoluteWebURL(gi.Link, base),
+			Summary: gi.Description,
+			Content: gi.Content,
+		}
+		if it.Link == "" {
+			for _, l := range gi.Links {
+				if it.Link = absoluteWebURL(l, base); it.Link != "" {
+					break
+				}
+			}
+		}
+		if len(gi.Authors) > 0 && gi.Authors[0] != nil {
+			it.Author = cleanInline(gi.Authors[0].Name)
+		}
+		switch {
+		case gi.PublishedParsed != nil:
+			it.Published = *gi.PublishedParsed
+		case gi.UpdatedParsed != nil:
+			it.Published = *gi.UpdatedParsed
+		}
+		f.Items = append(f.Items, it)
+	}
+	return f, nil
+}
+
+// htmlText returns the text of an HTML fragment; feeds put entities and tags into titles.
+func htmlText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	return strings.Join(fragmentParagraphs(s), " ")
+}
+
+// fragmentParagraphs splits an HTML fragment, such as a feed item's content, into paragraphs
+// without readability: the fragment is already the article, or a summary of it.
+func fragmentParagraphs(fragment string) []string {
+	if strings.TrimSpace(fragment) == "" {
+		return nil
+	}
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), ctx)
+	if err != nil {
+		return nil
+	}
+	root := &html.Node{Type: html.ElementNode, Data: "div"}
+	for _, n := range nodes {
+		root.AppendChild(n)
+	}
+	removeBoilerplate(root)
+	return blockParagraphs(root)
+}
+
+// itemDocument builds a Document from a feed item's own HTML.
+func itemDocument(feed Feed, it Item, paras []string) Document {
+	return Document{
+		Title:       it.Title,
+		URL:         it.Link,
+		Source:      feed.Title,
+		Author:      it.Author,
+		PublishedAt: it.Published,
+		Paragraphs:  paras,
+	}
+}
+
+// feedResponse is a conditional feed fetch: either NotModified, or a Feed with new validators.
+type feedResponse struct {
+	Feed         Feed
+	URL          *url.URL
+	ETag         string
+	LastModified string
+	NotModified  bool
+}
+
+// fetchFeed fetches a feed with a conditional GET.
+func (c *Client) fetchFeed(ctx context.Context, feedURL string, cond conditional) (feedResponse, error) {
+	resp, err := c.get(ctx, feedURL, cond)
+	if err != nil {
+		return feedResponse{}, err
+	}
+	fr := feedResponse{URL: resp.URL, ETag: resp.ETag, LastModified: resp.LastModified, NotModified: resp.NotModified}
+	if resp.NotModified {
+		return fr, nil
+	}
+	if classify(resp.MediaType, resp.Body) != formatFeed {
+		return feedResponse{}, fmt.Errorf("fetch feed %s (%s): %w", feedURL, resp.MediaType, ErrNotFeed)
+	}
+	if fr.Feed, err = parseFeed(resp.Body, resp.URL); err != nil {
+		return feedResponse{}, fmt.Errorf("fetch feed %s: %w", feedURL, err)
+	}
+	return fr, nil
+}

@@ -1,0 +1,263 @@
+package fetch
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"github.com/itlightning/dateparse"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+)
+
+// ReadHTML reads a saved web page. pageURL is where the page came from, used to resolve relative
+// links and as the Document's URL when the page declares no canonical one; it may be empty.
+// A page without a readable article fails with an error matching ErrNotArticle.
+func ReadHTML(r io.Reader, pageURL string) (Document, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return Document{}, fmt.Errorf("read html: %w", err)
+	}
+	var base *url.URL
+	if pageURL != "" {
+		if base, err = url.Parse(pageURL); err != nil {
+			return Document{}, fmt.Errorf("parse page url: %w", ErrInvalidURL)
+		}
+	}
+	return readHTML(body, "", base)
+}
+
+// readHTML turns an HTML page into a Document: metadata from the whole page, paragraphs from the
+// article body that readability finds after the obvious boilerplate is cut away.
+func readHTML(body []byte, contentType string, pageURL *url.URL) (Document, error) {
+	root, err := parseHTML(body, contentType)
+	if err != nil {
+		return Document{}, fmt.Errorf("%w: %w", &NotArticleError{Reason: "the page's HTML could not be parsed"}, err)
+	}
+	meta := readPageMeta(root, pageURL)
+	meta.paywalled = meta.paywalled || hasPaywallNotice(root)
+	removeBoilerplate(root)
+
+	parser := readability.NewParser()
+	parser.CharThresholds = 200
+	art, err := parser.ParseAndMutate(root, pageURL)
+	if err != nil {
+		return Document{}, fmt.Errorf("readability: %w", err)
+	}
+
+	doc := Document{
+		Title:  cleanInline(art.Title()),
+		URL:    meta.canonical,
+		Source: cleanInline(art.SiteName()),
+		Author: cleanByline(art.Byline()),
+	}
+	if doc.URL == "" && pageURL != nil {
+		doc.URL = pageURL.String()
+	}
+	if doc.Source == "" {
+		doc.Source = meta.siteName
+	}
+	if doc.Source == "" {
+		doc.Source = siteFromURL(pageURL)
+	}
+	if t, err := art.PublishedTime(); err == nil {
+		doc.PublishedAt = t
+	} else {
+		doc.PublishedAt = meta.published
+	}
+
+	var paras []string
+	if art.Node != nil {
+		paras = blockParagraphs(art.Node)
+	}
+	var sawPaywall bool
+	doc.Paragraphs, sawPaywall = filterParagraphs(paras, doc.Title, doc.Author)
+	if err := checkArticle(doc.Paragraphs, meta.paywalled || sawPaywall); err != nil {
+		return Document{}, err
+	}
+	return doc, nil
+}
+
+// parseHTML decodes body to UTF-8 and parses it. The charset comes from a byte order mark, the
+// Content-Type header or a <meta> declaration; without one, valid UTF-8 is taken as UTF-8 and
+// anything else as Windows-1252, as browsers do.
+func parseHTML(body []byte, contentType string) (*html.Node, error) {
+	enc, _, certain := charset.DetermineEncoding(body, contentType)
+	if !certain && utf8.Valid(body) {
+		enc = encoding.Nop
+	}
+	var r io.Reader = bytes.NewReader(body)
+	if enc != encoding.Nop {
+		r = enc.NewDecoder().Reader(r)
+	}
+	root, err := html.Parse(r)
+	if err != nil {
+		return nil, fmt.Errorf("parse html: %w", err)
+	}
+	return root, nil
+}
+
+// pageMeta is what readability does not report: the canonical URL, fallbacks for the date and
+// the outlet, and whether the page says it is for subscribers only.
+type pageMeta struct {
+	canonical string
+	siteName  string
+	published time.Time
+	paywalled bool
+}
+
+var rxNotFree = regexp.MustCompile(`(?i)"isAccessibleForFree"\s*:\s*"?false`)
+
+func readPageMeta(root *html.Node, pageURL *url.URL) pageMeta {
+	var m pageMeta
+	var ogURL, dateText string
+	walk(root, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Link:
+			if m.canonical == "" && hasToken(attr(n, "rel"), "canonical") {
+				m.canonical = absoluteWebURL(attr(n, "href"), pageURL)
+			}
+		case atom.Meta:
+			key := strings.ToLower(attr(n, "property") + attr(n, "name") + attr(n, "itemprop"))
+			content := strings.TrimSpace(attr(n, "content"))
+			switch key {
+			case "og:url":
+				ogURL = absoluteWebURL(content, pageURL)
+			case "og:site_name", "application-name":
+				if m.siteName == "" {
+					m.siteName = cleanInline(content)
+				}
+			case "datepublished", "date", "pubdate", "publishdate", "dc.date.issued", "dcterms.issued",
+				"sailthru.date", "parsely-pub-date", "article.published":
+				if dateText == "" {
+					dateText = content
+				}
+			}
+		case atom.Time:
+			if dateText == "" && (attr(n, "itemprop") == "datePublished" || hasAttr(n, "pubdate")) {
+				dateText = attr(n, "datetime")
+			}
+		case atom.Script:
+			if strings.Contains(attr(n, "type"), "ld+json") && n.FirstChild != nil &&
+				rxNotFree.MatchString(n.FirstChild.Data) {
+				m.paywalled = true
+			}
+		}
+		return true
+	})
+	if m.canonical == "" {
+		m.canonical = ogURL
+	}
+	if dateText != "" {
+		if t, err := dateparse.ParseAny(dateText); err == nil {
+			m.published = t
+		}
+	}
+	return m
+}
+
+// absoluteWebURL resolves ref against base and keeps it only if it is an http or https URL.
+func absoluteWebURL(ref string, base *url.URL) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if checkScheme(u) != nil {
+		return ""
+	}
+	return u.String()
+}
+
+// siteFromURL names the outlet after the host when the page does not name itself.
+func siteFromURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+var rxByPrefix = regexp.MustCompile(`(?i)^(by|von|par|por|door)\s+`)
+
+// cleanByline turns "By Jane Doe" into "Jane Doe".
+func cleanByline(s string) string {
+	return rxByPrefix.ReplaceAllString(cleanInline(s), "")
+}
+
+// cleanInline collapses runs of white space into one space and trims the ends.
+func cleanInline(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// walk visits n and its descendants in document order; fn returns false to skip a node's children.
+// It does not recurse, so hostile nesting depth cannot exhaust the stack. fn must not detach nodes.
+func walk(root *html.Node, fn func(*html.Node) bool) {
+	traverse(root, fn, func(*html.Node) {})
+}
+
+// traverse visits root's subtree in document order, calling enter before a node's children and
+// leave after them. When enter returns false the children are skipped, but leave is still called.
+func traverse(root *html.Node, enter func(*html.Node) bool, leave func(*html.Node)) {
+	n := root
+	for {
+		if enter(n) && n.FirstChild != nil {
+			n = n.FirstChild
+			continue
+		}
+		for {
+			leave(n)
+			if n == root {
+				return
+			}
+			if n.NextSibling != nil {
+				n = n.NextSibling
+				break
+			}
+			n = n.Parent
+		}
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(list, token string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, token) {
+			return true
+		}
+	}
+	return false
+}
