@@ -117,6 +117,9 @@ func parseArticle(data []byte) (*Article, error) {
 			closed = true
 			break
 		}
+		if strings.TrimSpace(l) == "" {
+			return nil, fmt.Errorf("line %d: front matter is not closed by a line of three dashes", line)
+		}
 		k, v, found := strings.Cut(l, ":")
 		k = strings.TrimSpace(k)
 		v = strings.TrimSpace(v)

@@ -10,10 +10,13 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// BM25 parameters, the usual ones.
+// BM25 parameters. b is lower than the usual 0.75: news paragraphs vary
+// less in length than web pages, and on the newsbench dev split b = 0.4
+// beat 0.75 clearly (paragraph MRR@10 0.505 against 0.442) with the other
+// settings fixed.
 var (
 	bm25K1 = 1.2
-	bm25B  = 0.75
+	bm25B  = 0.4
 )
 
 const numFields = 4
@@ -27,8 +30,8 @@ var bm25Fields = [numFields]struct {
 	weight          float64
 }{
 	{"text", analyzerText, 1},
-	{"bigrams", analyzerBigrams, 0.5},
-	{"title", analyzerText, 0.4},
+	{"bigrams", analyzerBigrams, 0.3},
+	{"title", analyzerText, 0.6},
 	{"source", analyzerText, 0},
 }
 

@@ -30,7 +30,8 @@ type Index struct {
 	opts    IndexOptions
 
 	mu       sync.RWMutex // guards articles and colls; held for writing by one writer at a time
-	writeMu  sync.Mutex   // serialises Sync, Upsert and Remove
+	writeMu  sync.Mutex   // serialises Sync, Upsert, Remove and Close
+	closed   bool         // guarded by writeMu
 	articles map[string]*Article
 	colls    map[string]*chromem.Collection
 	db       *chromem.DB
@@ -383,10 +384,14 @@ func indexHash(a *Article) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// Close releases the index files.
+// Close releases the index files. Closing twice is harmless.
 func (ix *Index) Close() error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
 	err1 := ix.bm25.close()
 	err2 := ix.vectors.close()
 	if err1 != nil {

@@ -71,12 +71,32 @@ type scored struct {
 // Fusion chooses how the BM25 and vector rankings are combined.
 type Fusion int
 
-// The fusion methods. FusionRRF is the default.
+// The fusion methods. FusionLinear is the default.
 const (
-	FusionRRF     Fusion = iota // weighted reciprocal rank fusion
+	FusionLinear  Fusion = iota // BM25 share of the best score plus weighted cosine similarity
+	FusionRRF                   // weighted reciprocal rank fusion
 	FusionBM25                  // BM25 alone
 	FusionVectors               // vectors alone
 )
+
+// ParseFusion reads a fusion method's name: linear, rrf, bm25 or vectors.
+func ParseFusion(s string) (Fusion, error) {
+	for f, name := range fusionNames {
+		if name == s {
+			return Fusion(f), nil
+		}
+	}
+	return 0, fmt.Errorf("fusion must be linear, rrf, bm25 or vectors, not %q", s)
+}
+
+var fusionNames = []string{"linear", "rrf", "bm25", "vectors"}
+
+func (f Fusion) String() string {
+	if int(f) < len(fusionNames) {
+		return fusionNames[f]
+	}
+	return fmt.Sprintf("Fusion(%d)", int(f))
+}
 
 // rrfK damps the weight of top ranks in reciprocal rank fusion; 60 is the
 // value of the original paper and works across collections.
@@ -104,7 +124,10 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if !q.Since.IsZero() || !q.Until.IsZero() {
 		n *= 5 // the date filter is applied after retrieval
 	}
-	var lex, vec []scored
+	var (
+		lex, vec []scored
+		qvec     []float32
+	)
 	g, gctx := errgroup.WithContext(ctx)
 	if ix.opts.Fusion != FusionVectors {
 		g.Go(func() (err error) {
@@ -113,26 +136,38 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		})
 	}
 	if ix.opts.Fusion != FusionBM25 {
-		g.Go(func() (err error) {
-			vec, err = ix.vectorSearch(gctx, q, n)
+		g.Go(func() error {
+			v, err := ix.emb.Embed(gctx, []string{q.Text})
+			if err != nil {
+				return fmt.Errorf("embed query: %w", err)
+			}
+			qvec = v[0]
+			vec, err = ix.vectorSearch(gctx, qvec, q, n)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	fused := fuse(ix.contextBoost(lex), vec)
+	lex = ix.contextBoost(lex)
+	var fused []scored
+	switch ix.opts.Fusion {
+	case FusionLinear:
+		fused = ix.fuseLinear(lex, vec, qvec)
+	case FusionRRF:
+		fused = fuseRRF(lex, vec)
+	case FusionBM25:
+		fused = lex
+	case FusionVectors:
+		fused = vec
+	}
 	return ix.hits(fused, q), nil
 }
 
 // vectorSearch ranks the paragraphs visible from q.Scope by cosine
 // similarity to the query's vector.
-func (ix *Index) vectorSearch(ctx context.Context, q Query, n int) ([]scored, error) {
-	v, err := ix.emb.Embed(ctx, []string{q.Text})
-	if err != nil {
-		return nil, fmt.Errorf("embed query: %w", err)
-	}
-	if isZero(v[0]) {
+func (ix *Index) vectorSearch(ctx context.Context, qvec []float32, q Query, n int) ([]scored, error) {
+	if isZero(qvec) {
 		return nil, nil
 	}
 	var where map[string]string
@@ -150,7 +185,7 @@ func (ix *Index) vectorSearch(ctx context.Context, q Query, n int) ([]scored, er
 		if c == nil || c.Count() == 0 {
 			continue
 		}
-		res, err := c.QueryEmbedding(ctx, v[0], min(n, c.Count()), where, nil)
+		res, err := c.QueryEmbedding(ctx, qvec, min(n, c.Count()), where, nil)
 		if err != nil {
 			ix.mu.RUnlock()
 			return nil, fmt.Errorf("vector search: %w", err)
@@ -160,27 +195,15 @@ func (ix *Index) vectorSearch(ctx context.Context, q Query, n int) ([]scored, er
 		}
 	}
 	ix.mu.RUnlock()
-	slices.SortFunc(out, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
+	sortScored(out)
 	if len(out) > n {
 		out = out[:n]
 	}
 	return out, nil
 }
 
-// fuse combines rankings by weighted reciprocal rank fusion. A leg that is
-// nil (not run) contributes nothing.
-func fuse(lex, vec []scored) []scored {
-	if vec == nil {
-		return lex
-	}
-	if lex == nil {
-		return vec
-	}
+// fuseRRF combines rankings by weighted reciprocal rank fusion.
+func fuseRRF(lex, vec []scored) []scored {
 	sum := map[string]float64{}
 	for i, s := range lex {
 		sum[s.id] += fusionWeights.bm25 / float64(rrfK+i+1)
@@ -192,20 +215,70 @@ func fuse(lex, vec []scored) []scored {
 	for id, s := range sum {
 		out = append(out, scored{id: id, score: s})
 	}
-	slices.SortFunc(out, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
+	sortScored(out)
 	return out
+}
+
+// linearVectorWeight is the weight of cosine similarity beside BM25 scores
+// scaled to the best one.
+var linearVectorWeight = 0.2
+
+// fuseLinear scores every candidate of either leg as its BM25 score divided
+// by the best BM25 score, plus linearVectorWeight times its cosine
+// similarity to the query, computed exactly from its stored vector. Unlike
+// rank fusion it keeps BM25's margins: a weak vector leg nudges close calls
+// instead of reordering confident ones.
+func (ix *Index) fuseLinear(lex, vec []scored, qvec []float32) []scored {
+	if len(lex) == 0 {
+		return vec
+	}
+	top := lex[0].score
+	sum := make(map[string]float64, len(lex)+len(vec))
+	for _, s := range lex {
+		sum[s.id] = s.score / top
+	}
+	for _, s := range vec {
+		if _, ok := sum[s.id]; !ok {
+			sum[s.id] = 0
+		}
+	}
+	ix.mu.RLock()
+	for id := range sum {
+		a, n, err := ParseParagraphID(id)
+		if err != nil {
+			continue
+		}
+		art, ok := ix.articles[a]
+		if !ok || n > len(art.Paragraphs) {
+			continue
+		}
+		if v, ok := ix.vectors.get(keyOf(art.Paragraphs[n-1])); ok {
+			sum[id] += linearVectorWeight * float64(dot(qvec, v))
+		}
+	}
+	ix.mu.RUnlock()
+	out := make([]scored, 0, len(sum))
+	for id, s := range sum {
+		out = append(out, scored{id: id, score: s})
+	}
+	sortScored(out)
+	return out
+}
+
+// dot is the cosine similarity of two normalised vectors.
+func dot(a, b []float32) float32 {
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
 }
 
 // Context weights: a paragraph's BM25 score is raised by a share of its best
 // neighbour's and of its article's best paragraph's. News paragraphs lean on
 // their neighbours ("He said …") and a question's words are often spread over
 // two adjacent paragraphs.
-var contextWeights = struct{ neighbour, article float64 }{0, 0}
+var contextWeights = struct{ neighbour, article float64 }{0.1, 0.1}
 
 // contextBoost rescores ranked paragraphs with their context.
 func (ix *Index) contextBoost(ranked []scored) []scored {

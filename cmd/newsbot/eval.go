@@ -31,9 +31,9 @@ split into paragraphs on blank lines and numbered from 1.`,
 			if k < 1 || k > retrieval.MaxK {
 				return fmt.Errorf("--k must be between 1 and %d", retrieval.MaxK)
 			}
-			f, ok := map[string]retrieval.Fusion{"rrf": retrieval.FusionRRF, "bm25": retrieval.FusionBM25, "vectors": retrieval.FusionVectors}[fusion]
-			if !ok {
-				return fmt.Errorf("--fusion must be rrf, bm25 or vectors, not %q", fusion)
+			f, err := retrieval.ParseFusion(fusion)
+			if err != nil {
+				return fmt.Errorf("--%w", err)
 			}
 			arts, err := readFile(corpus, retrieval.ReadCorpus)
 			if err != nil {
@@ -88,7 +88,7 @@ split into paragraphs on blank lines and numbered from 1.`,
 	cmd.Flags().StringVar(&corpus, "corpus", "", "corpus JSONL: id, title, url, source, published_at, body")
 	cmd.Flags().StringVar(&queries, "queries", "", "queries JSONL: id, question, gold [{article_id, paragraph}]")
 	cmd.Flags().IntVar(&k, "k", retrieval.MaxK, "paragraphs retrieved per query")
-	cmd.Flags().StringVar(&fusion, "fusion", "rrf", "rrf, bm25 or vectors")
+	cmd.Flags().StringVar(&fusion, "fusion", "linear", "linear, rrf, bm25 or vectors")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

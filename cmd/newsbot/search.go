@@ -53,6 +53,9 @@ func (e *env) searchCommand() *cobra.Command {
 		Short: "Show the paragraphs that best match a query (retrieval only)",
 		Args:  needArgs(1, "the query"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if k < 1 || k > retrieval.MaxK {
+				return fmt.Errorf("--k must be between 1 and %d", retrieval.MaxK)
+			}
 			q := retrieval.Query{Text: strings.Join(args, " "), K: k, Scope: scope}
 			if err := q.Check(); err != nil {
 				return err

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// newsbot runs the whole program with a fresh data folder and no
+// environment, as a person at a terminal would.
+type cli struct {
+	t    *testing.T
+	data string
+	env  map[string]string
+}
+
+func newCLI(t *testing.T) *cli {
+	return &cli{t: t, data: t.TempDir(), env: map[string]string{}}
+}
+
+func (c *cli) run(args ...string) (stdout, stderr string, err error) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	args = append([]string{"--data", c.data}, args...)
+	err = run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func (c *cli) mustRun(args ...string) string {
+	c.t.Helper()
+	out, errOut, err := c.run(args...)
+	if err != nil {
+		c.t.Fatalf("newsbot %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut)
+	}
+	return out
+}
+
+func (c *cli) libraryFiles() []string {
+	files, _ := filepath.Glob(filepath.Join(c.data, "articles", "*"))
+	return files
+}
+
+const seedPath = "../../data/seed/moscow-times-un-conference.txt"
+
+func TestIngestArticlesSearchJSON(t *testing.T) {
+	c := newCLI(t)
+	out := c.mustRun("ingest", seedPath)
+	if !strings.HasPrefix(out, "added") || !strings.Contains(out, "13 paragraphs") {
+		t.Errorf("receipt: %q", out)
+	}
+	// Loading it again changes nothing.
+	if out := c.mustRun("ingest", seedPath); !strings.HasPrefix(out, "unchanged") {
+		t.Errorf("second ingest: %q", out)
+	}
+
+	var arts struct {
+		Articles []map[string]any `json:"articles"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("articles", "--json")), &arts); err != nil {
+		t.Fatal(err)
+	}
+	if len(arts.Articles) != 1 {
+		t.Fatalf("got %d articles, want 1", len(arts.Articles))
+	}
+	a := arts.Articles[0]
+	for _, k := range []string{"id", "title", "url", "source", "author", "published_at", "loaded_at", "scope", "paragraphs"} {
+		if _, ok := a[k]; !ok {
+			t.Errorf("articles --json lacks %q: %v", k, a)
+		}
+	}
+	if a["paragraphs"] != float64(13) || a["scope"] != "global" || a["source"] != "Moscow Times" {
+		t.Errorf("article: %v", a)
+	}
+
+	var res struct {
+		Results []map[string]any `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("search", "--json", "--k", "3", "who should convene the conference")), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 3 {
+		t.Fatalf("got %d results, want 3", len(res.Results))
+	}
+	for _, k := range []string{"article_id", "paragraph", "title", "url", "source", "published_at", "text", "score"} {
+		if _, ok := res.Results[0][k]; !ok {
+			t.Errorf("search --json lacks %q", k)
+		}
+	}
+	if res.Results[0]["paragraph"] != float64(5) {
+		t.Errorf("top paragraph %v, want 5 (\"The UN should play a leading role in convening such an event\")", res.Results[0]["paragraph"])
+	}
+}
+
+func TestIngestFolderAndScope(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Ferry Service Resumes\n\nThe island ferry resumed service on Friday after repairs to its engine.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.md"), []byte("# Library Opens Late\n\nThe town library will open until 9 p.m. on weekdays from next month.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "photo.jpg"), []byte{0xff, 0xd8, 0xff}, 0o644)
+	out := c.mustRun("ingest", "--scope", "123456789012345678", dir)
+	if !strings.Contains(out, "2 added, 0 updated, 0 unchanged") {
+		t.Errorf("folder ingest: %q", out)
+	}
+	if out := c.mustRun("articles", "--scope", "global"); !strings.Contains(out, "empty") {
+		t.Errorf("global scope sees guild articles: %q", out)
+	}
+	if out := c.mustRun("search", "--scope", "987", "ferry engine"); !strings.Contains(out, "No paragraph") {
+		t.Errorf("another guild sees them: %q", out)
+	}
+	if out := c.mustRun("search", "--scope", "123456789012345678", "ferry engine"); !strings.Contains(out, "Ferry Service Resumes ¶1") {
+		t.Errorf("own guild does not see them: %q", out)
+	}
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("ingest", seedPath)
+	before := c.libraryFiles()
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	unreadable := write("secret.txt", []byte("Title Here\n\nSome text that is long enough to be a paragraph of prose.\n"))
+	os.Chmod(unreadable, 0)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing file", []string{"ingest", filepath.Join(dir, "nope.txt")}, "no such file"},
+		{"empty file", []string{"ingest", write("empty.txt", nil)}, "empty"},
+		{"binary file", []string{"ingest", write("blob.txt", []byte("\x00\x01\x02PK"))}, "not UTF-8 text"},
+		{"enormous file", []string{"ingest", write("huge.txt", bytes.Repeat([]byte("news "), 3<<20))}, "MB allowed"},
+		{"unsupported type", []string{"ingest", write("doc.docx", []byte("x"))}, "not supported"},
+		{"malformed front matter", []string{"ingest", write("bad.md", []byte("---\ntitle: T\ncolour: red\n---\n\nText.\n"))}, "colour"},
+		{"one bad file among good ones", []string{"ingest", seedPath, write("empty2.txt", nil)}, "nothing was loaded"},
+		{"unknown scope", []string{"ingest", "--scope", "my-server", seedPath}, "unknown scope"},
+		{"k zero", []string{"search", "--k", "0", "Lavrov"}, "--k must be between 1 and 50"},
+		{"empty query", []string{"search", "  "}, "question is empty"},
+		{"no query", []string{"search"}, "query is missing"},
+		{"search scope", []string{"search", "--scope", "x y", "Lavrov"}, "unknown scope"},
+	}
+	if os.Geteuid() != 0 { // root reads anything
+		tests = append(tests, struct {
+			name string
+			args []string
+			want string
+		}{"unreadable file", []string{"ingest", unreadable}, "cannot be read"})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := c.run(tt.args...)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := sentence(err)
+			if !strings.Contains(strings.ToLower(msg), strings.ToLower(tt.want)) {
+				t.Errorf("got %q, want it to mention %q", msg, tt.want)
+			}
+			if strings.Count(strings.TrimSuffix(msg, "."), ". ") > 0 || strings.Contains(msg, "\n") {
+				t.Errorf("not one sentence: %q", msg)
+			}
+			if after := c.libraryFiles(); len(after) != len(before) {
+				t.Errorf("library changed: %v -> %v", before, after)
+			}
+		})
+	}
+}
+
+func TestReindexAndEval(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("ingest", seedPath)
+	if out := c.mustRun("reindex"); !strings.Contains(out, "Reindexed 1 article (13 paragraphs)") {
+		t.Errorf("reindex: %q", out)
+	}
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	queries := filepath.Join(dir, "queries.jsonl")
+	os.WriteFile(corpus, []byte(`{"id": "a1", "title": "Ferry Service Resumes", "url": "https://x.example/f", "source": "x.example", "published_at": "2025-01-02", "body": "The island ferry resumed service on Friday.\n\n  \nRepairs to its engine took three weeks.\n\nPassengers cheered."}
+{"id": "b2", "title": "Library Opens Late", "url": "https://x.example/l", "source": "x.example", "published_at": null, "body": "The town library will open until 9 p.m.\n\nThe change starts next month."}
+`), 0o644)
+	os.WriteFile(queries, []byte(`{"id": "q1", "question": "How long did the engine repairs take?", "gold": [{"article_id": "a1", "paragraph": 2}]}
+{"id": "q2", "question": "When does the library change start?", "gold": [{"article_id": "b2", "paragraph": 2}]}
+`), 0o644)
+	var rep struct {
+		Queries   int                `json:"queries"`
+		Paragraph map[string]float64 `json:"paragraph"`
+		Article   map[string]float64 `json:"article"`
+	}
+	out := c.mustRun("eval", "--corpus", corpus, "--queries", queries, "--json")
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Queries != 2 || rep.Paragraph["hits@1"] != 1 || rep.Article["mrr@10"] != 1 {
+		t.Errorf("eval: %s", out)
+	}
+	for _, k := range []string{"hits@1", "hits@4", "hits@10", "mrr@10"} {
+		if _, ok := rep.Paragraph[k]; !ok {
+			t.Errorf("eval --json lacks paragraph.%s", k)
+		}
+	}
+	if _, _, err := c.run("eval", "--corpus", corpus); err == nil {
+		t.Error("eval without --queries: no error")
+	}
+}
