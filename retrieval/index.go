@@ -44,6 +44,9 @@ type IndexOptions struct {
 	Progress func(done, total int)
 	// Fusion chooses how BM25 and vector rankings are combined.
 	Fusion Fusion
+	// VectorWeight is the weight of cosine similarity in linear fusion;
+	// 0 picks a default for the embedder.
+	VectorWeight float64
 }
 
 // indexMeta is written to meta.json so a person can see what made the index.
@@ -62,6 +65,12 @@ func OpenIndex(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	info := emb.Info()
+	if opts.VectorWeight == 0 {
+		opts.VectorWeight = neuralVectorWeight
+		if info.Provider == "local" {
+			opts.VectorWeight = localVectorWeight
+		}
+	}
 	if err := dropOtherEmbedders(dir, info, opts.Logger); err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func TestNewsbench(t *testing.T) {
 	for _, f := range []struct {
 		name string
 		f    Fusion
-	}{{"bm25", FusionBM25}, {"vectors", FusionVectors}, {"rrf", FusionRRF}} {
+	}{{"bm25", FusionBM25}, {"vectors", FusionVectors}, {"rrf", FusionRRF}, {"linear (default)", FusionLinear}} {
 		ix.opts.Fusion = f.f
 		start := time.Now()
 		rep, err := Evaluate(ctx, ix, qs, MaxK)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/retrieval"
 )
 
@@ -21,19 +22,32 @@ func (e *env) ingestCommand() *cobra.Command {
 		Use:   "ingest [--scope S] PATH|URL...",
 		Short: "Load articles from files, folders, article URLs and feed URLs",
 		Long: `Load articles into the library. Files may be plain text (.txt) as copied from a
-web page, markdown (.md), or article files written by newsbot. A folder loads
-every supported file in it. Loading an article again updates it in place.
-If any input has a problem, nothing is loaded.`,
+web page, markdown (.md), HTML pages (.html) or PDFs (.pdf); article files
+written by newsbot load too. A folder loads every supported file in it. A URL
+loads the article page, or the newest items of an RSS or Atom feed. Loading
+an article again updates it in place. Files are all checked before anything
+is stored: if one has a problem, nothing is loaded.`,
 		Args: needArgs(1, "a file, folder or URL to load"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := retrieval.CheckScope(scope); err != nil {
 				return err
 			}
-			docs, err := e.readInputs(args)
-			if err != nil {
-				return err
+			var urls, paths []string
+			for _, a := range args {
+				if isURL(a) {
+					urls = append(urls, a)
+				} else {
+					paths = append(paths, a)
+				}
 			}
-			st, err := e.openStore()
+			var docs []input
+			if len(paths) > 0 {
+				var err error
+				if docs, err = e.readInputs(paths); err != nil {
+					return err
+				}
+			}
+			b, st, err := e.newBot()
 			if err != nil {
 				return err
 			}
@@ -51,8 +65,24 @@ If any input has a problem, nothing is loaded.`,
 				bar.update(i+1, len(docs))
 			}
 			bar.Finish()
-			if len(docs) > 1 {
+			var failed []string
+			for _, u := range urls {
+				results, err := b.LoadURL(e.ctx, u, scope)
+				for _, r := range results {
+					counts[r.Status]++
+					fmt.Fprintln(e.stdout, receipt(r.Article, r.Status))
+				}
+				if err != nil {
+					msg := b.ErrorMessage(err)
+					fmt.Fprintf(e.stderr, "newsbot: %s: %s\n", u, msg)
+					failed = append(failed, u)
+				}
+			}
+			if total := counts[retrieval.Added] + counts[retrieval.Updated] + counts[retrieval.Unchanged]; total > 1 {
 				fmt.Fprintf(e.stdout, "%d added, %d updated, %d unchanged\n", counts[retrieval.Added], counts[retrieval.Updated], counts[retrieval.Unchanged])
+			}
+			if len(failed) > 0 {
+				return personError{fmt.Sprintf("%s could not be loaded (see above).", plural(len(failed), "web address"))}
 			}
 			return nil
 		},
@@ -98,7 +128,7 @@ func (e *env) readInputs(args []string) ([]input, error) {
 		return nil, last
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no supported files found (use " + strings.Join(retrieval.SupportedFileTypes, ", ") + ")")
+		return nil, errors.New("no supported files found (use " + strings.Join(bot.FileTypes, ", ") + ")")
 	}
 	return out, nil
 }
@@ -123,7 +153,7 @@ func expandPath(path string) ([]string, error) {
 		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && slices.Contains(retrieval.SupportedFileTypes, strings.ToLower(filepath.Ext(p))) {
+		if !d.IsDir() && slices.Contains(bot.FileTypes, strings.ToLower(filepath.Ext(p))) {
 			files = append(files, p)
 		}
 		return nil
@@ -132,7 +162,7 @@ func expandPath(path string) ([]string, error) {
 		return nil, fmt.Errorf("%s: cannot be read: %v", path, err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: the folder holds no supported files (%s)", path, strings.Join(retrieval.SupportedFileTypes, ", "))
+		return nil, fmt.Errorf("%s: the folder holds no supported files (%s)", path, strings.Join(bot.FileTypes, ", "))
 	}
 	return files, nil
 }
@@ -150,7 +180,15 @@ func importFile(path string) (*retrieval.Article, error) {
 	if len(data) > retrieval.MaxFileBytes {
 		return nil, fmt.Errorf("the file is larger than the %d MB allowed", retrieval.MaxFileBytes>>20)
 	}
-	return retrieval.ImportFile(path, data)
+	a, err := bot.ImportFile(path, data)
+	if errors.Is(err, bot.ErrUnsupportedFile) {
+		return nil, fmt.Errorf("%q files are not supported (use %s)", filepath.Ext(path), strings.Join(bot.FileTypes, ", "))
+	}
+	return a, err
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
 // receipt is the line that tells a person what loading did.

@@ -67,6 +67,8 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		return usageError{msg: err.Error() + " (see newsbot " + c.Name() + " --help)"}
 	})
 	root.AddCommand(
+		e.askCommand(),
+		e.summarizeCommand(),
 		e.ingestCommand(),
 		e.articlesCommand(),
 		e.searchCommand(),

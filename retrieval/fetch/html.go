@@ -68,6 +68,7 @@ func readHTML(body []byte, contentType string, pageURL *url.URL) (Document, erro
 	if doc.Source == "" {
 		doc.Source = siteFromURL(pageURL)
 	}
+	doc.Title = trimSiteName(doc.Title, doc.Source)
 	if t, err := art.PublishedTime(); err == nil {
 		doc.PublishedAt = t
 	} else {
@@ -260,4 +261,19 @@ func hasToken(list, token string) bool {
 		}
 	}
 	return false
+}
+
+// trimSiteName removes the site name that <title> elements often append to
+// the headline: "Ferry Service Resumes | Island Post" → "Ferry Service
+// Resumes".
+func trimSiteName(title, site string) string {
+	if site == "" {
+		return title
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: ", " · "} {
+		if head, ok := strings.CutSuffix(title, sep+site); ok && strings.TrimSpace(head) != "" {
+			return strings.TrimSpace(head)
+		}
+	}
+	return title
 }

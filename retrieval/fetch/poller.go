@@ -253,9 +253,15 @@ func addSeen(seen []string, current map[string]bool, keys ...string) []string {
 	return seen
 }
 
-// loadItem finds an item's article: the feed's own content when it is the full text, else the
-// linked page, else, when the page cannot be read, whatever text the feed carries.
+// loadItem finds an item's article; see Client.ItemDocument.
 func (p *Poller) loadItem(ctx context.Context, feed Feed, it Item) (Document, error) {
+	return p.client.ItemDocument(ctx, feed, it, p.opts.FullTextWords)
+}
+
+// ItemDocument finds a feed item's article: the feed's own content when it
+// holds at least fullTextWords words (the full text), else the linked page,
+// else, when the page cannot be read, whatever text the feed carries.
+func (c *Client) ItemDocument(ctx context.Context, feed Feed, it Item, fullTextWords int) (Document, error) {
 	body := it.Content
 	if body == "" {
 		body = it.Summary
@@ -265,14 +271,14 @@ func (p *Poller) loadItem(ctx context.Context, feed Feed, it Item) (Document, er
 	for _, s := range paras {
 		words += wordCount(s)
 	}
-	if words >= p.opts.FullTextWords || it.Link == "" {
+	if words >= fullTextWords || it.Link == "" {
 		if len(paras) == 0 {
 			return Document{}, errNoItemText
 		}
 		return itemDocument(feed, it, paras), nil
 	}
 
-	res, err := p.client.Fetch(ctx, it.Link)
+	res, err := c.Fetch(ctx, it.Link)
 	if err == nil && res.Kind == KindArticle {
 		doc := res.Document
 		if doc.Title == "" {
@@ -295,6 +301,5 @@ func (p *Poller) loadItem(ctx context.Context, feed Feed, it Item) (Document, er
 	if ctx.Err() != nil || len(paras) == 0 {
 		return Document{}, fmt.Errorf("load %s: %w", it.Link, err)
 	}
-	p.log.Info("feed item page unreadable, using the feed's summary", "item", it.Link, "err", err)
 	return itemDocument(feed, it, paras), nil
 }

@@ -1,0 +1,264 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/newsbot/newsbot/prompts"
+	"github.com/newsbot/newsbot/retrieval"
+)
+
+// Question is one question put to the bot.
+type Question struct {
+	Text string
+	// Scope is GlobalScope or the guild the question comes from; it sees
+	// its own articles and the global ones.
+	Scope string
+	// ArticleID, when set, restricts the answer to one article.
+	ArticleID string
+	// History holds the earlier turns of the conversation, oldest first; a
+	// follow-up question is rewritten with them before retrieval.
+	History []prompts.Turn
+}
+
+// Errors a person can fix by asking differently.
+var (
+	ErrEmptyQuestion = errors.New("the question is empty")
+	ErrLongQuestion  = errors.New("the question is too long")
+)
+
+// minCoverage is the share of a question's content words that the best
+// paragraph must contain for the bot to answer at all. Below it the library
+// has nothing on the question and the model is not asked to make something
+// up.
+const minCoverage = 0.25
+
+// Ask answers q from the articles q.Scope can see. progress, when not nil,
+// receives the answer so far while a model writes it.
+func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)) (*Answer, error) {
+	text := strings.TrimSpace(q.Text)
+	switch {
+	case text == "":
+		return nil, ErrEmptyQuestion
+	case utf8.RuneCountInString(text) > b.opts.MaxQuestion:
+		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
+	}
+	standalone := b.standalone(ctx, text, q.History)
+	hits, err := b.store.Search(ctx, retrieval.Query{Text: standalone, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID})
+	if err != nil {
+		return nil, err
+	}
+	relevant := relevantHits(standalone, hits)
+	if len(relevant) == 0 {
+		return b.nothingFound(hits, standalone), nil
+	}
+	if b.model == nil {
+		a := extractiveAnswer(standalone, relevant)
+		a.Question = standalone
+		return a, nil
+	}
+	return b.modelAnswer(ctx, text, standalone, q.History, relevant, progress)
+}
+
+// standalone rewrites a follow-up into a question that stands on its own.
+// Without a model, or if the model fails, the previous question is
+// prepended, which keeps its topic words for retrieval.
+func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Turn) string {
+	if len(history) == 0 {
+		return text
+	}
+	if b.model != nil {
+		msgs, err := prompts.Rewrite(prompts.RewriteInput{Question: text, History: history, Now: b.now()})
+		if err == nil {
+			var out string
+			if out, err = b.model.Complete(ctx, msgs); err == nil && strings.TrimSpace(out) != "" {
+				return strings.TrimSpace(out)
+			}
+		}
+		b.log.Warn("could not rewrite the follow-up question; using the conversation as is", "err", err)
+	}
+	return history[len(history)-1].Question + " " + text
+}
+
+// relevantHits keeps the hits that share content words with the question,
+// or none when even the best covers less than minCoverage of them.
+func relevantHits(question string, hits []retrieval.Hit) []retrieval.Hit {
+	q := termSet(question)
+	if len(q) == 0 || len(hits) == 0 {
+		return nil
+	}
+	best := 0.0
+	var out []retrieval.Hit
+	for _, h := range hits {
+		c := coverage(q, h.Text+" "+h.Article.Title)
+		best = max(best, c)
+		if c > 0 {
+			out = append(out, h)
+		}
+	}
+	if best < minCoverage {
+		return nil
+	}
+	return out
+}
+
+func termSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, t := range retrieval.Terms(text) {
+		set[t] = true
+	}
+	return set
+}
+
+// coverage is the share of the terms in q that text contains.
+func coverage(q map[string]bool, text string) float64 {
+	if len(q) == 0 {
+		return 0
+	}
+	seen := map[string]bool{}
+	for _, t := range retrieval.Terms(text) {
+		if q[t] {
+			seen[t] = true
+		}
+	}
+	return float64(len(seen)) / float64(len(q))
+}
+
+// nothingFound is the honest answer when the library has nothing on the
+// question: it says so and names the closest articles.
+func (b *Bot) nothingFound(hits []retrieval.Hit, question string) *Answer {
+	a := &Answer{Abstained: true, Mode: b.mode(), Question: question,
+		Text: "I can't find anything about that in the loaded articles."}
+	for _, h := range hits {
+		if !slices.Contains(a.Closest, h.Article) && len(a.Closest) < 3 {
+			a.Closest = append(a.Closest, h.Article)
+		}
+	}
+	return a
+}
+
+func (b *Bot) mode() string {
+	if b.model == nil {
+		return ModeExtractive
+	}
+	return ModeLLM
+}
+
+// modelAnswer fits the best paragraphs into the model's window, asks the
+// model, and checks the citations of its reply.
+func (b *Bot) modelAnswer(ctx context.Context, question, standalone string, history []prompts.Turn, hits []retrieval.Hit, progress func(string)) (*Answer, error) {
+	in := prompts.AnswerInput{Question: question, History: history, Now: b.now()}
+	if standalone != question {
+		in.Question = standalone
+	}
+	in.Sources = placeholderSources
+	fixed, err := prompts.Answer(in)
+	if err != nil {
+		return nil, err
+	}
+	paras := b.fit(b.tok.CountMessages(fixed), contextParagraphs(hits))
+	sources, arts := groupSources(paras)
+	in.Sources = sources
+	msgs, err := prompts.Answer(in)
+	if err != nil {
+		return nil, err
+	}
+	refs := prompts.Refs(sources)
+	reply, err := b.model.Stream(ctx, msgs, citedProgress(progress, len(refs)))
+	if err != nil {
+		return nil, err
+	}
+	return citedAnswer(reply, refs, arts, standalone), nil
+}
+
+// citedAnswer checks a model's reply against the numbered paragraphs it
+// was given and attaches the cited paragraphs.
+func citedAnswer(reply string, refs []prompts.Ref, arts []*retrieval.Article, question string) *Answer {
+	cited := ParseCitations(reply, len(refs), nil)
+	a := &Answer{Text: cited.Text, Mode: ModeLLM, Abstained: cited.Abstained, Uncited: cited.Uncited, Question: question}
+	for i, orig := range cited.Used {
+		ref := refs[orig-1]
+		a.Citations = append(a.Citations, newCitation(i+1, arts[ref.Source], ref.Paragraph))
+	}
+	return a
+}
+
+// placeholderSources stand in for the real ones when the fixed cost of a
+// prompt (instructions, question, history) is measured.
+var placeholderSources = []prompts.Source{{Title: "x", Paragraphs: []prompts.Paragraph{{N: 1, Text: "x"}}}}
+
+// para is one paragraph offered to the model.
+type para struct {
+	article *retrieval.Article
+	n       int
+}
+
+// contextParagraphs lists the hits' paragraphs in rank order, each of the
+// top three followed by the paragraph before it, which often names who is
+// speaking ("He said …").
+func contextParagraphs(hits []retrieval.Hit) []para {
+	var out []para
+	seen := map[string]bool{}
+	add := func(a *retrieval.Article, n int) {
+		id := retrieval.ParagraphID(a.ID, n)
+		if n >= 1 && n <= len(a.Paragraphs) && !seen[id] {
+			seen[id] = true
+			out = append(out, para{a, n})
+		}
+	}
+	for i, h := range hits {
+		add(h.Article, h.Paragraph)
+		if i < 3 {
+			add(h.Article, h.Paragraph-1)
+		}
+	}
+	return out
+}
+
+// fit keeps the longest prefix of paras that fits the prompt budget.
+func (b *Bot) fit(fixed int, paras []para) []para {
+	costs := make([]int, len(paras))
+	for i, p := range paras {
+		costs[i] = b.tok.CountTokens(p.article.Paragraphs[p.n-1]) + 8 // label and line
+	}
+	n := b.budget.Fit(fixed+64, costs) // 64: source headers
+	return paras[:max(n, min(1, len(paras)))]
+}
+
+// groupSources turns paragraphs into prompt sources: one per article, in
+// order of each article's best paragraph, paragraphs in reading order.
+func groupSources(paras []para) ([]prompts.Source, []*retrieval.Article) {
+	var arts []*retrieval.Article
+	byArticle := map[*retrieval.Article][]int{}
+	for _, p := range paras {
+		if _, ok := byArticle[p.article]; !ok {
+			arts = append(arts, p.article)
+		}
+		byArticle[p.article] = append(byArticle[p.article], p.n)
+	}
+	sources := make([]prompts.Source, len(arts))
+	for i, a := range arts {
+		ns := byArticle[a]
+		slices.Sort(ns)
+		sources[i] = promptSource(a, ns)
+		sources[i].N = i + 1
+	}
+	return sources, arts
+}
+
+// promptSource copies an article's header and the paragraphs ns into the
+// prompts package's plain struct.
+func promptSource(a *retrieval.Article, ns []int) prompts.Source {
+	s := prompts.Source{Outlet: a.Source, Title: a.Title, URL: a.URL}
+	if !a.PublishedAt.IsZero() {
+		s.Date = a.PublishedAt.Format("2006-01-02")
+	}
+	for _, n := range ns {
+		s.Paragraphs = append(s.Paragraphs, prompts.Paragraph{N: n, Text: a.Paragraphs[n-1]})
+	}
+	return s
+}

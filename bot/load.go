@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/fetch"
+)
+
+// FileTypes lists the file name extensions LoadFile reads.
+var FileTypes = append(slices.Clone(retrieval.SupportedFileTypes), ".html", ".htm", ".pdf")
+
+// ErrUnsupportedFile is returned for a file type newsbot cannot read.
+var ErrUnsupportedFile = errors.New("unsupported file type")
+
+// LoadResult says what loading one article did.
+type LoadResult struct {
+	Article *retrieval.Article
+	Status  retrieval.AddStatus
+}
+
+// ImportFile reads an article from a file's contents, by the file name's
+// extension: plain text and markdown through the text importer, HTML
+// through readability, PDF through its text layer.
+func ImportFile(name string, data []byte) (*retrieval.Article, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".html", ".htm":
+		d, err := fetch.ReadHTML(bytes.NewReader(data), "")
+		if err != nil {
+			return nil, err
+		}
+		return fromDocument(d), nil
+	case ".pdf":
+		d, err := fetch.ReadPDF(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return nil, err
+		}
+		return fromDocument(d), nil
+	case ".txt", ".md", ".markdown":
+		return retrieval.ImportFile(name, data)
+	}
+	return nil, fmt.Errorf("%w %q: use %s", ErrUnsupportedFile, filepath.Ext(name), strings.Join(FileTypes, ", "))
+}
+
+// fromDocument turns a fetched document into an article, tidying the
+// paragraphs into the library's one-line form.
+func fromDocument(d fetch.Document) *retrieval.Article {
+	a := &retrieval.Article{Title: d.Title, URL: d.URL, Source: d.Source, Author: d.Author, PublishedAt: d.PublishedAt}
+	for _, p := range d.Paragraphs {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			a.Paragraphs = append(a.Paragraphs, p)
+		}
+	}
+	if a.Title == "" && len(a.Paragraphs) > 0 {
+		a.Title = firstWords(a.Paragraphs[0], 12)
+	}
+	return a
+}
+
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) <= n {
+		return s
+	}
+	return strings.Join(f[:n], " ") + "…"
+}
+
+// LoadFile imports a file's contents and stores the article in scope.
+func (b *Bot) LoadFile(ctx context.Context, name string, data []byte, scope string) (LoadResult, error) {
+	a, err := ImportFile(name, data)
+	if err != nil {
+		if errors.Is(err, ErrUnsupportedFile) {
+			return LoadResult{}, err
+		}
+		return LoadResult{}, &InputError{err}
+	}
+	return b.add(ctx, a, scope)
+}
+
+// LoadURL fetches a web address and stores what it holds in scope: an
+// article page or PDF becomes one article; a feed loads its newest items
+// (up to Options.FeedItems). Items that fail are skipped and reported in
+// the error, which is nil when all loaded.
+func (b *Bot) LoadURL(ctx context.Context, rawURL, scope string) ([]LoadResult, error) {
+	if b.fetcher == nil {
+		return nil, errors.New("loading from the web is not configured")
+	}
+	if err := retrieval.CheckScope(scope); err != nil {
+		return nil, err
+	}
+	res, err := b.fetcher.Fetch(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if res.Kind == fetch.KindArticle {
+		r, err := b.add(ctx, fromDocument(res.Document), scope)
+		if err != nil {
+			return nil, err
+		}
+		return []LoadResult{r}, nil
+	}
+	items := res.Feed.Items
+	if len(items) > b.opts.FeedItems {
+		items = items[:b.opts.FeedItems]
+	}
+	var out []LoadResult
+	var errs []error
+	for _, it := range items {
+		doc, err := b.fetcher.ItemDocument(ctx, res.Feed, it, 150)
+		if err == nil {
+			var r LoadResult
+			if r, err = b.add(ctx, fromDocument(doc), scope); err == nil {
+				out = append(out, r)
+				continue
+			}
+		}
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", or(it.Link, it.Title), err))
+	}
+	if len(errs) > 0 {
+		return out, fmt.Errorf("%d of %d feed items could not be loaded: %w", len(errs), len(items), errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// LoadDocument stores an already fetched document, as the feed poller
+// delivers them.
+func (b *Bot) LoadDocument(ctx context.Context, d fetch.Document, scope string) (LoadResult, error) {
+	return b.add(ctx, fromDocument(d), scope)
+}
+
+func (b *Bot) add(ctx context.Context, a *retrieval.Article, scope string) (LoadResult, error) {
+	stored, status, err := b.store.Add(ctx, a, scope)
+	if err != nil {
+		return LoadResult{}, err
+	}
+	b.log.Info("article loaded", "id", stored.ID, "status", status, "scope", scope, "paragraphs", len(stored.Paragraphs))
+	return LoadResult{Article: stored, Status: status}, nil
+}
+
+// Forget removes an article that scope can see and owns. The global
+// library can only be changed from the terminal.
+func (b *Bot) Forget(ctx context.Context, ref, scope string) (*retrieval.Article, error) {
+	a, err := b.FindArticle(ref, scope)
+	if err != nil {
+		return nil, err
+	}
+	if a.Scope != scopeOr(scope) {
+		return nil, fmt.Errorf("%w: %q belongs to the shared library", ErrNotYours, a.Title)
+	}
+	if err := b.store.Delete(ctx, a.ID); err != nil {
+		return nil, err
+	}
+	b.log.Info("article forgotten", "id", a.ID, "scope", scope)
+	return a, nil
+}
+
+// ErrNotYours is returned when a server tries to change the shared library.
+var ErrNotYours = errors.New("this server can't remove that article")
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+	"github.com/spf13/cobra"
+
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/fetch"
+)
+
+// newBot opens the store and builds the bot core with the configured chat
+// model, if any, and a web fetcher.
+func (e *env) newBot() (*bot.Bot, *retrieval.Store, error) {
+	st, err := e.openStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	var model *bot.Model
+	if e.cfg.OpenAIKey != "" || e.cfg.OpenAIBaseURL != "" {
+		cfg := openai.DefaultConfig(or(e.cfg.OpenAIKey, "none"))
+		if e.cfg.OpenAIBaseURL != "" {
+			cfg.BaseURL = e.cfg.OpenAIBaseURL
+		}
+		cfg.HTTPClient = &http.Client{Transport: bot.RetryAfterTransport(nil)}
+		model = bot.NewModel(openai.NewClientWithConfig(cfg), e.cfg.ChatModel, bot.ModelOptions{Timeout: e.cfg.AnswerTimeout, Logger: e.logger})
+	}
+	fetcher := fetch.NewClient(fetch.Options{AllowPrivate: e.cfg.AllowPrivateURLs})
+	b, err := bot.New(st, model, fetcher, bot.Options{Logger: e.logger})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return b, st, nil
+}
+
+type citationJSON struct {
+	N           int     `json:"n"`
+	ArticleID   string  `json:"article_id"`
+	Paragraph   int     `json:"paragraph"`
+	Title       string  `json:"title"`
+	URL         string  `json:"url"`
+	Source      string  `json:"source"`
+	PublishedAt *string `json:"published_at"`
+	Quote       string  `json:"quote"`
+	Link        string  `json:"link"`
+}
+
+type answerJSON struct {
+	Answer    string         `json:"answer"`
+	Mode      string         `json:"mode"`
+	Abstained bool           `json:"abstained"`
+	Citations []citationJSON `json:"citations"`
+	Uncited   []string       `json:"uncited,omitempty"`
+	Closest   []string       `json:"closest,omitempty"`
+}
+
+// printAnswer writes an answer as JSON or as text followed by its sources.
+func (e *env) printAnswer(a *bot.Answer, asJSON bool) error {
+	if asJSON {
+		out := answerJSON{Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Citations: []citationJSON{}, Uncited: a.Uncited}
+		for _, c := range a.Citations {
+			out.Citations = append(out.Citations, citationJSON{
+				N: c.N, ArticleID: c.Article.ID, Paragraph: c.Paragraph, Title: c.Article.Title, URL: c.Article.URL,
+				Source: c.Article.Source, PublishedAt: dateJSON(c.Article.PublishedAt), Quote: c.Quote, Link: c.Link,
+			})
+		}
+		for _, art := range a.Closest {
+			out.Closest = append(out.Closest, art.Title)
+		}
+		return writeJSON(e, out)
+	}
+	writeAnswer(e.stdout, a)
+	return nil
+}
+
+func writeAnswer(w io.Writer, a *bot.Answer) {
+	fmt.Fprintln(w, a.Text)
+	if len(a.Closest) > 0 {
+		fmt.Fprintln(w, "\nClosest articles:")
+		for _, art := range a.Closest {
+			fmt.Fprintf(w, "- %s\n", art.Title)
+		}
+	}
+	if len(a.Citations) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nSources")
+	for _, c := range a.Citations {
+		fmt.Fprintf(w, "[%d] %s\n", c.N, c.Label())
+		if c.Link != "" {
+			fmt.Fprintf(w, "    %s\n", c.Link)
+		}
+	}
+}
+
+func (e *env) askCommand() *cobra.Command {
+	var (
+		asJSON bool
+		scope  string
+	)
+	cmd := &cobra.Command{
+		Use:   "ask [--json] [--scope S] QUESTION",
+		Short: "Answer a question from the library, citing paragraphs",
+		Args:  needArgs(1, "the question"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := retrieval.CheckScope(scope); err != nil {
+				return err
+			}
+			b, st, err := e.newBot()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope}, nil)
+			if err != nil {
+				return personError{b.ErrorMessage(err)}
+			}
+			return e.printAnswer(a, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
+	return cmd
+}
+
+func (e *env) summarizeCommand() *cobra.Command {
+	var (
+		asJSON       bool
+		scope, topic string
+		days         int
+	)
+	cmd := &cobra.Command{
+		Use:   "summarize [--json] [--scope S] ARTICLE | --topic TEXT [--days N]",
+		Short: "Summarize an article (id, URL or headline words) or a topic, with citations",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := retrieval.CheckScope(scope); err != nil {
+				return err
+			}
+			req := bot.SummaryRequest{Article: strings.Join(args, " "), Topic: topic, Scope: scope}
+			if req.Article == "" && topic == "" && days == 0 {
+				return usageError{msg: "name an article, or give --topic or --days (usage: " + cmd.UseLine() + ")"}
+			}
+			if days < 0 || days > 3650 {
+				return fmt.Errorf("--days must be between 1 and 3650")
+			}
+			if days > 0 {
+				req.Since = time.Now().AddDate(0, 0, -days)
+			}
+			b, st, err := e.newBot()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			a, err := b.Summarize(e.ctx, req, nil)
+			if err != nil {
+				return personError{b.ErrorMessage(err)}
+			}
+			return e.printAnswer(a, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
+	cmd.Flags().StringVar(&topic, "topic", "", "digest what the library says about a topic instead")
+	cmd.Flags().IntVar(&days, "days", 0, "with --topic: only articles from the last N days")
+	return cmd
+}
+
+// personError is an error already turned into a sentence for a person.
+type personError struct{ msg string }
+
+func (e personError) Error() string { return e.msg }
