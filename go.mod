@@ -23,6 +23,7 @@ require (
 	golang.org/x/net v0.57.0
 	golang.org/x/sync v0.25.0
 	golang.org/x/text v0.40.0
+	golang.org/x/time v0.16.0
 )
 
 require (

@@ -148,31 +148,47 @@ func (b *Bot) mode() string {
 	return ModeLLM
 }
 
-// modelAnswer fits the best paragraphs into the model's window, asks the
-// model, and checks the citations of its reply.
+// modelAnswer asks the model to answer from the prepared prompt and checks
+// the citations of its reply.
 func (b *Bot) modelAnswer(ctx context.Context, question, standalone string, history []prompts.Turn, hits []retrieval.Hit, progress func(string)) (*Answer, error) {
-	in := prompts.AnswerInput{Question: question, History: history, Now: b.now()}
+	p, err := b.preparePrompt(question, standalone, history, hits)
+	if err != nil {
+		return nil, err
+	}
+	reply, err := b.model.Stream(ctx, p.msgs, citedProgress(progress, len(p.refs)))
+	if err != nil {
+		return nil, err
+	}
+	return citedAnswer(reply, p.refs, p.arts, standalone), nil
+}
+
+// prompt is an answer prompt ready for the model, with what its citation
+// numbers name.
+type prompt struct {
+	msgs []prompts.Message
+	refs []prompts.Ref
+	arts []*retrieval.Article // arts[ref.Source] is the article of a ref
+}
+
+// preparePrompt fits the best paragraphs into the model's window and
+// renders the answer prompt.
+func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn, hits []retrieval.Hit) (prompt, error) {
+	in := prompts.AnswerInput{Question: question, History: history, Now: b.now(), Sources: placeholderSources}
 	if standalone != question {
 		in.Question = standalone
 	}
-	in.Sources = placeholderSources
 	fixed, err := prompts.Answer(in)
 	if err != nil {
-		return nil, err
+		return prompt{}, err
 	}
 	paras := b.fit(b.tok.CountMessages(fixed), contextParagraphs(hits))
 	sources, arts := groupSources(paras)
 	in.Sources = sources
 	msgs, err := prompts.Answer(in)
 	if err != nil {
-		return nil, err
+		return prompt{}, err
 	}
-	refs := prompts.Refs(sources)
-	reply, err := b.model.Stream(ctx, msgs, citedProgress(progress, len(refs)))
-	if err != nil {
-		return nil, err
-	}
-	return citedAnswer(reply, refs, arts, standalone), nil
+	return prompt{msgs: msgs, refs: prompts.Refs(sources), arts: arts}, nil
 }
 
 // citedAnswer checks a model's reply against the numbered paragraphs it

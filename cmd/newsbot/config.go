@@ -27,6 +27,8 @@ type config struct {
 	AllowPrivateURLs bool
 	AnswerTimeout    time.Duration
 	LogLevel         string
+	AdminRoles       []string      // role ids allowed to change a server's library
+	FeedInterval     time.Duration // how often feeds are polled
 }
 
 // defaultChatModel is a current small OpenAI model.
@@ -57,6 +59,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := getenv("NEWSBOT_ANSWER_TIMEOUT"); v != "" {
 		if c.AnswerTimeout, err = time.ParseDuration(v); err != nil || c.AnswerTimeout <= 0 {
 			return c, fmt.Errorf("NEWSBOT_ANSWER_TIMEOUT must be a duration such as 60s, not %q", v)
+		}
+	}
+	for _, r := range strings.FieldsFunc(getenv("NEWSBOT_ADMIN_ROLES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		c.AdminRoles = append(c.AdminRoles, r)
+	}
+	c.FeedInterval = 15 * time.Minute
+	if v := getenv("NEWSBOT_FEED_INTERVAL"); v != "" {
+		if c.FeedInterval, err = time.ParseDuration(v); err != nil || c.FeedInterval < time.Minute {
+			return c, fmt.Errorf("NEWSBOT_FEED_INTERVAL must be a duration of at least 1m, such as 15m, not %q", v)
 		}
 	}
 	if c.EmbedKey == "" {

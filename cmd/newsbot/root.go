@@ -67,6 +67,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		return usageError{msg: err.Error() + " (see newsbot " + c.Name() + " --help)"}
 	})
 	root.AddCommand(
+		e.serveCommand(),
 		e.askCommand(),
 		e.summarizeCommand(),
 		e.ingestCommand(),

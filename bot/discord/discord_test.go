@@ -1,0 +1,535 @@
+package discord_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/discord"
+	"github.com/newsbot/newsbot/bot/discord/discordtest"
+	"github.com/newsbot/newsbot/bot/modeltest"
+	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/fetch"
+)
+
+const (
+	guildA  = "100000000000000001"
+	guildB  = "100000000000000002"
+	channel = "200000000000000001"
+	userID  = "300000000000000001"
+)
+
+// env is a whole newsbot in front of a fake Discord: the real discordgo
+// session over HTTP and a websocket, the real core and store, and the real
+// go-openai client against a fake model server.
+type env struct {
+	t       *testing.T
+	discord *discordtest.Server
+	model   *modeltest.Server
+	store   *retrieval.Store
+	bot     *discord.Bot
+	seed    *retrieval.Article
+}
+
+func newEnv(t *testing.T, opts discord.Options) *env {
+	t.Helper()
+	e := &env{t: t}
+	e.discord = discordtest.New(t, discordtest.WithGuild(guildA, "Guild A"), discordtest.WithGuild(guildB, "Guild B"))
+	e.discord.AddChannel(&discordgo.Channel{ID: channel, GuildID: guildA, Type: discordgo.ChannelTypeGuildText, Name: "news"})
+	e.model = modeltest.New(t)
+	st, _, err := retrieval.OpenStore(context.Background(), t.TempDir(), retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e.store = st
+	data, err := os.ReadFile("../../data/seed/moscow-times-un-conference.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, _ := retrieval.ImportText(data, false)
+	seed.URL = "https://www.themoscowtimes.com/2023/12/13/moscow-calls-for-un-conference-a83412"
+	if e.seed, _, err = st.Add(context.Background(), seed, retrieval.GlobalScope); err != nil {
+		t.Fatal(err)
+	}
+	model := bot.NewModel(e.model.Client(), "gpt-4o-mini", bot.ModelOptions{Timeout: 10 * time.Second, BaseDelay: 10 * time.Millisecond})
+	core, err := bot.New(st, model, fetch.NewClient(fetch.Options{AllowPrivate: true}), bot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.EditInterval == 0 {
+		opts.EditInterval = 50 * time.Millisecond
+	}
+	e.discord.Session(t, func(s *discordgo.Session) { e.bot = discord.New(s, core, opts) })
+	if err := e.bot.Register(); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	e.t.Cleanup(cancel)
+	return ctx
+}
+
+var label = regexp.MustCompile(`(?m)^\[(\d+)\] (.*)$`)
+
+// cite makes the fake model answer with sentence, citing the prompt's
+// number for the paragraph that contains needle.
+func cite(needle, sentence string) func(openai.ChatCompletionRequest) string {
+	return func(req openai.ChatCompletionRequest) string {
+		for _, m := range label.FindAllStringSubmatch(req.Messages[len(req.Messages)-1].Content, -1) {
+			if strings.Contains(m[2], needle) {
+				return sentence + " [" + m[1] + "]."
+			}
+		}
+		return "The articles don't cover that."
+	}
+}
+
+// final waits for the interaction's answer to settle and returns the
+// original message and the follow-ups.
+func (e *env) final(token string) (*discordgo.Message, []*discordgo.Message) {
+	e.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		m := e.discord.InteractionResponse(token)
+		if m != nil && m.Content != "" && !strings.Contains(m.Content, "_Writing…") && !strings.Contains(m.Content, "_Searching") && !strings.Contains(m.Content, "_Loading") {
+			time.Sleep(100 * time.Millisecond) // follow-ups come right after
+			return e.discord.InteractionResponse(token), e.discord.Followups(token)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatalf("no final answer for interaction %s; requests: %v", token, e.discord.Requests())
+	return nil, nil
+}
+
+func (e *env) ask(guild, question string) *discordgo.Interaction {
+	return e.discord.DispatchInteraction(discordtest.SlashCommand(guild, channel, userID, "ask", discordtest.Arg("question", question)))
+}
+
+func TestAskIsAcknowledgedFirstAndCitesTheParagraph(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	e.model.SetReply(cite("all five permanent members", "Lavrov called for a conference with the five permanent Security Council members"))
+	i := e.ask(guildA, "Who did Lavrov say should attend the international conference?")
+	msg, _ := e.final(i.Token)
+
+	ack, err := e.discord.WaitFor(e.ctx(), discordtest.Match("POST", "/interactions/*/*/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ, _ := e.discord.InteractionResponseType(i.Token); typ != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Errorf("first response type %d, want a deferred reply", typ)
+	}
+	chats := e.model.Requests()
+	if len(chats) == 0 || !ack.Time.Before(chats[0].Time) {
+		t.Errorf("the model was called before the interaction was acknowledged")
+	}
+	if !strings.Contains(msg.Content, "Lavrov called for a conference with the five permanent Security Council members [1].") {
+		t.Errorf("answer: %q", msg.Content)
+	}
+	if !strings.Contains(msg.Content, "¶3") || !strings.Contains(msg.Content, "Moscow Times") || !strings.Contains(msg.Content, ":~:text=") {
+		t.Errorf("the sources list does not point at ¶3 with a deep link: %q", msg.Content)
+	}
+	if len(msg.Components) == 0 {
+		t.Error("no Show quotes button")
+	}
+}
+
+func TestEveryMessagePingsNobody(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	e.model.SetReply(cite("all five permanent members", "@everyone <@&555> <@"+userID+"> Lavrov wants a conference"))
+	i := e.ask(guildA, "What conference did Lavrov call for?")
+	e.final(i.Token)
+	m := e.dispatchMention("@everyone <@" + e.discord.BotUser().ID + "> what did Lavrov call for?")
+	e.waitChannelAnswer(m)
+	sent := e.discord.Filter(func(r discordtest.Request) bool {
+		isMessage := strings.HasSuffix(r.Path, "/messages") || strings.Contains(r.Path, "/messages/") && !strings.HasSuffix(r.Path, "/threads") || strings.Contains(r.Path, "/webhooks/")
+		return (r.Method == "POST" || r.Method == "PATCH") && isMessage && len(r.Body) > 0
+	})
+	if len(sent) < 2 {
+		t.Fatalf("only %d messages sent", len(sent))
+	}
+	for _, r := range sent {
+		var body struct {
+			Content         string `json:"content"`
+			AllowedMentions *struct {
+				Parse []string `json:"parse"`
+			} `json:"allowed_mentions"`
+		}
+		json.Unmarshal(r.Body, &body)
+		if body.AllowedMentions == nil || body.AllowedMentions.Parse == nil || len(body.AllowedMentions.Parse) != 0 {
+			t.Errorf("%s %s sent without allowed_mentions.parse = []: %s", r.Method, r.Path, r.Body)
+		}
+	}
+	for _, m := range e.discord.ChannelMessages(channel) {
+		if m.MentionEveryone || len(m.Mentions) > 0 || len(m.MentionRoles) > 0 {
+			if m.Author != nil && m.Author.ID == e.discord.BotUser().ID {
+				t.Errorf("bot message pinged: %q", m.Content)
+			}
+		}
+	}
+}
+
+func (e *env) dispatchMention(content string) *discordgo.Message {
+	return e.discord.DispatchMessage(discordtest.Message(guildA, channel, userID, content))
+}
+
+// waitChannelAnswer waits for the bot's final answer to a message, in the
+// thread it opened or in the channel.
+func (e *env) waitChannelAnswer(m *discordgo.Message) []*discordgo.Message {
+	e.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, ch := range []string{m.ID, m.ChannelID} { // a thread started from a message has its id
+			var mine []*discordgo.Message
+			for _, x := range e.discord.ChannelMessages(ch) {
+				if x.Author != nil && x.Author.ID == e.discord.BotUser().ID {
+					mine = append(mine, x)
+				}
+			}
+			if len(mine) > 0 && !strings.Contains(mine[0].Content, "_Writing…") && !strings.Contains(mine[0].Content, "_Searching") {
+				time.Sleep(100 * time.Millisecond)
+				return mine
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatalf("no answer to message %s", m.ID)
+	return nil
+}
+
+func TestMentionOpensThreadAndFollowUpUsesHistory(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	e.model.SetReply(func(req openai.ChatCompletionRequest) string {
+		if strings.HasPrefix(req.Messages[0].Content, "You rewrite the last question") {
+			return "How many hostages did Hamas take in its attack on Israel?"
+		}
+		if strings.HasSuffix(req.Messages[len(req.Messages)-1].Content, "Question: When did the Gaza war break out?") {
+			return cite("bloodiest-ever", "The war broke out when Hamas gunmen attacked Israel on Oct. 7")(req)
+		}
+		return cite("240 hostages", "Hamas took around 240 hostages")(req)
+	})
+	me := e.discord.BotUser().ID
+	q := e.dispatchMention("<@" + me + "> When did the Gaza war break out?")
+	first := e.waitChannelAnswer(q)
+	if th := e.discord.Channel(q.ID); th == nil || !th.IsThread() {
+		t.Fatalf("no thread was opened under the question")
+	}
+	if !strings.Contains(first[0].Content, "Oct. 7") {
+		t.Errorf("first answer %q", first[0].Content)
+	}
+	// A follow-up in the thread, without a mention.
+	e.discord.AddChannel(e.discord.Channel(q.ID))
+	follow := e.discord.DispatchMessage(discordtest.Message(guildA, q.ID, userID, "And how many hostages did they take?"))
+	var second []*discordgo.Message
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) && len(second) < 2 {
+		second = nil
+		for _, x := range e.discord.ChannelMessages(follow.ChannelID) {
+			if x.Author != nil && x.Author.ID == me && !strings.Contains(x.Content, "_Writing") && !strings.Contains(x.Content, "_Searching") {
+				second = append(second, x)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(second) < 2 || !strings.Contains(second[len(second)-1].Content, "240 hostages") {
+		for _, x := range second {
+			t.Logf("bot said: %q", x.Content)
+		}
+		t.Fatalf("no follow-up answer about the hostages")
+	}
+	var rewrite *openai.ChatCompletionRequest
+	for _, r := range e.model.ChatRequests() {
+		if strings.HasPrefix(r.Messages[0].Content, "You rewrite the last question") {
+			rewrite = &r
+		}
+	}
+	if rewrite == nil || !strings.Contains(rewrite.Messages[len(rewrite.Messages)-1].Content, "When did the Gaza war break out?") {
+		t.Errorf("the follow-up was not rewritten with the conversation")
+	}
+}
+
+func TestAutocompleteAndQuotesButton(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	for n := range 40 {
+		a := &retrieval.Article{Title: fmt.Sprintf("Harbor Report %02d", n), Source: "Harbor Gazette",
+			Paragraphs: []string{fmt.Sprintf("Harbor traffic rose for the %d. time this year.", n)}}
+		if _, _, err := e.store.Add(context.Background(), a, guildA); err != nil {
+			t.Fatal(err)
+		}
+	}
+	i := e.discord.DispatchInteraction(discordtest.Autocomplete(guildA, channel, userID, "ask", discordtest.Arg("question", "x"), discordtest.Focused("article", "harbor")))
+	req, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, i.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cb struct {
+		Type int `json:"type"`
+		Data struct {
+			Choices []struct{ Name, Value string } `json:"choices"`
+		} `json:"data"`
+	}
+	json.Unmarshal(req.Body, &cb)
+	if cb.Type != 8 || len(cb.Data.Choices) != 25 || !strings.HasPrefix(cb.Data.Choices[0].Name, "Harbor Report") {
+		t.Errorf("autocomplete: type %d with %d choices", cb.Type, len(cb.Data.Choices))
+	}
+
+	e.model.SetReply(cite("18,400 people", "The war has killed more than 18,400 people"))
+	ask := e.ask(guildA, "How many people has the war killed?")
+	msg, follow := e.final(ask.Token)
+	last := msg
+	if len(follow) > 0 {
+		last = follow[len(follow)-1]
+	}
+	button := findButton(last.Components)
+	if button == "" {
+		t.Fatalf("no quotes button on %+v", last)
+	}
+	click := e.discord.DispatchInteraction(discordtest.ButtonClick(guildA, channel, userID, button, last))
+	resp, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, click.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q struct {
+		Type int `json:"type"`
+		Data struct {
+			Content string `json:"content"`
+			Flags   int    `json:"flags"`
+		} `json:"data"`
+	}
+	json.Unmarshal(resp.Body, &q)
+	if q.Type != 4 || q.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 || !strings.Contains(q.Data.Content, "18,400 people, mostly women and children") {
+		t.Errorf("quotes reply: %+v", q)
+	}
+}
+
+func findButton(rows []discordgo.MessageComponent) string {
+	for _, r := range rows {
+		if row, ok := r.(*discordgo.ActionsRow); ok {
+			for _, c := range row.Components {
+				if b, ok := c.(*discordgo.Button); ok {
+					return b.CustomID
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func TestLongAnswerArrivesSplitAndWhole(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	var sentences []string
+	for n := range 30 {
+		sentences = append(sentences, fmt.Sprintf("Sentence number %02d says that Lavrov called for a lasting international conference on the conflict [1].", n))
+	}
+	long := strings.Join(sentences, " ")
+	e.model.SetReply(func(openai.ChatCompletionRequest) string { return long })
+	i := e.ask(guildA, "What conference did Lavrov call for?")
+	msg, follow := e.final(i.Token)
+	all := append([]*discordgo.Message{msg}, follow...)
+	if len(all) < 2 {
+		t.Fatalf("a %d-character answer arrived in one message", len(long))
+	}
+	var joined strings.Builder
+	for _, m := range all {
+		if n := len([]rune(m.Content)); n > 2000 {
+			t.Errorf("message of %d characters", n)
+		}
+		joined.WriteString(m.Content + " ")
+	}
+	for _, s := range sentences {
+		if !strings.Contains(joined.String(), s) {
+			t.Errorf("lost or cut: %q", s)
+		}
+	}
+	if !strings.Contains(all[len(all)-1].Content, "¶") {
+		t.Error("the sources list is not at the end")
+	}
+}
+
+func TestGuildNeverSeesAnotherGuildsArticles(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	secret := &retrieval.Article{Title: "Secret Harbor Expansion Plan", Source: "Guild B Times",
+		Paragraphs: []string{"The harbor authority plans to dredge the northern basin for container ships next spring."}}
+	if _, _, err := e.store.Add(context.Background(), secret, guildB); err != nil {
+		t.Fatal(err)
+	}
+	e.model.SetReply(cite("dredge the northern basin", "The harbor will be dredged"))
+	i := e.ask(guildA, "When will the harbor authority dredge the northern basin?")
+	msg, _ := e.final(i.Token)
+	if strings.Contains(msg.Content, "Guild B Times") || strings.Contains(msg.Content, "dredged") {
+		t.Errorf("guild A got guild B's article: %q", msg.Content)
+	}
+	for _, r := range e.model.ChatRequests() {
+		if strings.Contains(r.Messages[len(r.Messages)-1].Content, "northern basin for container ships") {
+			t.Error("guild B's paragraph was sent to the model for guild A")
+		}
+	}
+	i = e.ask(guildB, "When will the harbor authority dredge the northern basin?")
+	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "Guild B Times") {
+		t.Errorf("guild B can't see its own article: %q", msg.Content)
+	}
+}
+
+func TestRateLimitedEditIsSurvived(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	e.model.SetReply(cite("all five permanent members", "Lavrov wants the five permanent members there"))
+	e.discord.RateLimitNext("PATCH", "/webhooks/*/*/messages/@original", 200*time.Millisecond, 2)
+	i := e.ask(guildA, "Who should attend Lavrov's conference?")
+	msg, _ := e.final(i.Token)
+	if !strings.Contains(msg.Content, "five permanent members there [1]") {
+		t.Errorf("answer after 429s: %q", msg.Content)
+	}
+	if n := len(e.discord.Filter(func(r discordtest.Request) bool { return r.Injected })); n != 2 {
+		t.Errorf("%d 429s injected, want 2", n)
+	}
+}
+
+func TestDroppedGatewayResumes(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	e.model.SetReply(cite("all five permanent members", "Lavrov wants the five permanent members there"))
+	e.discord.DropConnection()
+	if err := e.discord.WaitResumed(e.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	i := e.ask(guildA, "Who should attend Lavrov's conference?")
+	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "[1]") {
+		t.Errorf("answer after resume: %q", msg.Content)
+	}
+}
+
+func TestNothingRelevantAndErrorsAreOneSentence(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	i := e.ask(guildA, "What is the price of bananas in Peru?")
+	msg, _ := e.final(i.Token)
+	if !strings.Contains(msg.Content, "can't find anything about that") || len(e.model.ChatRequests()) != 0 {
+		t.Errorf("nothing-relevant answer %q (model called %d times)", msg.Content, len(e.model.ChatRequests()))
+	}
+	e.model.Script(modeltest.Response{Status: 401, Error: &modeltest.APIError{Message: "bad key", Type: "invalid_request_error", Code: "invalid_api_key"}})
+	i = e.ask(guildA, "What conference did Lavrov call for?")
+	msg, _ = e.final(i.Token)
+	if !strings.HasPrefix(msg.Content, "⚠️") || !strings.Contains(msg.Content, "API key") || strings.Contains(msg.Content, "status code") {
+		t.Errorf("error message %q", msg.Content)
+	}
+}
+
+func TestUserRateLimit(t *testing.T) {
+	e := newEnv(t, discord.Options{RatePerMinute: 1, Burst: 1})
+	e.model.SetReply(cite("all five permanent members", "Lavrov wants the five permanent members there"))
+	first := e.ask(guildA, "Who should attend Lavrov's conference?")
+	second := e.ask(guildA, "And when?")
+	e.final(first.Token)
+	resp, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, second.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(resp.Body), "try again in") {
+		t.Errorf("second question in a row: %s", resp.Body)
+	}
+}
+
+func TestLoadNeedsPermissionAndLoads(t *testing.T) {
+	e := newEnv(t, discord.Options{AdminRoles: []string{"777"}})
+	srvURL := servePage(t)
+	// An ordinary member is refused.
+	i := e.discord.DispatchInteraction(discordtest.SlashCommand(guildA, channel, userID, "load", discordtest.Arg("url", srvURL)))
+	resp, _ := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, i.ID)
+	})
+	if !strings.Contains(string(resp.Body), "Manage Server") {
+		t.Errorf("ordinary member: %s", resp.Body)
+	}
+	// A member with the admin role loads it into guild A only.
+	in := discordtest.SlashCommand(guildA, channel, userID, "load", discordtest.Arg("url", srvURL))
+	in.Member.Roles = []string{"777"}
+	i = e.discord.DispatchInteraction(in)
+	msg, _ := e.final(i.Token)
+	if !strings.Contains(msg.Content, "Added “Ferry Service Resumes” (Island Post, 4 paragraphs)") {
+		t.Errorf("receipt %q", msg.Content)
+	}
+	if n := len(e.store.Library.List(guildA)); n != 2 {
+		t.Errorf("guild A sees %d articles, want 2", n)
+	}
+	if n := len(e.store.Library.List(guildB)); n != 1 {
+		t.Errorf("guild B sees %d articles, want 1", n)
+	}
+}
+
+// TestAckLatencyUnderLoad measures the time from INTERACTION_CREATE to the
+// deferred acknowledgement with 50 questions arriving at once, and counts
+// REST calls per answer. It asserts order, not time: every question is
+// acknowledged before its model call.
+func TestAckLatencyUnderLoad(t *testing.T) {
+	e := newEnv(t, discord.Options{RatePerMinute: 6000, Burst: 100, EditInterval: time.Second})
+	e.model.SetReply(cite("all five permanent members", "Lavrov wants the five permanent members there"))
+	const n = 50
+	var wg sync.WaitGroup
+	sent := make([]*discordgo.Interaction, n)
+	start := make([]time.Time, n)
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start[k] = time.Now()
+			sent[k] = e.discord.DispatchInteraction(discordtest.SlashCommand(guildA, channel, fmt.Sprint(400+k), "ask", discordtest.Arg("question", "Who should attend Lavrov's conference?")))
+		}()
+	}
+	wg.Wait()
+	var lat []time.Duration
+	for k, i := range sent {
+		r, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+			return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, i.ID)
+		})
+		if err != nil {
+			t.Fatalf("question %d never acknowledged: %v", k, err)
+		}
+		lat = append(lat, r.Time.Sub(start[k]))
+	}
+	for _, i := range sent {
+		e.final(i.Token)
+	}
+	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+	rest := len(e.discord.Filter(func(r discordtest.Request) bool {
+		return strings.HasPrefix(r.Path, "/interactions/") || strings.HasPrefix(r.Path, "/webhooks/")
+	}))
+	t.Logf("ack latency for %d simultaneous questions: p50 %v, p90 %v, max %v; %.1f REST calls per answer",
+		n, lat[n/2], lat[n*9/10], lat[n-1], float64(rest)/n)
+}
+
+// servePage serves a small article page on 127.0.0.1 and returns its URL.
+func servePage(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><head><title>Ferry Service Resumes | Island Post</title>
+<meta property="og:site_name" content="Island Post"></head><body><article><h1>Ferry Service Resumes</h1>
+<p>The island ferry resumed service on Friday after three weeks of repairs to its engine, the operator said.</p>
+<p>Passengers who bought tickets for cancelled crossings can claim a refund until the end of the month.</p>
+<p>The operator said a second boat would join the route in the spring, doubling the number of daily crossings.</p>
+<p>Local shops, which lost most of their summer trade while the ferry was out of service, welcomed the news on Friday morning.</p>
+</article></body></html>`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/ferry"
+}

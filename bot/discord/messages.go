@@ -1,0 +1,125 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/newsbot/newsbot/prompts"
+)
+
+// onMessage answers a message that mentions the bot (in a new thread under
+// it, or in place inside a thread), a reply to one of the bot's messages,
+// and any message in a thread the bot started: those continue the
+// conversation.
+func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
+	defer b.recoverPanic("message", nil)
+	m := mc.Message
+	me := b.botID()
+	if m.Author == nil || m.Author.Bot || m.Author.ID == me || me == "" {
+		return
+	}
+	mentioned := false
+	for _, u := range m.Mentions { // @everyone and @here are not in Mentions
+		if u.ID == me {
+			mentioned = true
+		}
+	}
+	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me
+	_, myThread := b.threads.Load(m.ChannelID)
+	if !mentioned && !replyToMe && !myThread {
+		return
+	}
+	question := stripMention(m.Content, me)
+	if question == "" {
+		return
+	}
+	if ok, wait := b.limits.allow(m.Author.ID); !ok {
+		b.replyPlain(m, fmt.Sprintf("You're asking faster than I can keep up — try again in %d seconds.", int(math.Ceil(wait.Seconds()))))
+		return
+	}
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
+		defer cancel()
+		b.answerMessage(ctx, m, question, mentioned && !myThread && !replyToMe)
+	}()
+}
+
+// answerMessage answers m in a new thread under it (newThread) or in its
+// own channel, with the conversation so far.
+func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question string, newThread bool) {
+	channel := m.ChannelID
+	replyTo := m.ID
+	if newThread && m.GuildID != "" && !b.isThread(m.ChannelID) {
+		th, err := b.s.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{
+			Name: threadName(question), AutoArchiveDuration: 1440,
+		})
+		if err != nil {
+			b.log.Warn("could not start a thread; answering in the channel", "channel", m.ChannelID, "err", err)
+		} else {
+			channel, replyTo = th.ID, ""
+			b.threads.Store(th.ID, true)
+		}
+	}
+	history := b.convs.history(channel)
+	if len(history) == 0 && m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == b.botID() {
+		history = []prompts.Turn{{Answer: m.ReferencedMessage.Content}} // the conversation predates a restart
+	}
+	r := &channelReply{s: b.s, channelID: channel, replyTo: replyTo}
+	defer b.recoverPanic("mention", r)
+	b.s.ChannelTyping(channel)
+	a := b.ask(ctx, r, askRequest{question: question, scope: scopeOf(m.GuildID), history: history})
+	if a != nil {
+		b.convs.add(channel, prompts.Turn{Question: question, Answer: a.Text})
+	}
+}
+
+// isThread reports whether a channel is a thread, from the state cache or
+// by asking Discord.
+func (b *Bot) isThread(channelID string) bool {
+	if _, ok := b.threads.Load(channelID); ok {
+		return true
+	}
+	ch, err := b.s.State.Channel(channelID)
+	if err != nil {
+		ch, err = b.s.Channel(channelID)
+	}
+	return err == nil && ch.IsThread()
+}
+
+// replyPlain sends a short reply to a message.
+func (b *Bot) replyPlain(m *discordgo.Message, text string) {
+	r := &channelReply{s: b.s, channelID: m.ChannelID, replyTo: m.ID}
+	if err := r.finish(text, nil); err != nil {
+		b.log.Error("reply", "err", err)
+	}
+}
+
+var mentionPattern = regexp.MustCompile(`<@!?(\d+)>`)
+
+// stripMention removes the bot's own mention from a message.
+func stripMention(content, me string) string {
+	out := mentionPattern.ReplaceAllStringFunc(content, func(s string) string {
+		if mentionPattern.FindStringSubmatch(s)[1] == me {
+			return ""
+		}
+		return s
+	})
+	return strings.Join(strings.Fields(out), " ")
+}
+
+// threadName is a thread title from the question, within Discord's 100
+// characters.
+func threadName(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if q == "" {
+		return "newsbot"
+	}
+	return truncateRunes(sanitizeModelText(q), 90)
+}

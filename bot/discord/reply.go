@@ -1,0 +1,243 @@
+package discord
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/newsbot/newsbot/bot"
+)
+
+// replier delivers one answer: progress while it is made, then the final
+// messages. It hides whether the answer goes to an interaction (edit the
+// deferred reply, then follow-ups) or to a channel (a reply message that is
+// edited, then more messages).
+type replier interface {
+	// edit replaces the text of the first message.
+	edit(text string) error
+	// send posts one more message after the first.
+	send(text string, components []discordgo.MessageComponent, ephemeral bool) error
+	// finish sets the final text and buttons of the first message.
+	finish(text string, components []discordgo.MessageComponent) error
+}
+
+// deliver sends texts: the first finishes the first message, the others
+// follow; components go on the last message.
+func deliver(r replier, texts []string, components []discordgo.MessageComponent) error {
+	if len(texts) == 0 {
+		texts = []string{"…"}
+	}
+	first := components
+	if len(texts) > 1 {
+		first = nil
+	}
+	if err := r.finish(texts[0], first); err != nil {
+		return err
+	}
+	for i, t := range texts[1:] {
+		var c []discordgo.MessageComponent
+		if i == len(texts)-2 {
+			c = components
+		}
+		if err := r.send(t, c, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// interactionReply answers a deferred interaction. Its token lives 15
+// minutes; past 14 the answer goes to the channel as ordinary messages.
+type interactionReply struct {
+	s       *discordgo.Session
+	i       *discordgo.Interaction
+	started time.Time
+	channel *channelReply // used once the token is too old
+}
+
+func newInteractionReply(s *discordgo.Session, i *discordgo.Interaction) *interactionReply {
+	return &interactionReply{s: s, i: i, started: time.Now()}
+}
+
+// tokenLife is how long the bot trusts an interaction token (Discord's
+// lasts 15 minutes).
+const tokenLife = 14 * time.Minute
+
+func (r *interactionReply) expired() bool {
+	if r.channel == nil && time.Since(r.started) > tokenLife {
+		r.channel = &channelReply{s: r.s, channelID: r.i.ChannelID}
+	}
+	return r.channel != nil
+}
+
+func (r *interactionReply) edit(text string) error {
+	if r.expired() {
+		return nil // progress is not worth a new message
+	}
+	_, err := r.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()})
+	return err
+}
+
+func (r *interactionReply) finish(text string, components []discordgo.MessageComponent) error {
+	if r.expired() {
+		return r.channel.finish(text, components)
+	}
+	if components == nil {
+		components = []discordgo.MessageComponent{}
+	}
+	_, err := r.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &text, Components: &components, AllowedMentions: noMentions()})
+	return err
+}
+
+func (r *interactionReply) send(text string, components []discordgo.MessageComponent, ephemeral bool) error {
+	if r.expired() {
+		return r.channel.send(text, components, ephemeral)
+	}
+	p := &discordgo.WebhookParams{Content: text, Components: components, AllowedMentions: noMentions()}
+	if ephemeral {
+		p.Flags = discordgo.MessageFlagsEphemeral
+	}
+	_, err := r.s.FollowupMessageCreate(r.i, true, p)
+	return err
+}
+
+// channelReply answers in a channel: the first message replies to the
+// question's message and is edited as the answer grows.
+type channelReply struct {
+	s         *discordgo.Session
+	channelID string
+	replyTo   string // message id, optional
+
+	mu    sync.Mutex
+	first *discordgo.Message
+}
+
+func (r *channelReply) edit(text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.setFirst(text, nil)
+}
+
+func (r *channelReply) finish(text string, components []discordgo.MessageComponent) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if components == nil {
+		components = []discordgo.MessageComponent{}
+	}
+	return r.setFirst(text, components)
+}
+
+// setFirst posts the first message, or edits it once it exists.
+func (r *channelReply) setFirst(text string, components []discordgo.MessageComponent) error {
+	if r.first == nil {
+		m := &discordgo.MessageSend{Content: text, Components: components, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
+		if r.replyTo != "" {
+			m.Reference = &discordgo.MessageReference{MessageID: r.replyTo, ChannelID: r.channelID, FailIfNotExists: boolPtr(false)}
+		}
+		msg, err := r.s.ChannelMessageSendComplex(r.channelID, m)
+		if err != nil {
+			return err
+		}
+		r.first = msg
+		return nil
+	}
+	e := &discordgo.MessageEdit{ID: r.first.ID, Channel: r.channelID, Content: &text, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
+	if components != nil {
+		e.Components = &components
+	}
+	_, err := r.s.ChannelMessageEditComplex(e)
+	return err
+}
+
+func (r *channelReply) send(text string, components []discordgo.MessageComponent, _ bool) error {
+	_, err := r.s.ChannelMessageSendComplex(r.channelID, &discordgo.MessageSend{
+		Content: text, Components: components, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds,
+	})
+	return err
+}
+
+// streamer shows a growing answer by editing the first message, at most
+// once per interval: Discord rate-limits faster edits, and people can't
+// read faster either.
+type streamer struct {
+	r        replier
+	interval time.Duration
+	started  time.Time
+
+	mu      sync.Mutex
+	text    string
+	dirty   bool
+	stopped bool
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+func newStreamer(r replier, interval time.Duration) *streamer {
+	st := &streamer{r: r, interval: interval, started: time.Now(), done: make(chan struct{})}
+	st.wg.Add(1)
+	go st.loop()
+	return st
+}
+
+// update records the answer so far; the next tick shows it.
+func (st *streamer) update(partial string) {
+	st.mu.Lock()
+	st.text, st.dirty = partial, true
+	st.mu.Unlock()
+}
+
+func (st *streamer) loop() {
+	defer st.wg.Done()
+	t := time.NewTicker(st.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-st.done:
+			return
+		case <-t.C:
+			st.mu.Lock()
+			text, dirty := st.text, st.dirty
+			st.dirty = false
+			st.mu.Unlock()
+			if dirty {
+				st.r.edit(renderProgress(text, time.Since(st.started)))
+			}
+		}
+	}
+}
+
+// stop ends the edits; it returns once no edit is in flight, so the final
+// message can't be overwritten by a late progress edit.
+func (st *streamer) stop() {
+	st.mu.Lock()
+	if !st.stopped {
+		st.stopped = true
+		close(st.done)
+	}
+	st.mu.Unlock()
+	st.wg.Wait()
+}
+
+// quotesButton is the "Show quotes" button of an answer with citations.
+func quotesButton(id string) []discordgo.MessageComponent {
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: "Show quotes", Style: discordgo.SecondaryButton, CustomID: quotesPrefix + id},
+	}}}
+}
+
+const quotesPrefix = "quotes:"
+
+// sendAnswer delivers a finished answer with its sources and, when it cites
+// anything, a button that shows the quoted paragraphs.
+func (b *Bot) sendAnswer(r replier, a *bot.Answer) error {
+	var components []discordgo.MessageComponent
+	if len(a.Citations) > 0 {
+		components = quotesButton(b.answers.add(a))
+	}
+	if err := deliver(r, renderAnswer(a), components); err != nil {
+		return fmt.Errorf("send answer: %w", err)
+	}
+	return nil
+}

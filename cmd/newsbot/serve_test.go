@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/discord/discordtest"
+)
+
+func TestServeNeedsAToken(t *testing.T) {
+	c := newCLI(t)
+	_, _, err := c.run("serve")
+	if err == nil || !strings.Contains(sentence(err), "DISCORD_TOKEN is not set") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestServeWithBadToken(t *testing.T) {
+	fake := discordtest.New(t, discordtest.WithToken("the-right-token"))
+	c := newCLI(t)
+	c.env["DISCORD_TOKEN"] = "a-wrong-token"
+	c.env["NEWSBOT_DISCORD_API_URL"] = fake.URL()
+	_, _, err := c.run("serve")
+	if err == nil || !strings.Contains(sentence(err), "Discord refused the bot token") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// serve connects through NEWSBOT_DISCORD_API_URL, registers its commands in
+// the configured guild and stops cleanly when interrupted.
+func TestServeStartsAndStops(t *testing.T) {
+	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
+	c := newCLI(t)
+	c.mustRun("ingest", seedPath)
+	c.env["DISCORD_TOKEN"] = "the-right-token"
+	c.env["NEWSBOT_DISCORD_API_URL"] = fake.URL()
+	c.env["NEWSBOT_DISCORD_GUILD_ID"] = "123"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"--data", c.data, "serve"}, func(k string) string { return c.env[k] }, strings.NewReader(""), &out, &errb)
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer wcancel()
+	if _, err := fake.WaitFor(wctx, discordtest.Match("PUT", "/applications/*/guilds/123/commands")); err != nil {
+		t.Fatalf("commands not registered: %v\n%s", err, errb.String())
+	}
+	if cmds := fake.Commands("123"); len(cmds) < 6 {
+		t.Errorf("registered %d commands", len(cmds))
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(errb.String(), "oauth2/authorize") {
+		t.Errorf("no invite URL logged:\n%s", errb.String())
+	}
+}
