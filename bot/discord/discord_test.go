@@ -198,7 +198,9 @@ func (e *env) waitChannelAnswer(m *discordgo.Message) []*discordgo.Message {
 		for _, ch := range []string{m.ID, m.ChannelID} { // a thread started from a message has its id
 			var mine []*discordgo.Message
 			for _, x := range e.discord.ChannelMessages(ch) {
-				if x.Author != nil && x.Author.ID == e.discord.BotUser().ID {
+				inThread := ch == m.ID
+				replies := x.MessageReference != nil && x.MessageReference.MessageID == m.ID
+				if x.Author != nil && x.Author.ID == e.discord.BotUser().ID && (inThread || replies || len(mine) > 0) {
 					mine = append(mine, x)
 				}
 			}
