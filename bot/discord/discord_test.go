@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -41,6 +42,7 @@ type env struct {
 	model   *modeltest.Server
 	store   *retrieval.Store
 	bot     *discord.Bot
+	core    *bot.Bot
 	seed    *retrieval.Article
 }
 
@@ -70,6 +72,7 @@ func newEnv(t *testing.T, opts discord.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.core = core
 	if opts.EditInterval == 0 {
 		opts.EditInterval = 50 * time.Millisecond
 	}
@@ -534,4 +537,97 @@ func servePage(t *testing.T) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/ferry"
+}
+
+// A server follows a feed with /feed add; the poller loads its new items
+// into that server's library and announces them in the chosen channel.
+func TestFeedAddPollAnnounce(t *testing.T) {
+	feeds, err := fetch.OpenFeedStore(filepath.Join(t.TempDir(), "feeds.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, discord.Options{Feeds: feeds})
+	page := servePage(t)
+	feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Island Post</title><link>%[1]s</link>
+<item><title>Ferry Service Resumes</title><link>%[1]s</link><guid>ferry-1</guid><pubDate>Fri, 21 Nov 2025 08:00:00 GMT</pubDate></item>
+</channel></rss>`, page)
+	}))
+	defer feedSrv.Close()
+
+	in := discordtest.SlashCommand(guildA, channel, userID, "feed", discordtest.Subcommand("add", discordtest.Arg("url", feedSrv.URL)))
+	in.Member.Permissions |= discordgo.PermissionManageGuild
+	i := e.discord.DispatchInteraction(in)
+	msg, _ := e.final(i.Token)
+	if !strings.Contains(msg.Content, "Following “Island Post”") {
+		t.Fatalf("feed add: %q", msg.Content)
+	}
+	if subs := feeds.List(guildA); len(subs) != 1 || subs[0].ChannelID != channel {
+		t.Fatalf("subscriptions: %+v", subs)
+	}
+	poller := fetch.NewPoller(feeds, e.core.Fetcher(), e.bot.OnFeedItem, fetch.PollOptions{})
+	if err := poller.PollOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var announced bool
+	for _, m := range e.discord.ChannelMessages(channel) {
+		if strings.Contains(m.Content, "New from Island Post") && strings.Contains(m.Content, "Ferry Service Resumes") {
+			announced = true
+		}
+	}
+	if !announced {
+		t.Error("the new article was not announced")
+	}
+	if n := len(e.store.Library.List(guildA)); n != 2 {
+		t.Errorf("guild A library has %d articles, want the seed and the feed item", n)
+	}
+	if n := len(e.store.Library.List(guildB)); n != 1 {
+		t.Errorf("guild B library has %d articles, want only the seed", n)
+	}
+	// A second poll loads nothing twice.
+	if err := poller.PollOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.store.Library.List(guildA)); n != 2 {
+		t.Errorf("after a second poll guild A has %d articles", n)
+	}
+}
+
+func TestContextMenuSummarizeArticlesForget(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	e.model.SetReply(cite("18,400 people", "The war has killed more than 18,400 people"))
+	target := e.discord.DispatchMessage(discordtest.Message(guildA, channel, userID, "Apparently the Gaza war has killed 18,400 people?"))
+	i := e.discord.DispatchInteraction(discordtest.MessageCommand(guildA, channel, userID, "Ask newsbot about this", target))
+	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "18,400 people [1]") {
+		t.Errorf("context menu answer: %q", msg.Content)
+	}
+
+	e.model.Script(modeltest.Text("- Lavrov called for a UN conference [3]."))
+	i = e.discord.DispatchInteraction(discordtest.SlashCommand(guildA, channel, userID, "summarize", discordtest.Arg("article", e.seed.ID)))
+	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "Lavrov called for a UN conference [1]") || !strings.Contains(msg.Content, "¶3") {
+		t.Errorf("summary: %q", msg.Content)
+	}
+
+	local := &retrieval.Article{Title: "Guild Ferry Notice", Source: "Guild Post", Paragraphs: []string{"The ferry timetable changes on Monday."}}
+	if _, _, err := e.store.Add(context.Background(), local, guildA); err != nil {
+		t.Fatal(err)
+	}
+	i = e.discord.DispatchInteraction(discordtest.SlashCommand(guildA, channel, userID, "articles"))
+	msg, _ := e.final(i.Token)
+	if !strings.Contains(msg.Content, "2 articles") || !strings.Contains(msg.Content, "Guild Ferry Notice") || !strings.Contains(msg.Content, "shared") {
+		t.Errorf("articles: %q", msg.Content)
+	}
+	in := discordtest.SlashCommand(guildA, channel, userID, "forget", discordtest.Arg("article", "ferry notice"))
+	in.Member.Permissions |= discordgo.PermissionManageGuild
+	i = e.discord.DispatchInteraction(in)
+	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "Removed “Guild Ferry Notice”") {
+		t.Errorf("forget: %q", msg.Content)
+	}
+	in = discordtest.SlashCommand(guildA, channel, userID, "forget", discordtest.Arg("article", e.seed.ID))
+	in.Member.Permissions |= discordgo.PermissionManageGuild
+	i = e.discord.DispatchInteraction(in)
+	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "shared library") {
+		t.Errorf("forgetting a shared article: %q", msg.Content)
+	}
 }

@@ -14,7 +14,7 @@ import (
 
 // feed handles /feed add, list and remove.
 func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCommandInteractionData, i *discordgo.Interaction) {
-	if b.opts.Feeds == nil || len(data.Options) == 0 {
+	if b.opts.Feeds == nil || b.core.Fetcher() == nil || len(data.Options) == 0 {
 		b.fail(r, &bot.InputError{Err: errors.New("feeds are not enabled on this bot")})
 		return
 	}
