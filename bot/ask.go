@@ -31,11 +31,11 @@ var (
 	ErrLongQuestion  = errors.New("the question is too long")
 )
 
-// minCoverage is the share of a question's content words that the best
-// paragraph must contain for the bot to answer at all. Below it the library
-// has nothing on the question and the model is not asked to make something
-// up.
-const minCoverage = 0.25
+// minCoverage is the share of a question's content words, weighted by
+// rarity, that the best paragraph must contain for the bot to answer at
+// all. Below it the library has nothing on the question and the model is
+// not asked to make something up.
+var minCoverage = 0.35
 
 // Ask answers q from the articles q.Scope can see. progress, when not nil,
 // receives the answer so far while a model writes it.
@@ -52,12 +52,15 @@ func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)
 	if err != nil {
 		return nil, err
 	}
-	relevant := relevantHits(standalone, hits)
+	relevant, weights, err := b.relevantHits(ctx, standalone, hits)
+	if err != nil {
+		return nil, err
+	}
 	if len(relevant) == 0 {
 		return b.nothingFound(hits, standalone), nil
 	}
 	if b.model == nil {
-		a := extractiveAnswer(standalone, relevant)
+		a := extractiveAnswer(relevant, weights, b.store.Index.Terms)
 		a.Question = standalone
 		return a, nil
 	}
@@ -85,47 +88,46 @@ func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Tur
 }
 
 // relevantHits keeps the hits that share content words with the question,
-// or none when even the best covers less than minCoverage of them.
-func relevantHits(question string, hits []retrieval.Hit) []retrieval.Hit {
-	q := termSet(question)
-	if len(q) == 0 || len(hits) == 0 {
-		return nil
+// or none when even the best covers less than minCoverage of them. Words
+// count by their rarity in the library, so a question whose telling words
+// ("Reykjavik", "bananas") appear nowhere is not answered on the strength
+// of its common ones ("mayor", "price").
+func (b *Bot) relevantHits(ctx context.Context, question string, hits []retrieval.Hit) ([]retrieval.Hit, map[string]float64, error) {
+	if len(hits) == 0 {
+		return nil, nil, nil
+	}
+	weights, err := b.store.Index.TermWeights(ctx, question)
+	if err != nil {
+		return nil, nil, err
+	}
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	if total == 0 {
+		return nil, weights, nil
 	}
 	best := 0.0
 	var out []retrieval.Hit
 	for _, h := range hits {
-		c := coverage(q, h.Text+" "+h.Article.Title)
+		c := 0.0
+		seen := map[string]bool{}
+		for _, t := range b.store.Index.Terms(h.Text + " " + h.Article.Title) {
+			if w, ok := weights[t]; ok && !seen[t] {
+				seen[t] = true
+				c += w
+			}
+		}
+		c /= total
 		best = max(best, c)
 		if c > 0 {
 			out = append(out, h)
 		}
 	}
 	if best < minCoverage {
-		return nil
+		return nil, weights, nil
 	}
-	return out
-}
-
-func termSet(text string) map[string]bool {
-	set := map[string]bool{}
-	for _, t := range retrieval.Terms(text) {
-		set[t] = true
-	}
-	return set
-}
-
-// coverage is the share of the terms in q that text contains.
-func coverage(q map[string]bool, text string) float64 {
-	if len(q) == 0 {
-		return 0
-	}
-	seen := map[string]bool{}
-	for _, t := range retrieval.Terms(text) {
-		if q[t] {
-			seen[t] = true
-		}
-	}
-	return float64(len(seen)) / float64(len(q))
+	return out, weights, nil
 }
 
 // nothingFound is the honest answer when the library has nothing on the
@@ -235,13 +237,20 @@ func contextParagraphs(hits []retrieval.Hit) []para {
 	return out
 }
 
-// fit keeps the longest prefix of paras that fits the prompt budget.
+// fit keeps the longest prefix of paras that fits the prompt budget. A
+// paragraph costs its tokens and its "[n] " label; the first paragraph of
+// an article also pays for the article's header line.
 func (b *Bot) fit(fixed int, paras []para) []para {
 	costs := make([]int, len(paras))
+	headed := map[*retrieval.Article]bool{}
 	for i, p := range paras {
-		costs[i] = b.tok.CountTokens(p.article.Paragraphs[p.n-1]) + 8 // label and line
+		costs[i] = b.tok.CountTokens(p.article.Paragraphs[p.n-1]) + 6
+		if !headed[p.article] {
+			headed[p.article] = true
+			costs[i] += b.tok.CountTokens(p.article.Source+p.article.Title) + 24
+		}
 	}
-	n := b.budget.Fit(fixed+64, costs) // 64: source headers
+	n := b.budget.Fit(fixed, costs)
 	return paras[:max(n, min(1, len(paras)))]
 }
 

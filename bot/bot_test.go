@@ -287,3 +287,23 @@ func TestDeepLink(t *testing.T) {
 		}
 	}
 }
+
+// The prompt never eats into the reserve kept for the answer, however many
+// sources would have fitted otherwise.
+func TestPromptFitsTheWindow(t *testing.T) {
+	for _, window := range []int{900, 1200, 2000} {
+		b, srv, _ := testBot(t, Options{ContextWindow: window, AnswerReserve: 300})
+		srv.SetReply(citeParagraph("all five permanent members", "Lavrov called for a conference"))
+		if _, err := b.Ask(context.Background(), Question{Text: "What did Lavrov say about the Palestinian state, the conference, Hamas, hostages and Gaza?"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		req := srv.ChatRequests()[0]
+		var msgs []prompts.Message
+		for _, m := range req.Messages {
+			msgs = append(msgs, prompts.Message{Role: m.Role, Content: m.Content})
+		}
+		if got := b.tok.CountMessages(msgs); got > window-300 {
+			t.Errorf("window %d: prompt of %d tokens leaves less than the 300 reserved", window, got)
+		}
+	}
+}

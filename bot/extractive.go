@@ -20,46 +20,79 @@ type quote struct {
 	paragraph int
 	text      string
 	score     float64
-	order     int // position of the sentence in its paragraph
+	order     int     // position of the sentence in its paragraph
+	coverage  float64 // share of the question's weighted words it holds
 }
 
-// extractiveAnswer quotes the sentences of the top paragraphs that best
-// match the question, verbatim, each with its citation.
-func extractiveAnswer(question string, hits []retrieval.Hit) *Answer {
-	q := termSet(question)
+// extractiveAnswer quotes the sentences of the relevant paragraphs that
+// best match the question, verbatim, each with its citation. Question words
+// count by their rarity (weights); a sentence that also brings words the
+// question lacks is preferred, since it more likely holds the answer than
+// one that merely restates the question; when the best sentence does restate
+// it, the sentence after it is quoted too.
+func extractiveAnswer(hits []retrieval.Hit, weights map[string]float64, terms func(string) []string) *Answer {
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
 	var cands []quote
-	for rank, h := range hits[:min(len(hits), 4)] {
+	for rank, h := range hits {
+		discount := max(1-0.1*float64(rank), 0.3) // the retriever's order counts too
 		for i, s := range sentences(h.Text) {
-			sc := sentenceScore(q, s)
-			if sc == 0 {
+			cov, novel, n := sentenceMatch(weights, terms(s))
+			if cov == 0 {
 				continue
 			}
-			sc *= 1 - 0.1*float64(rank) // the retriever's order counts too
-			cands = append(cands, quote{h.Article, h.Paragraph, s, sc, i})
+			sc := cov / total / math.Sqrt(float64(n)+4) * (1 + 0.3*float64(min(novel, 5))/5) * discount
+			cands = append(cands, quote{h.Article, h.Paragraph, s, sc, i, cov / total})
 		}
 	}
 	picked := pickQuotes(cands, 3, 2)
 	if len(picked) == 0 { // no sentence shares a word: quote the best paragraph's opening
 		h := hits[0]
-		picked = []quote{{article: h.Article, paragraph: h.Paragraph, text: sentences(h.Text)[0]}}
+		picked = []quote{{article: h.Article, paragraph: h.Paragraph, text: firstSentence(h.Text)}}
+	} else if best := picked[0]; best.coverage >= 0.8 {
+		if next := nextSentence(best); next != "" && !slices.ContainsFunc(picked, func(q quote) bool { return q.text == next }) {
+			follow := quote{best.article, best.paragraph, next, best.score, best.order + 1, 0}
+			picked = slices.Insert(picked, 1, follow)
+			picked = picked[:min(len(picked), 4)]
+		}
 	}
 	return quotedAnswer(picked)
 }
 
-// sentenceScore rates a sentence by the question words it contains,
-// preferring short sentences that hold many of them.
-func sentenceScore(q map[string]bool, s string) float64 {
-	terms := retrieval.Terms(s)
+// sentenceMatch sums the weights of the question's words in a sentence and
+// counts its other content words.
+func sentenceMatch(weights map[string]float64, terms []string) (cov float64, novel, n int) {
 	seen := map[string]bool{}
 	for _, t := range terms {
-		if q[t] {
-			seen[t] = true
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if w, ok := weights[t]; ok {
+			cov += w
+		} else {
+			novel++
 		}
 	}
-	if len(seen) == 0 {
-		return 0
+	return cov, novel, len(terms)
+}
+
+// nextSentence returns the sentence after q in its paragraph, if any.
+func nextSentence(q quote) string {
+	ss := sentences(q.article.Paragraphs[q.paragraph-1])
+	if q.order+1 < len(ss) {
+		return ss[q.order+1]
 	}
-	return float64(len(seen)) / math.Sqrt(float64(len(terms))+4)
+	return ""
+}
+
+func firstSentence(text string) string {
+	if ss := sentences(text); len(ss) > 0 {
+		return ss[0]
+	}
+	return text
 }
 
 // pickQuotes takes the best n quotes, at most perParagraph from any one
@@ -124,11 +157,11 @@ func extractiveSummary(a *retrieval.Article, n int) *Answer {
 			for _, t := range terms {
 				sum += math.Log1p(freq[t] - 1) // words that appear once say nothing about centrality
 			}
-			cands = append(cands, quote{a, i + 1, s, sum / math.Sqrt(float64(len(terms))), j})
+			cands = append(cands, quote{a, i + 1, s, sum / math.Sqrt(float64(len(terms))), j, 0})
 		}
 	}
 	if len(cands) == 0 {
-		return quotedAnswer([]quote{{article: a, paragraph: 1, text: sentences(a.Paragraphs[0])[0]}})
+		return quotedAnswer([]quote{{article: a, paragraph: 1, text: firstSentence(a.Paragraphs[0])}})
 	}
 	lead := cands[0]
 	rest := pickQuotes(slices.Clone(cands[1:]), n-1, 1)

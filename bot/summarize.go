@@ -153,13 +153,16 @@ func (b *Bot) splitForPrompt(a *retrieval.Article, ns []int) [][]int {
 // articles of a period when there is no topic.
 func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string)) (*Answer, error) {
 	var hits []retrieval.Hit
+	var weights map[string]float64
 	if strings.TrimSpace(r.Topic) != "" {
 		var err error
 		hits, err = b.store.Search(ctx, retrieval.Query{Text: r.Topic, K: 12, Scope: r.Scope, Since: r.Since, Until: r.Until})
 		if err != nil {
 			return nil, err
 		}
-		hits = relevantHits(r.Topic, hits)
+		if hits, weights, err = b.relevantHits(ctx, r.Topic, hits); err != nil {
+			return nil, err
+		}
 	} else {
 		hits = b.recentLeads(r)
 	}
@@ -170,11 +173,11 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 		if r.Topic == "" {
 			var qs []quote
 			for _, h := range hits[:min(5, len(hits))] {
-				qs = append(qs, quote{article: h.Article, paragraph: h.Paragraph, text: sentences(h.Text)[0]})
+				qs = append(qs, quote{article: h.Article, paragraph: h.Paragraph, text: firstSentence(h.Text)})
 			}
 			return quotedAnswer(qs), nil
 		}
-		return extractiveAnswer(r.Topic, hits), nil
+		return extractiveAnswer(hits, weights, b.store.Index.Terms), nil
 	}
 	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: b.now(), Sources: placeholderSources}
 	fixed, err := prompts.Digest(in)

@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -104,22 +103,9 @@ func (b *bm25Index) search(ctx context.Context, text string, n int, scope, artic
 			return nil, err
 		}
 	}
-	type docScore struct {
-		id    uint64
-		score float64
-	}
-	all := make([]docScore, 0, len(scores))
-	for id, s := range scores {
-		all = append(all, docScore{id, s})
-	}
-	slices.SortFunc(all, func(a, b docScore) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	out := make([]scored, 0, min(n, len(all)))
-	for _, d := range all[:min(n, len(all))] {
+	top := topN(scores, n)
+	out := make([]scored, 0, len(top))
+	for _, d := range top {
 		ext, err := r.ExternalID(index.NewIndexInternalID(nil, d.id))
 		if err != nil {
 			return nil, fmt.Errorf("bm25 search: %w", err)
@@ -127,6 +113,105 @@ func (b *bm25Index) search(ctx context.Context, text string, n int, scope, artic
 		out = append(out, scored{id: ext, score: d.score})
 	}
 	return out, nil
+}
+
+type docScore struct {
+	id    uint64
+	score float64
+}
+
+// worse orders documents by score, then by id, lowest first.
+func worse(a, b docScore) bool {
+	return a.score < b.score || a.score == b.score && a.id > b.id
+}
+
+// topN returns the n best-scored documents, best first, keeping a min-heap
+// of n instead of sorting every match.
+func topN(scores map[uint64]float64, n int) []docScore {
+	h := make([]docScore, 0, n)
+	down := func(i int) {
+		for {
+			l, small := 2*i+1, i
+			if l < len(h) && worse(h[l], h[small]) {
+				small = l
+			}
+			if r := l + 1; r < len(h) && worse(h[r], h[small]) {
+				small = r
+			}
+			if small == i {
+				return
+			}
+			h[i], h[small] = h[small], h[i]
+			i = small
+		}
+	}
+	for id, s := range scores {
+		d := docScore{id, s}
+		if len(h) < n {
+			h = append(h, d)
+			for i := len(h) - 1; i > 0 && worse(h[i], h[(i-1)/2]); i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+			}
+		} else if n > 0 && worse(h[0], d) {
+			h[0] = d
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b docScore) int {
+		if worse(b, a) {
+			return -1
+		}
+		if worse(a, b) {
+			return 1
+		}
+		return 0
+	})
+	return h
+}
+
+// TermWeights returns the content terms of text as the BM25 index analyzes
+// them (stems, stop words dropped), each with its inverse document
+// frequency: rare words weigh more. A term the library has never seen gets
+// the highest weight. The bot uses it to judge whether anything in the
+// library is about a question.
+func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
+	adv, err := ix.bm25.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	docs, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, t := range ix.Terms(text) {
+		if _, ok := out[t]; ok {
+			continue
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(t), "text", false, false, false)
+		if err != nil {
+			return nil, err
+		}
+		df := float64(tfr.Count())
+		tfr.Close()
+		out[t] = math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+	}
+	return out, nil
+}
+
+// Terms analyzes text as the BM25 index does.
+func (ix *Index) Terms(text string) []string {
+	toks := ix.bm25.idx.Mapping().AnalyzerNamed(analyzerText).Analyze([]byte(text))
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = string(t.Term)
+	}
+	return out
 }
 
 // filter returns which documents a search may return: those of scope (and

@@ -327,6 +327,7 @@ func (ix *Index) hits(ranked []scored, q Query) []Hit {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	out := make([]Hit, 0, q.K)
+	seen := map[string]bool{}
 	for _, s := range ranked {
 		if len(out) == q.K {
 			break
@@ -343,7 +344,12 @@ func (ix *Index) hits(ranked []scored, q Query) []Hit {
 		if (!q.Since.IsZero() && d.Before(q.Since)) || (!q.Until.IsZero() && !d.Before(q.Until)) {
 			continue
 		}
-		out = append(out, Hit{Article: a, Paragraph: n, Text: a.Paragraphs[n-1], Score: s.score})
+		text := a.Paragraphs[n-1]
+		if seen[a.ID+"\x00"+text] {
+			continue // the same caption or line repeated in one article
+		}
+		seen[a.ID+"\x00"+text] = true
+		out = append(out, Hit{Article: a, Paragraph: n, Text: text, Score: s.score})
 	}
 	return out
 }

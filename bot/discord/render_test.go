@@ -521,3 +521,18 @@ func FuzzRenderAnswer(f *testing.F) {
 		checkRenderedNoPings(t, progress)
 	})
 }
+
+func BenchmarkRenderAnswer(b *testing.B) {
+	var cites []bot.Citation
+	for i := 1; i <= 8; i++ {
+		cites = append(cites, renderCitation(i, "The Moscow Times", "Lavrov calls for talks", "https://example.com/a", renderSentences(4)))
+	}
+	for _, size := range []int{40, 400} { // sentences: about 2 kB and 20 kB of answer
+		a := &bot.Answer{Text: "**Summary.** " + renderSentences(size), Citations: cites}
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			for b.Loop() {
+				renderAnswer(a)
+			}
+		})
+	}
+}
