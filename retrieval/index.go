@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -130,14 +129,15 @@ func (ix *Index) Sync(ctx context.Context, articles []*Article) (SyncStats, erro
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	st := SyncStats{Articles: len(articles)}
+	keys := paragraphKeys(articles)
 	live := map[textKey]bool{}
-	for _, a := range articles {
+	for i, a := range articles {
 		st.Paragraphs += len(a.Paragraphs)
-		for _, p := range a.Paragraphs {
-			live[keyOf(p)] = true
+		for _, k := range keys[i] {
+			live[k] = true
 		}
 	}
-	n, err := ix.embedMissing(ctx, articles)
+	n, err := ix.embedMissing(ctx, articles, keys)
 	st.Embedded = n
 	if err != nil {
 		return st, err
@@ -174,7 +174,7 @@ func (ix *Index) Sync(ctx context.Context, articles []*Article) (SyncStats, erro
 			return st, err
 		}
 	}
-	colls, err := ix.buildCollections(ctx, articles)
+	colls, err := ix.buildCollections(ctx, articles, keys)
 	if err != nil {
 		return st, err
 	}
@@ -225,7 +225,7 @@ func (ix *Index) Rebuild(ctx context.Context, articles []*Article) (SyncStats, e
 func (ix *Index) Upsert(ctx context.Context, a *Article) error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
-	if _, err := ix.embedMissing(ctx, []*Article{a}); err != nil {
+	if _, err := ix.embedMissing(ctx, []*Article{a}, paragraphKeys([]*Article{a})); err != nil {
 		return err
 	}
 	man, err := ix.bm25.manifest()
@@ -294,15 +294,28 @@ func (ix *Index) dropVectors(ctx context.Context, old *Article) {
 	ix.colls[old.Scope].Delete(ctx, nil, nil, ids...)
 }
 
+// paragraphKeys returns the text key of every paragraph, keys[i][j] for
+// paragraph j+1 of articles[i]; hashing once serves all of Sync.
+func paragraphKeys(articles []*Article) [][]textKey {
+	keys := make([][]textKey, len(articles))
+	for i, a := range articles {
+		keys[i] = make([]textKey, len(a.Paragraphs))
+		for j, p := range a.Paragraphs {
+			keys[i][j] = keyOf(p)
+		}
+	}
+	return keys
+}
+
 // embedMissing computes and stores the vectors of paragraphs whose text has
-// none yet, in large batches.
-func (ix *Index) embedMissing(ctx context.Context, articles []*Article) (int, error) {
+// none yet, in large batches; paraKeys are the paragraphs' text keys.
+func (ix *Index) embedMissing(ctx context.Context, articles []*Article, paraKeys [][]textKey) (int, error) {
 	var keys []textKey
 	var texts []string
 	seen := map[textKey]bool{}
-	for _, a := range articles {
-		for _, p := range a.Paragraphs {
-			k := keyOf(p)
+	for i, a := range articles {
+		for j, p := range a.Paragraphs {
+			k := paraKeys[i][j]
 			if seen[k] {
 				continue
 			}
@@ -332,12 +345,12 @@ func (ix *Index) embedMissing(ctx context.Context, articles []*Article) (int, er
 
 // buildCollections fills one in-memory chromem-go collection per scope with
 // the stored vectors of articles.
-func (ix *Index) buildCollections(ctx context.Context, articles []*Article) (map[string]*chromem.Collection, error) {
+func (ix *Index) buildCollections(ctx context.Context, articles []*Article, keys [][]textKey) (map[string]*chromem.Collection, error) {
 	ix.db = chromem.NewDB()
 	docs := map[string][]chromem.Document{}
-	for _, a := range articles {
-		for i, p := range a.Paragraphs {
-			v, ok := ix.vectors.get(keyOf(p))
+	for ai, a := range articles {
+		for i := range a.Paragraphs {
+			v, ok := ix.vectors.get(keys[ai][i])
 			if !ok {
 				return nil, fmt.Errorf("paragraph %s has no vector", ParagraphID(a.ID, i+1))
 			}
@@ -355,8 +368,12 @@ func (ix *Index) buildCollections(ctx context.Context, articles []*Article) (map
 		if err != nil {
 			return nil, err
 		}
-		if err := c.AddDocuments(ctx, ds, runtime.GOMAXPROCS(0)); err != nil {
-			return nil, fmt.Errorf("load vectors: %w", err)
+		// One loop: AddDocuments starts a goroutine per document, and its
+		// workers would only queue on the collection's lock.
+		for _, d := range ds {
+			if err := c.AddDocument(ctx, d); err != nil {
+				return nil, fmt.Errorf("load vectors: %w", err)
+			}
 		}
 		colls[scope] = c
 	}
