@@ -38,6 +38,7 @@ func errorMessage(err error) (msg string, expected bool) {
 	var status *fetch.StatusError
 	var notArticle *fetch.NotArticleError
 	var input *InputError
+	fetchErr := fetchSentinel(err)
 	switch {
 	case err == nil:
 		return "", true
@@ -76,27 +77,34 @@ func errorMessage(err error) (msg string, expected bool) {
 		return sentence(notArticle.Error()), true
 	case errors.As(err, &status):
 		return sentence(status.Error()), true
-	case errors.Is(err, fetch.ErrInvalidURL), errors.Is(err, fetch.ErrBlockedAddress), errors.Is(err, fetch.ErrTooLarge),
-		errors.Is(err, fetch.ErrUnsupportedType), errors.Is(err, fetch.ErrNotArticle), errors.Is(err, fetch.ErrNotFeed),
-		errors.Is(err, fetch.ErrTooManyRedirects), errors.Is(err, fetch.ErrTimeout),
-		errors.Is(err, fetch.ErrDuplicateSubscription), errors.Is(err, fetch.ErrSubscriptionNotFound):
-		for _, s := range []error{fetch.ErrInvalidURL, fetch.ErrBlockedAddress, fetch.ErrTooLarge, fetch.ErrUnsupportedType,
-			fetch.ErrNotArticle, fetch.ErrNotFeed, fetch.ErrTooManyRedirects, fetch.ErrTimeout,
-			fetch.ErrDuplicateSubscription, fetch.ErrSubscriptionNotFound} {
-			if errors.Is(err, s) {
-				return sentence(s.Error()), true
-			}
-		}
 	case errors.Is(err, ErrUnsupportedFile):
 		return fmt.Sprintf("I can't read that kind of file — send %s.", strings.Join(FileTypes, ", ")), true
 	case errors.As(err, &input):
 		return sentence(input.Error()), true
+	case fetchErr != nil:
+		return sentence(fetchErr.Error()), true
 	case errors.Is(err, context.DeadlineExceeded):
 		return "That took too long and was stopped — try again.", false
 	case errors.Is(err, context.Canceled):
 		return "The bot is shutting down — try again in a moment.", false
 	}
 	return "Something went wrong on my side — it has been logged; please try again.", false
+}
+
+// fetchSentinels are the fetcher's errors; each one's text is already a
+// sentence for people.
+var fetchSentinels = []error{fetch.ErrInvalidURL, fetch.ErrBlockedAddress, fetch.ErrTooLarge, fetch.ErrUnsupportedType,
+	fetch.ErrNotArticle, fetch.ErrNotFeed, fetch.ErrTooManyRedirects, fetch.ErrTimeout,
+	fetch.ErrDuplicateSubscription, fetch.ErrSubscriptionNotFound}
+
+// fetchSentinel returns the fetcher sentinel err matches, or nil.
+func fetchSentinel(err error) error {
+	for _, s := range fetchSentinels {
+		if errors.Is(err, s) {
+			return s
+		}
+	}
+	return nil
 }
 
 // sentence capitalises s and ends it with a full stop.
