@@ -1,0 +1,55 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/fetch"
+)
+
+// Every error a person can meet reads as one plain sentence, with none of
+// the wrapped detail that goes to the log.
+func TestErrorMessageIsOneSentence(t *testing.T) {
+	detail := "status code: 500, internal: boom"
+	tests := []struct {
+		err      error
+		want     string
+		expected bool
+	}{
+		{ErrEmptyQuestion, "ask a question", true},
+		{fmt.Errorf("%w: 5000 characters", ErrLongQuestion), "too long", true},
+		{fmt.Errorf("%w \"c\": “A”, “B”", ErrAmbiguous), "did you mean “A”, “B”?", true},
+		{fmt.Errorf("article x: %w", retrieval.ErrNotFound), "can't find that article", true},
+		{fmt.Errorf("%w: k must be between 1 and 50", retrieval.ErrBadQuery), "K must be between 1 and 50.", true},
+		{fmt.Errorf("chat: %w: %s", ErrModelAuth, detail), "API key", false},
+		{fmt.Errorf("chat: %w: %s", ErrModelNotFound, detail), "NEWSBOT_CHAT_MODEL", false},
+		{fmt.Errorf("chat: %w: %s", ErrContextLength, detail), "too long for the model", false},
+		{fmt.Errorf("chat: %w: %s", ErrModelRateLimited, detail), "busy", false},
+		{fmt.Errorf("chat: %w: %s", ErrModelTimeout, detail), "in time", false},
+		{fmt.Errorf("chat: %w: %s", ErrModelUnavailable, detail), "isn't answering", false},
+		{fmt.Errorf("chat: %w: %s", ErrModelBadResponse, detail), "broke off", false},
+		{fmt.Errorf("fetch x: %w", fetch.ErrBlockedAddress), "private or local network", true},
+		{fmt.Errorf("fetch x: %w", &fetch.StatusError{StatusCode: 404}), "The site answered 404 Not Found.", true},
+		{fmt.Errorf("read: %w", &fetch.NotArticleError{Reason: "it looks like a paywall stub"}), "paywall", true},
+		{fmt.Errorf("%w \".docx\"", ErrUnsupportedFile), ".pdf", true},
+		{&InputError{errors.New("the file is empty")}, "The file is empty.", true},
+		{fmt.Errorf("x: %w", context.DeadlineExceeded), "too long", false},
+		{errors.New("open /data/index: " + detail), "Something went wrong on my side", false},
+	}
+	for _, tt := range tests {
+		msg, expected := errorMessage(tt.err)
+		if !strings.Contains(msg, tt.want) || expected != tt.expected {
+			t.Errorf("%v: got %q (expected %v), want it to contain %q (expected %v)", tt.err, msg, expected, tt.want, tt.expected)
+		}
+		if strings.Contains(msg, "status code") || strings.Contains(msg, "boom") || strings.Contains(msg, "\n") {
+			t.Errorf("%v: internal detail reached the person: %q", tt.err, msg)
+		}
+		if first := []rune(msg)[0]; first < 'A' || first > 'Z' {
+			t.Errorf("%q does not start with a capital", msg)
+		}
+	}
+}
