@@ -23,6 +23,7 @@ type Library struct {
 
 	mu       sync.RWMutex
 	articles map[string]*Article
+	hashes   map[string]string // article id → ContentHash of its paragraphs
 }
 
 // articleExt is the file name extension of article files.
@@ -38,7 +39,7 @@ func OpenLibrary(dir string, logger *slog.Logger) (*Library, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
-	l := &Library{dir: dir, logger: logger, articles: map[string]*Article{}}
+	l := &Library{dir: dir, logger: logger, articles: map[string]*Article{}, hashes: map[string]string{}}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
@@ -61,6 +62,7 @@ func OpenLibrary(dir string, logger *slog.Logger) (*Library, error) {
 			continue
 		}
 		l.articles[a.ID] = a
+		l.hashes[a.ID] = ContentHash(a.Paragraphs)
 	}
 	return l, nil
 }
@@ -135,7 +137,7 @@ func (l *Library) Find(a *Article) *Article {
 		if a.URL != "" && b.URL == a.URL {
 			return b
 		}
-		if a.URL == "" && ContentHash(b.Paragraphs) == hash {
+		if a.URL == "" && l.hashes[b.ID] == hash {
 			return b
 		}
 	}
@@ -152,8 +154,10 @@ func (l *Library) Put(a *Article) error {
 	if err := writeFileAtomic(filepath.Join(l.dir, a.ID+articleExt), data); err != nil {
 		return fmt.Errorf("save article %s: %w", a.ID, err)
 	}
+	hash := ContentHash(a.Paragraphs)
 	l.mu.Lock()
 	l.articles[a.ID] = a
+	l.hashes[a.ID] = hash
 	l.mu.Unlock()
 	return nil
 }
@@ -173,6 +177,7 @@ func (l *Library) Delete(id string) error {
 		return fmt.Errorf("delete article %s: %w", id, err)
 	}
 	delete(l.articles, id)
+	delete(l.hashes, id)
 	return nil
 }
 

@@ -61,7 +61,7 @@ func (b *Bot) onCommand(i *discordgo.Interaction) {
 		b.log.Error("acknowledge interaction", "command", name, "err", err)
 		return
 	}
-	r := newInteractionReply(b.s, i)
+	r := newInteractionReply(b.s, i, ephemeral)
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()

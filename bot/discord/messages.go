@@ -30,7 +30,7 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		}
 	}
 	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me
-	_, myThread := b.threads.Load(m.ChannelID)
+	myThread := b.isMyThread(m.ChannelID, me)
 	if !mentioned && !replyToMe && !myThread {
 		return
 	}
@@ -78,6 +78,17 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 	if a != nil {
 		b.convs.add(channel, prompts.Turn{Question: question, Answer: a.Text})
 	}
+}
+
+// isMyThread reports whether a channel is a thread the bot started, from
+// memory or, after a restart, from the state cache (no REST call per
+// message).
+func (b *Bot) isMyThread(channelID, me string) bool {
+	if _, ok := b.threads.Load(channelID); ok {
+		return true
+	}
+	ch, err := b.s.State.Channel(channelID)
+	return err == nil && ch.IsThread() && ch.OwnerID == me
 }
 
 // isThread reports whether a channel is a thread, from the state cache or

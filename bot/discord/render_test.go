@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
-
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/retrieval"
 )
@@ -174,66 +173,6 @@ func TestRenderAnswerSplitsLongAnswers(t *testing.T) {
 	}
 }
 
-func TestRenderSplit(t *testing.T) {
-	// With a limit of 40, a cut falls within the first 24 characters (16
-	// are kept for closing markup).
-	const limit = 40
-	tests := []struct {
-		name, in string
-		want     []string
-	}{
-		{"fits", "  short  ", []string{"short"}},
-		{"paragraphs", "One two three four five.\n\nSix seven eight nine ten eleven.",
-			[]string{"One two three four five.", "Six seven eight nine ten eleven."}},
-		{"sentences", "Alpha beta gamma. Delta epsilon zeta eta theta iota.",
-			[]string{"Alpha beta gamma.", "Delta epsilon zeta eta theta iota."}},
-		{"not after an abbreviation", "Use e.g. this and that. Then more words to fill it.",
-			[]string{"Use e.g. this and that.", "Then more words to fill it."}},
-		{"words", "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj",
-			[]string{"aaaa bbbb cccc dddd eeee", "ffff gggg hhhh iiii jjjj"}},
-		{"a marker stays with its sentence", "aaaa bbbb cccc dddddd [1] eeee ffff gggg hhhh iiii",
-			[]string{"aaaa bbbb cccc", "dddddd [1] eeee ffff gggg hhhh iiii"}},
-		{"not inside bold", "aaaaaaa **bb cc dd ee ff gg hh** ii jj kk ll mm nn",
-			[]string{"aaaaaaa", "**bb cc dd ee ff gg hh**", "ii jj kk ll mm nn"}},
-		{"long bold is closed and reopened", "**aa bb cc dd ee ff gg hh ii jj kk ll mm nn**",
-			[]string{"**aa bb cc dd ee ff gg**", "**hh ii jj kk ll mm nn**"}},
-		{"not inside a link", "read [the full report](<https://x.io/r>) now",
-			[]string{"read", "[the full report](<https://x.io/r>) now"}},
-		{"not inside code", "aaaaaaa `bb cc dd ee ff gg hh` ii jj kk ll",
-			[]string{"aaaaaaa", "`bb cc dd ee ff gg hh` ii jj kk ll"}},
-		{"code block is closed and reopened", "```go\nline one\nline two\nline three\nline four\n```",
-			[]string{"```go\nline one\nline two\n```", "```go\nline three\nline four\n```"}},
-		{"quote keeps its marker", "> Alpha beta gamma. Delta epsilon zeta eta theta iota.",
-			[]string{"> Alpha beta gamma.", "> Delta epsilon zeta eta theta iota."}},
-		{"a line beats a word", "> Alpha beta gamma\n> Delta epsilon zeta eta theta",
-			[]string{"> Alpha beta gamma", "> Delta epsilon zeta eta theta"}},
-		{"multi-line quote continues", ">>> aaa bbb ccc ddd\n\neee fff ggg hhh iii jjj",
-			[]string{">>> aaa bbb ccc ddd", ">>> eee fff ggg hhh iii jjj"}},
-		{"cut line doesn't become a heading", "aaaa bbbb cccc dddd eeee # ffff gggg hhhh",
-			[]string{"aaaa bbbb cccc dddd eeee", `\# ffff gggg hhhh`}},
-		{"no spaces", strings.Repeat("x", 100),
-			[]string{strings.Repeat("x", 24), strings.Repeat("x", 24), strings.Repeat("x", 24), strings.Repeat("x", 28)}},
-		{"escape kept whole", strings.Repeat("x", 23) + `\*` + strings.Repeat("y", 30),
-			[]string{strings.Repeat("x", 23), `\*` + strings.Repeat("y", 30)}},
-		{"emoji sequence kept whole", strings.Repeat("👨\u200d👩\u200d👧", 10),
-			[]string{strings.Repeat("👨\u200d👩\u200d👧", 4), strings.Repeat("👨\u200d👩\u200d👧", 6)}},
-		{"blank", " \n\n ", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := mdSplit(tt.in, limit)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("mdSplit(%q, %d) mismatch (-want +got):\n%s", tt.in, limit, diff)
-			}
-			for i, p := range got {
-				if n := utf8.RuneCountInString(p); n > limit || strings.TrimSpace(p) == "" {
-					t.Errorf("piece %d has %d characters: %q", i, n, p)
-				}
-			}
-		})
-	}
-}
-
 func TestRenderAnswerCountsCharactersNotBytes(t *testing.T) {
 	tests := []struct {
 		name string
@@ -349,45 +288,6 @@ func TestRenderSourceLineTruncatesTheLabelNotTheLink(t *testing.T) {
 	checkRendered(t, msgs)
 	if got := strings.Count(strings.Join(msgs, "\n"), "(<"+c.Link+">)"); got != 2 {
 		t.Errorf("the answer has %d links to the paragraph, want 2", got)
-	}
-}
-
-func TestSanitizeModelText(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"@everyone look", "@\u200beveryone look"},
-		{"hey @here and @Everyone", "hey @\u200bhere and @\u200bEveryone"},
-		{"<@123> <@!5> <@&7> <#9>", "<\u200b@123> <\u200b@!5> <\u200b@&7> <\u200b#9>"},
-		{"**bold** and\n- a list\n> a quote [1]", "**bold** and\n- a list\n> a quote [1]"},
-		{"write to me@example.com or @someone", "write to me@example.com or @someone"},
-		{"2 < 3 and a<b", "2 < 3 and a<b"},
-		{"bad \xff byte", "bad \uFFFD byte"},
-	}
-	for _, tt := range tests {
-		got := sanitizeModelText(tt.in)
-		if got != tt.want {
-			t.Errorf("sanitizeModelText(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		if again := sanitizeModelText(got); again != got {
-			t.Errorf("sanitizeModelText is not idempotent: %q then %q", got, again)
-		}
-	}
-}
-
-func TestEscapeMarkdown(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"*a* _b_ ~~c~~ `d` ||e||", `\*a\* \_b\_ \~\~c\~\~ \` + "`" + `d\` + "`" + ` \|\|e\|\|`},
-		{"# Title\n> quote\n- item\n+ x\n12. twelve\n  - nested", "\\# Title\n\\> quote\n\\- item\n\\+ x\n12\\. twelve\n  \\- nested"},
-		{"a - b > c # d 1. e", "a - b > c # d 1. e"},
-		{"see https://example.com/a_b*c now *x*", `see https://example.com/a_b*c now \*x\*`},
-		{"[link](https://evil.example)", `\[link\](https://evil.example)`},
-		{`back\slash`, `back\\slash`},
-		{"<@123> <#4> <t:1700000000:R> </cmd:1> @everyone @here", "<\u200b@123> <\u200b#4> <\u200bt:1700000000:R> <\u200b/cmd:1> @\u200beveryone @\u200bhere"},
-		{"Привет *мир* 🎉", `Привет \*мир\* 🎉`},
-	}
-	for _, tt := range tests {
-		if got := escapeMarkdown(tt.in); got != tt.want {
-			t.Errorf("escapeMarkdown(%q) = %q, want %q", tt.in, got, tt.want)
-		}
 	}
 }
 

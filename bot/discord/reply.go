@@ -51,14 +51,15 @@ func deliver(r replier, texts []string, components []discordgo.MessageComponent)
 // interactionReply answers a deferred interaction. Its token lives 15
 // minutes; past 14 the answer goes to the channel as ordinary messages.
 type interactionReply struct {
-	s       *discordgo.Session
-	i       *discordgo.Interaction
-	started time.Time
-	channel *channelReply // used once the token is too old
+	s         *discordgo.Session
+	i         *discordgo.Interaction
+	started   time.Time
+	ephemeral bool          // the deferred reply is visible to its caller only; so are follow-ups
+	channel   *channelReply // used once the token is too old
 }
 
-func newInteractionReply(s *discordgo.Session, i *discordgo.Interaction) *interactionReply {
-	return &interactionReply{s: s, i: i, started: time.Now()}
+func newInteractionReply(s *discordgo.Session, i *discordgo.Interaction, ephemeral bool) *interactionReply {
+	return &interactionReply{s: s, i: i, started: time.Now(), ephemeral: ephemeral}
 }
 
 // tokenLife is how long the bot trusts an interaction token (Discord's
@@ -82,6 +83,9 @@ func (r *interactionReply) edit(text string) error {
 
 func (r *interactionReply) finish(text string, components []discordgo.MessageComponent) error {
 	if r.expired() {
+		if r.ephemeral {
+			return nil
+		}
 		return r.channel.finish(text, components)
 	}
 	if components == nil {
@@ -93,10 +97,13 @@ func (r *interactionReply) finish(text string, components []discordgo.MessageCom
 
 func (r *interactionReply) send(text string, components []discordgo.MessageComponent, ephemeral bool) error {
 	if r.expired() {
+		if r.ephemeral {
+			return nil // never post a private answer in the channel
+		}
 		return r.channel.send(text, components, ephemeral)
 	}
 	p := &discordgo.WebhookParams{Content: text, Components: components, AllowedMentions: noMentions()}
-	if ephemeral {
+	if ephemeral || r.ephemeral {
 		p.Flags = discordgo.MessageFlagsEphemeral
 	}
 	_, err := r.s.FollowupMessageCreate(r.i, true, p)

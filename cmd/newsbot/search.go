@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -124,7 +125,7 @@ func (e *env) articlesCommand() *cobra.Command {
 					return err
 				}
 			}
-			lib, err := retrieval.OpenLibrary(e.cfg.DataDir+"/articles", e.logger)
+			lib, err := retrieval.OpenLibrary(filepath.Join(e.cfg.DataDir, "articles"), e.logger)
 			if err != nil {
 				return err
 			}
