@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestMain lets the test binary stand in for newsbot, so a test can run it
+// as a separate process and kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv("NEWSBOT_TEST_BE_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// Killing newsbot in the middle of an ingest loses nothing it reported as
+// loaded: the next start reconciles the index with the article files and
+// serves every one of them.
+func TestKilledIngestLosesNothingReported(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	c := newCLI(t)
+	src := t.TempDir()
+	const n = 200
+	for i := range n {
+		body := fmt.Sprintf("Harbor Bulletin Number %d\n\nThe harbor master reported that vessel zq%dx docked at pier %d on Tuesday after a long voyage across the bay.\n\nCrews unloaded cargo through the night.\n", i, i, i%12)
+		os.WriteFile(filepath.Join(src, fmt.Sprintf("bulletin-%03d.txt", i)), []byte(body), 0o644)
+	}
+	cmd := exec.Command(os.Args[0], "--data", c.data, "ingest", src)
+	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) > 1 && f[0] == "added" {
+			reported = append(reported, f[1])
+		}
+		if len(reported) == 40 {
+			cmd.Process.Signal(syscall.SIGKILL)
+			break
+		}
+	}
+	cmd.Wait()
+	if len(reported) < 40 {
+		t.Fatalf("only %d articles were reported before the process ended", len(reported))
+	}
+
+	var arts struct {
+		Articles []struct{ ID string } `json:"articles"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("articles", "--json")), &arts); err != nil {
+		t.Fatal(err)
+	}
+	if len(arts.Articles) >= n {
+		t.Fatalf("the process was not interrupted: all %d articles are in", n)
+	}
+	have := map[string]bool{}
+	for _, a := range arts.Articles {
+		have[a.ID] = true
+	}
+	for _, id := range reported {
+		if !have[id] {
+			t.Errorf("article %s was reported loaded but is gone", id)
+		}
+	}
+	// Every reported article is found by its own unique word.
+	for _, id := range reported[:20] {
+		var num int
+		fmt.Sscanf(id[strings.Index(id, "number-")+len("number-"):], "%d", &num)
+		var res struct {
+			Results []struct {
+				ArticleID string `json:"article_id"`
+			} `json:"results"`
+		}
+		json.Unmarshal([]byte(c.mustRun("search", "--json", "--k", "1", fmt.Sprintf("zq%dx", num))), &res)
+		if len(res.Results) != 1 || res.Results[0].ArticleID != id {
+			t.Errorf("search for article %s's word: %+v", id, res.Results)
+		}
+	}
+	// And the library can be loaded again to completion.
+	if out := c.mustRun("ingest", src); !strings.Contains(out, fmt.Sprintf("%d unchanged", len(arts.Articles))) {
+		t.Errorf("re-ingest after the crash: %s", out[strings.LastIndex(out[:len(out)-1], "\n")+1:])
+	}
+}
