@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -15,16 +16,18 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // bm25Version changes whenever the mapping or the indexed fields change; an
 // index of another version is rebuilt from the article files.
-const bm25Version = "3"
+const bm25Version = "4"
 
 const (
 	analyzerText    = "newsbot_text"
 	analyzerBigrams = "newsbot_bigrams"
 	filterShingle   = "newsbot_shingle"
+	filterDropGaps  = "newsbot_drop_gaps"
 	manifestKey     = "manifest"
 )
 
@@ -69,6 +72,31 @@ type manifestEntry struct {
 	Lengths    [numFields]int `json:"lengths"` // tokens per field, summed over paragraphs
 }
 
+func init() {
+	err := registry.RegisterTokenFilter(filterDropGaps, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return dropGaps{}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// dropGaps removes the word pairs the shingle filter makes across a removed
+// stop word ("say ", " war", " "): they are not pairs of words, and " "
+// alone is in almost every paragraph, which made BM25 scan them all for any
+// question with two stop words in a row.
+type dropGaps struct{}
+
+func (dropGaps) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := in[:0]
+	for _, t := range in {
+		if len(t.Term) > 0 && t.Term[0] != ' ' && t.Term[len(t.Term)-1] != ' ' {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func bm25Mapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
 	m.ScoringModel = "bm25"
@@ -84,7 +112,7 @@ func bm25Mapping() (mapping.IndexMapping, error) {
 		return nil, err
 	}
 	if err := m.AddCustomAnalyzer(analyzerBigrams, map[string]any{
-		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": append(text, filterShingle),
+		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": append(text, filterShingle, filterDropGaps),
 	}); err != nil {
 		return nil, err
 	}
@@ -183,14 +211,20 @@ func (b *bm25Index) apply(man map[string]manifestEntry, remove []string, add []*
 			stats.add(e, -1)
 		}
 		e := manifestEntry{Hash: indexHash(a), Paragraphs: len(a.Paragraphs)}
+		text := m.AnalyzerNamed(analyzerText)
+		titleLen, sourceLen := len(text.Analyze([]byte(a.Title))), len(text.Analyze([]byte(a.Source)))
 		for i, p := range a.Paragraphs {
 			d := bm25Doc{Text: p, Bigrams: p, Title: a.Title, Source: a.Source, Scope: a.Scope, Article: a.ID}
 			if err := batch.Index(ParagraphID(a.ID, i+1), d); err != nil {
 				return fmt.Errorf("index %s: %w", a.ID, err)
 			}
-			for f, v := range []string{p, p, a.Title, a.Source} {
-				e.Lengths[f] += len(m.AnalyzerNamed(bm25Fields[f].analyzer).Analyze([]byte(v)))
-			}
+			// Field lengths for BM25's averages; the pair count is taken
+			// as one less than the word count (gaps make it a little less).
+			n := len(text.Analyze([]byte(p)))
+			e.Lengths[0] += n
+			e.Lengths[1] += max(n-1, 0)
+			e.Lengths[2] += titleLen
+			e.Lengths[3] += sourceLen
 		}
 		stats.add(e, 1)
 		man[a.ID] = e

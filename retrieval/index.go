@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/philippgille/chromem-go"
@@ -406,7 +406,10 @@ func indexHash(a *Article) string {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	h.Write([]byte(strings.Join(a.Paragraphs, "\x00")))
+	for _, p := range a.Paragraphs {
+		io.WriteString(h, p)
+		h.Write([]byte{0})
+	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 

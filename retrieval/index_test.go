@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -334,5 +335,53 @@ func TestReindexRebuilds(t *testing.T) {
 	hits, _ := st.Search(context.Background(), Query{Text: "bike lanes cost", K: 1})
 	if len(hits) != 1 {
 		t.Errorf("search after reindex: %v", hits)
+	}
+}
+
+// Compaction drops the vectors of texts no longer in the library and keeps
+// the others, across a reopen.
+func TestVectorCompaction(t *testing.T) {
+	dir := t.TempDir()
+	info := EmbedderInfo{Provider: "test", Model: "m", Dimensions: 4}
+	vs, err := openVectorStore(dir, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []textKey
+	var vecs [][]float32
+	for i := range 3000 {
+		keys = append(keys, keyOf(fmt.Sprint("paragraph ", i)))
+		vecs = append(vecs, []float32{float32(i), 1, 2, 3})
+	}
+	if err := vs.put(keys, vecs); err != nil {
+		t.Fatal(err)
+	}
+	live := map[textKey]bool{}
+	for _, k := range keys[:1000] {
+		live[k] = true
+	}
+	if err := vs.compact(live); err != nil {
+		t.Fatal(err)
+	}
+	if err := vs.put([]textKey{keyOf("after")}, [][]float32{{9, 9, 9, 9}}); err != nil {
+		t.Fatal(err)
+	}
+	vs.close()
+	vs, err = openVectorStore(dir, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vs.close()
+	for i, k := range keys {
+		v, ok := vs.get(k)
+		if ok != (i < 1000) || ok && v[0] != float32(i) {
+			t.Fatalf("vector %d after compaction: %v %v", i, v, ok)
+		}
+	}
+	if v, ok := vs.get(keyOf("after")); !ok || v[0] != 9 {
+		t.Error("a vector written after compaction was lost")
+	}
+	if vs.records != 1001 {
+		t.Errorf("%d records in the file, want 1001", vs.records)
 	}
 }

@@ -144,12 +144,7 @@ func (s *vectorStore) put(keys []textKey, vecs [][]float32) error {
 		if len(vecs[i]) != s.info.Dimensions {
 			return fmt.Errorf("vector of %d dimensions, want %d", len(vecs[i]), s.info.Dimensions)
 		}
-		start := len(buf)
-		buf = append(buf, k[:]...)
-		for _, x := range vecs[i] {
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
-		}
-		buf = binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf[start:]))
+		buf = appendRecord(buf, k, vecs[i])
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,6 +161,16 @@ func (s *vectorStore) put(keys []textKey, vecs [][]float32) error {
 	return nil
 }
 
+// appendRecord appends one checksummed record: key, vector, CRC-32.
+func appendRecord(buf []byte, k textKey, v []float32) []byte {
+	start := len(buf)
+	buf = append(buf, k[:]...)
+	for _, x := range v {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+	}
+	return binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf[start:]))
+}
+
 // compact rewrites the file with only the vectors of live texts when most of
 // it is garbage.
 func (s *vectorStore) compact(live map[textKey]bool) error {
@@ -174,23 +179,15 @@ func (s *vectorStore) compact(live map[textKey]bool) error {
 	if s.records < 1024 || len(live)*2 > s.records {
 		return nil
 	}
-	size := s.recordSize()
-	var b bytes.Buffer
-	b.Write(s.header())
+	buf := s.header()
 	kept := map[textKey][]float32{}
 	for k, v := range s.vecs {
-		if !live[k] {
-			continue
+		if live[k] {
+			buf = appendRecord(buf, k, v)
+			kept[k] = v
 		}
-		start := b.Len()
-		b.Write(k[:])
-		for _, x := range v {
-			binary.Write(&b, binary.LittleEndian, math.Float32bits(x))
-		}
-		binary.Write(&b, binary.LittleEndian, crc32.ChecksumIEEE(b.Bytes()[start:start+size-4]))
-		kept[k] = v
 	}
-	if err := writeFileAtomic(s.path, b.Bytes()); err != nil {
+	if err := writeFileAtomic(s.path, buf); err != nil {
 		return fmt.Errorf("compact vectors: %w", err)
 	}
 	f, err := os.OpenFile(s.path, os.O_RDWR, 0o644)
