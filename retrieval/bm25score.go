@@ -42,19 +42,11 @@ var bm25Fields = [numFields]struct {
 // buries long paragraphs. The index is bleve's; the scoring is done here,
 // over its posting lists, with the textbook formula.
 func (b *bm25Index) search(ctx context.Context, text string, n int, scope, article string) ([]scored, error) {
-	adv, err := b.idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, docs, err := b.reader()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	docs, err := r.DocCount()
-	if err != nil {
-		return nil, err
-	}
 	allowed, err := b.filter(ctx, r, scope, article, docs)
 	if err != nil {
 		return nil, err
@@ -175,19 +167,11 @@ func topN(scores map[uint64]float64, n int) []docScore {
 // the highest weight. The bot uses it to judge whether anything in the
 // library is about a question.
 func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
-	adv, err := ix.bm25.idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, docs, err := ix.bm25.reader()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	docs, err := r.DocCount()
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]float64{}
 	for _, t := range ix.Terms(text) {
 		if _, ok := out[t]; ok {
@@ -212,6 +196,25 @@ func (ix *Index) Terms(text string) []string {
 		out[i] = string(t.Term)
 	}
 	return out
+}
+
+// reader opens a snapshot of the index for reading posting lists, with its
+// document count. The caller closes it.
+func (b *bm25Index) reader() (index.IndexReader, uint64, error) {
+	adv, err := b.idx.Advanced()
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, 0, err
+	}
+	docs, err := r.DocCount()
+	if err != nil {
+		r.Close()
+		return nil, 0, err
+	}
+	return r, docs, nil
 }
 
 // filter returns which documents a search may return: those of scope (and
