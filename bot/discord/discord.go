@@ -60,6 +60,8 @@ type Bot struct {
 
 	root     context.Context // parent of every request's context
 	stop     context.CancelFunc
+	mu       sync.Mutex // guards closing, and inflight.Add against Wait
+	closing  bool
 	inflight sync.WaitGroup
 
 	limits  *userLimits
@@ -137,6 +139,9 @@ func (b *Bot) Run(ctx context.Context) error {
 // Shutdown stops new work, waits up to ShutdownWait for answers in flight
 // and closes the session.
 func (b *Bot) Shutdown() {
+	b.mu.Lock()
+	b.closing = true
+	b.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		b.inflight.Wait()
@@ -153,6 +158,21 @@ func (b *Bot) Shutdown() {
 		b.log.Warn("closing the Discord session", "err", err)
 	}
 }
+
+// begin counts a request in flight, or reports false when the bot is
+// shutting down and takes no new work.
+func (b *Bot) begin() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closing {
+		return false
+	}
+	b.inflight.Add(1)
+	return true
+}
+
+// restarting is what a person hears when a request arrives during shutdown.
+const restarting = "I'm restarting — please ask again in a minute."
 
 // openError explains the usual reasons the gateway refuses a bot.
 func openError(err error) error {

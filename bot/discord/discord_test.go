@@ -647,3 +647,20 @@ func TestContextMenuSummarizeArticlesForget(t *testing.T) {
 		t.Errorf("forgetting a shared article: %q", msg.Content)
 	}
 }
+
+// Stopping the bot waits for the answers in flight before it disconnects.
+func TestShutdownFinishesAnswersInFlight(t *testing.T) {
+	e := newEnv(t, discord.Options{ShutdownWait: 15 * time.Second})
+	e.model.Script(modeltest.Response{Text: "Lavrov wants a conference of the five permanent members [1].", ChunkDelay: 100 * time.Millisecond})
+	i := e.ask(guildA, "Who should attend Lavrov's conference?")
+	if _, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, i.ID)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.bot.Shutdown()
+	msg := e.discord.InteractionResponse(i.Token)
+	if msg == nil || !strings.Contains(msg.Content, "five permanent members [1]") || !strings.Contains(msg.Content, "¶") {
+		t.Errorf("after shutdown the answer is %+v, want it complete", msg)
+	}
+}

@@ -52,17 +52,21 @@ func (b *Bot) onCommand(i *discordgo.Interaction) {
 			return
 		}
 	}
+	if !b.begin() {
+		b.respondNow(i, restarting, true)
+		return
+	}
 	ephemeral := name == cmdForget || name == cmdFeed
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	if ephemeral {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
 	if err := b.s.InteractionRespond(i, resp); err != nil {
+		b.inflight.Done()
 		b.log.Error("acknowledge interaction", "command", name, "err", err)
 		return
 	}
 	r := newInteractionReply(b.s, i, ephemeral)
-	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()
 		defer b.recoverPanic("command "+name, r)

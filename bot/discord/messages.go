@@ -42,7 +42,10 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		b.replyPlain(m, fmt.Sprintf("You're asking faster than I can keep up — try again in %d seconds.", int(math.Ceil(wait.Seconds()))))
 		return
 	}
-	b.inflight.Add(1)
+	if !b.begin() {
+		b.replyPlain(m, restarting)
+		return
+	}
 	go func() {
 		defer b.inflight.Done()
 		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
