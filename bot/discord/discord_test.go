@@ -664,3 +664,28 @@ func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 		t.Errorf("after shutdown the answer is %+v, want it complete", msg)
 	}
 }
+
+// A malformed interaction (a command without data, which makes discordgo
+// panic) is answered with an apology, not silence, and the bot keeps going.
+func TestPanicIsAnsweredWithAnApology(t *testing.T) {
+	e := newEnv(t, discord.Options{})
+	e.discord.Dispatch("INTERACTION_CREATE", map[string]any{
+		"id": "900000000000000001", "application_id": e.discord.ApplicationID(), "type": 2, "token": "broken-token",
+		"guild_id": guildA, "channel_id": channel, "version": 1,
+		"member": map[string]any{"user": map[string]any{"id": userID, "username": "u"}, "permissions": "0", "roles": []string{}},
+	})
+	resp, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, "900000000000000001")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(resp.Body), "Sorry") {
+		t.Errorf("reply to a panicking interaction: %s", resp.Body)
+	}
+	e.model.SetReply(cite("all five permanent members", "Lavrov wants the five permanent members there"))
+	i := e.ask(guildA, "Who should attend Lavrov's conference?")
+	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "[1]") {
+		t.Errorf("after the panic: %q", msg.Content)
+	}
+}

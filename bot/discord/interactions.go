@@ -15,8 +15,15 @@ import (
 // onInteraction routes an interaction. Commands are acknowledged at once,
 // before any retrieval or model call, and answered on their own goroutine.
 func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-	defer b.recoverPanic("interaction", nil)
 	i := ic.Interaction
+	defer func() {
+		if v := recover(); v != nil {
+			b.log.Error("panic in handler", "where", "interaction", "panic", v, "stack", string(debug.Stack()))
+			if i.Type != discordgo.InteractionApplicationCommandAutocomplete {
+				b.respondNow(i, apology, true) // fails harmlessly if it was acknowledged already
+			}
+		}
+	}()
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		b.onCommand(i)
@@ -128,9 +135,12 @@ func (b *Bot) recoverPanic(where string, r replier) {
 	}
 	b.log.Error("panic in handler", "where", where, "panic", v, "stack", string(debug.Stack()))
 	if r != nil {
-		r.finish("⚠️ Sorry — something broke while I was working on that. It has been logged; please try again.", nil)
+		r.finish(apology, nil)
 	}
 }
+
+// apology is what a person sees when a handler panics.
+const apology = "⚠️ Sorry — something broke while I was working on that. It has been logged; please try again."
 
 // mayManage reports whether the member may change the server's library:
 // Manage Server, or one of the configured admin roles.
