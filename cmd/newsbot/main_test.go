@@ -209,3 +209,44 @@ func TestReindexAndEval(t *testing.T) {
 		t.Error("eval without --queries: no error")
 	}
 }
+
+func TestAskAndSummarizeJSON(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("ingest", seedPath)
+	var ans struct {
+		Answer    string           `json:"answer"`
+		Mode      string           `json:"mode"`
+		Abstained *bool            `json:"abstained"`
+		Citations []map[string]any `json:"citations"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("ask", "--json", "How many people has the war killed according to the health ministry?")), &ans); err != nil {
+		t.Fatal(err)
+	}
+	if ans.Mode != "extractive" || ans.Abstained == nil || *ans.Abstained || len(ans.Citations) == 0 {
+		t.Fatalf("ask --json: %+v", ans)
+	}
+	for _, k := range []string{"n", "article_id", "paragraph", "title", "url", "source", "published_at", "quote"} {
+		if _, ok := ans.Citations[0][k]; !ok {
+			t.Errorf("ask --json citation lacks %q", k)
+		}
+	}
+	if ans.Citations[0]["paragraph"] != float64(13) || !strings.Contains(ans.Answer, "18,400") {
+		t.Errorf("answer %q cites ¶%v, want ¶13", ans.Answer, ans.Citations[0]["paragraph"])
+	}
+	out := c.mustRun("ask", "What is the price of bananas in Peru?")
+	if !strings.Contains(out, "can't find anything about that") {
+		t.Errorf("off-topic question: %q", out)
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("summarize", "--json", "UN Conference")), &ans); err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Citations) < 3 || ans.Citations[0]["paragraph"] != float64(1) {
+		t.Errorf("summarize --json: %+v", ans)
+	}
+	if _, _, err := c.run("summarize", "no such headline"); err == nil || !strings.Contains(sentence(err), "can't find that article") {
+		t.Errorf("unknown article: %v", err)
+	}
+	if _, _, err := c.run("ask", " "); err == nil || !strings.Contains(sentence(err), "Please ask a question") {
+		t.Errorf("empty question: %v", err)
+	}
+}
