@@ -174,6 +174,9 @@ func (ix *Index) Sync(ctx context.Context, articles []*Article) (SyncStats, erro
 			return st, err
 		}
 	}
+	if len(add) > 200 {
+		ix.bm25.mergeSegments(ix.logger)
+	}
 	colls, err := ix.buildCollections(ctx, articles, keys)
 	if err != nil {
 		return st, err
