@@ -34,6 +34,13 @@ type Index struct {
 	articles map[string]*Article
 	colls    map[string]*chromem.Collection
 	db       *chromem.DB
+
+	// scan runs the exhaustive chromem-go query beside BM25 in linear
+	// fusion. With the built-in lexical embedder it finds nothing BM25
+	// misses: on the newsbench dev split the metrics are identical with and
+	// without it, at 7 instead of 123 ms a query over 126k paragraphs. Its
+	// vectors still score every BM25 candidate.
+	scan bool
 }
 
 // IndexOptions tune an Index. The zero value is ready to use.
@@ -91,6 +98,7 @@ func OpenIndex(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
 	return &Index{
 		dir: dir, emb: emb, logger: opts.Logger, vectors: vs, bm25: bm, opts: opts,
 		articles: map[string]*Article{}, colls: map[string]*chromem.Collection{},
+		scan: info.Provider != "local",
 	}, nil
 }
 

@@ -93,8 +93,11 @@ func TestSearchFindsTheParagraph(t *testing.T) {
 		{"tomato harvest farmers", arts[1], 2},
 		{"parking on Main Street", arts[0], 3},
 	}
-	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionBM25, FusionVectors} {
+	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionBM25, FusionVectors, -1} {
 		st.Index.opts.Fusion = fusion
+		if fusion == -1 { // linear fusion with the exhaustive vector scan, as for a neural embedder
+			st.Index.opts.Fusion, st.Index.scan = FusionLinear, true
+		}
 		for _, tt := range tests {
 			hits, err := st.Search(context.Background(), Query{Text: tt.query, K: 3})
 			if err != nil {

@@ -142,6 +142,9 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 				return fmt.Errorf("embed query: %w", err)
 			}
 			qvec = v[0]
+			if ix.opts.Fusion == FusionLinear && !ix.scan {
+				return nil // candidates come from BM25; fuseLinear scores their vectors
+			}
 			vec, err = ix.vectorSearch(gctx, qvec, q, n)
 			return err
 		})
@@ -149,11 +152,19 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if len(lex) == 0 && vec == nil && qvec != nil {
+		// No word in common: the nearest vectors are still the closest
+		// paragraphs there are.
+		var err error
+		if vec, err = ix.vectorSearch(ctx, qvec, q, n); err != nil {
+			return nil, err
+		}
+	}
 	lex = ix.contextBoost(lex)
 	var fused []scored
 	switch ix.opts.Fusion {
 	case FusionLinear:
-		fused = ix.fuseLinear(lex, vec, qvec)
+		fused = ix.fuseLinear(ctx, lex, vec, qvec)
 	case FusionRRF:
 		fused = fuseRRF(lex, vec)
 	case FusionBM25:
@@ -230,11 +241,11 @@ const (
 )
 
 // fuseLinear scores every candidate of either leg as its BM25 score divided
-// by the best BM25 score, plus linearVectorWeight times its cosine
-// similarity to the query, computed exactly from its stored vector. Unlike
-// rank fusion it keeps BM25's margins: a weak vector leg nudges close calls
+// by the best BM25 score, plus VectorWeight times its cosine similarity to
+// the query, from its vector in the chromem-go collection. Unlike rank
+// fusion it keeps BM25's margins: a weak vector leg nudges close calls
 // instead of reordering confident ones.
-func (ix *Index) fuseLinear(lex, vec []scored, qvec []float32) []scored {
+func (ix *Index) fuseLinear(ctx context.Context, lex, vec []scored, qvec []float32) []scored {
 	if len(lex) == 0 {
 		return vec
 	}
@@ -250,16 +261,16 @@ func (ix *Index) fuseLinear(lex, vec []scored, qvec []float32) []scored {
 	}
 	ix.mu.RLock()
 	for id := range sum {
-		a, n, err := ParseParagraphID(id)
+		a, _, err := ParseParagraphID(id)
 		if err != nil {
 			continue
 		}
 		art, ok := ix.articles[a]
-		if !ok || n > len(art.Paragraphs) {
+		if !ok || ix.colls[art.Scope] == nil {
 			continue
 		}
-		if v, ok := ix.vectors.get(keyOf(art.Paragraphs[n-1])); ok {
-			sum[id] += ix.opts.VectorWeight * float64(dot(qvec, v))
+		if doc, err := ix.colls[art.Scope].GetByID(ctx, id); err == nil {
+			sum[id] += ix.opts.VectorWeight * float64(dot(qvec, doc.Embedding))
 		}
 	}
 	ix.mu.RUnlock()
