@@ -208,14 +208,7 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, req *Reques
 		writeJSON(w, http.StatusForbidden, apiError{Message: "Cannot edit a message authored by another user", Code: codeNotAuthor})
 		return
 	}
-	if e := validateMessage(body, len(req.Files), false); e != nil {
-		writeJSON(w, http.StatusBadRequest, e)
-		return
-	}
-	s.editMessageLocked(m, body, req.Files)
-	s.broadcastMessageLocked("MESSAGE_UPDATE", m)
-	s.notifyLocked()
-	writeJSON(w, http.StatusOK, m)
+	s.applyEditLocked(w, m, body, req.Files)
 }
 
 func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request, _ *Request) {
@@ -333,4 +326,17 @@ func (s *Server) newThreadLocked(parentID, id string, typ int, body map[string]a
 	})
 	s.notifyLocked()
 	return th, nil
+}
+
+// applyEditLocked validates an edit of message m, applies it, tells the
+// gateway and answers with the edited message.
+func (s *Server) applyEditLocked(w http.ResponseWriter, m map[string]any, body map[string]any, files []File) {
+	if e := validateMessage(body, len(files), false); e != nil {
+		writeJSON(w, http.StatusBadRequest, e)
+		return
+	}
+	s.editMessageLocked(m, body, files)
+	s.broadcastMessageLocked("MESSAGE_UPDATE", m)
+	s.notifyLocked()
+	writeJSON(w, http.StatusOK, m)
 }

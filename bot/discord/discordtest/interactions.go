@@ -225,14 +225,7 @@ func (s *Server) editWebhookMessage(w http.ResponseWriter, r *http.Request, req 
 	if m == nil {
 		return
 	}
-	if e := validateMessage(body, len(req.Files), false); e != nil {
-		writeJSON(w, http.StatusBadRequest, e)
-		return
-	}
-	s.editMessageLocked(m, body, req.Files)
-	s.broadcastMessageLocked("MESSAGE_UPDATE", m)
-	s.notifyLocked()
-	writeJSON(w, http.StatusOK, m)
+	s.applyEditLocked(w, m, body, req.Files)
 }
 
 func (s *Server) deleteWebhookMessage(w http.ResponseWriter, r *http.Request, _ *Request) {
