@@ -139,25 +139,25 @@ func quotedAnswer(quotes []quote) *Answer {
 // extractiveSummary summarizes an article without a model: the opening
 // sentence and the sentences most central to the article (those whose words
 // recur most across it), in reading order, each cited.
-func extractiveSummary(a *retrieval.Article, n int) *Answer {
+func extractiveSummary(a *retrieval.Article, n int, terms func(string) []string) *Answer {
 	freq := map[string]float64{}
 	for _, p := range a.Paragraphs {
-		for _, t := range retrieval.Terms(p) {
+		for _, t := range terms(p) {
 			freq[t]++
 		}
 	}
 	var cands []quote
 	for i, p := range a.Paragraphs {
 		for j, s := range sentences(p) {
-			terms := retrieval.Terms(s)
-			if len(terms) < 4 {
+			ts := terms(s)
+			if len(ts) < 4 {
 				continue
 			}
 			var sum float64
-			for _, t := range terms {
+			for _, t := range ts {
 				sum += math.Log1p(freq[t] - 1) // words that appear once say nothing about centrality
 			}
-			cands = append(cands, quote{a, i + 1, s, sum / math.Sqrt(float64(len(terms))), j, 0})
+			cands = append(cands, quote{a, i + 1, s, sum / math.Sqrt(float64(len(ts))), j, 0})
 		}
 	}
 	if len(cands) == 0 {

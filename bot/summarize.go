@@ -84,7 +84,7 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 // long for one prompt is summarized in parts that are then combined.
 func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, progress func(string)) (*Answer, error) {
 	if b.model == nil {
-		return extractiveSummary(a, 4), nil
+		return extractiveSummary(a, 4, b.store.Index.Terms), nil
 	}
 	all := make([]int, len(a.Paragraphs))
 	for i := range all {

@@ -72,8 +72,3 @@ var stopWords = func() map[string]bool {
 	}
 	return m
 }()
-
-// Terms returns the content words of text as the local embedder sees them:
-// lowercase Snowball stems without English stop words. The bot uses them to
-// judge whether a passage is about a question at all.
-func Terms(text string) []string { return analyze(text) }
