@@ -60,7 +60,7 @@ func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)
 		return b.nothingFound(hits, standalone), nil
 	}
 	if b.model == nil {
-		a := extractiveAnswer(relevant, weights, b.store.Index.Terms)
+		a := extractiveAnswer(standalone, relevant, weights, b.store.Index.Terms)
 		a.Question = standalone
 		return a, nil
 	}
@@ -107,7 +107,7 @@ func (b *Bot) relevantHits(ctx context.Context, question string, hits []retrieva
 	if total == 0 {
 		return nil, weights, nil
 	}
-	best := 0.0
+	relevant := false
 	var out []retrieval.Hit
 	for _, h := range hits {
 		c := 0.0
@@ -119,12 +119,17 @@ func (b *Bot) relevantHits(ctx context.Context, question string, hits []retrieva
 			}
 		}
 		c /= total
-		best = max(best, c)
+		// Enough of the question's weight, or two of its words together
+		// with a fair share of it: "how many hostages did Hamas take" is
+		// answered by "Hamas … took around 240 hostages".
+		if c >= minCoverage || len(seen) >= 2 && c >= minCoverage*0.6 {
+			relevant = true
+		}
 		if c > 0 {
 			out = append(out, h)
 		}
 	}
-	if best < minCoverage {
+	if !relevant {
 		return nil, weights, nil
 	}
 	return out, weights, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -304,6 +305,40 @@ func TestPromptFitsTheWindow(t *testing.T) {
 		}
 		if got := b.tok.CountMessages(msgs); got > window-300 {
 			t.Errorf("window %d: prompt of %d tokens leaves less than the 300 reserved", window, got)
+		}
+	}
+}
+
+// On a one-article library the bot answers what the article covers, in
+// other words than the article's, and refuses what it does not.
+func TestRelevanceOnASmallLibrary(t *testing.T) {
+	st, seed := testStore(t)
+	b, _ := New(st, nil, nil, Options{})
+	tests := []struct {
+		q         string
+		refuse    bool
+		paragraph int
+	}{
+		{"How many hostages did Hamas take?", false, 11},
+		{"What did Lavrov call for?", false, 0},
+		{"Who should convene the conference?", false, 0},
+		{"What is the price of bananas in Peru?", true, 0},
+		{"Who is the mayor of Reykjavik?", true, 0},
+		{"Who painted the ceiling of the Sistine Chapel?", true, 0},
+	}
+	for _, tt := range tests {
+		a, err := b.Ask(context.Background(), Question{Text: tt.q}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained != tt.refuse {
+			t.Errorf("%q: abstained %v, want %v: %q", tt.q, a.Abstained, tt.refuse, a.Text)
+			continue
+		}
+		if tt.paragraph > 0 && !slices.ContainsFunc(a.Citations, func(c Citation) bool {
+			return c.Paragraph == tt.paragraph && c.Article.ID == seed.ID && strings.Contains(a.Text, "240 hostages")
+		}) {
+			t.Errorf("%q: %q cites %+v, want ¶%d quoted", tt.q, a.Text, a.Citations, tt.paragraph)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -30,7 +31,8 @@ type quote struct {
 // question lacks is preferred, since it more likely holds the answer than
 // one that merely restates the question; when the best sentence does restate
 // it, the sentence after it is quoted too.
-func extractiveAnswer(hits []retrieval.Hit, weights map[string]float64, terms func(string) []string) *Answer {
+func extractiveAnswer(question string, hits []retrieval.Hit, weights map[string]float64, terms func(string) []string) *Answer {
+	wantsNumber := asksForNumber.MatchString(question)
 	total := 0.0
 	for _, w := range weights {
 		total += w
@@ -44,6 +46,9 @@ func extractiveAnswer(hits []retrieval.Hit, weights map[string]float64, terms fu
 				continue
 			}
 			sc := cov / total / math.Sqrt(float64(n)+4) * (1 + 0.3*float64(min(novel, 5))/5) * discount
+			if wantsNumber && strings.ContainsAny(s, "0123456789") {
+				sc *= 1.5 // "how many", "when": the answer is a number or a date
+			}
 			cands = append(cands, quote{h.Article, h.Paragraph, s, sc, i, cov / total})
 		}
 	}
@@ -60,6 +65,9 @@ func extractiveAnswer(hits []retrieval.Hit, weights map[string]float64, terms fu
 	}
 	return quotedAnswer(picked)
 }
+
+// asksForNumber matches questions whose answer is a number or a date.
+var asksForNumber = regexp.MustCompile(`(?i)\b(how (many|much|long|old|far|often)|what (number|percentage|share|year|date|time)|when|which year)\b`)
 
 // sentenceMatch sums the weights of the question's words in a sentence and
 // counts its other content words.

@@ -177,7 +177,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 			}
 			return quotedAnswer(qs), nil
 		}
-		return extractiveAnswer(hits, weights, b.store.Index.Terms), nil
+		return extractiveAnswer(r.Topic, hits, weights, b.store.Index.Terms), nil
 	}
 	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: b.now(), Sources: placeholderSources}
 	fixed, err := prompts.Digest(in)

@@ -163,8 +163,9 @@ func topN(scores map[uint64]float64, n int) []docScore {
 
 // TermWeights returns the content terms of text as the BM25 index analyzes
 // them (stems, stop words dropped), each with its inverse document
-// frequency: rare words weigh more. A term the library has never seen gets
-// the highest weight. The bot uses it to judge whether anything in the
+// frequency: rare words weigh more. A term the library has never seen
+// weighs as much as one it has seen once: it may be a paraphrase ("take"
+// for "took") as much as a sign the question is off-topic. The bot uses it to judge whether anything in the
 // library is about a question.
 func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
 	r, docs, err := ix.bm25.reader()
@@ -181,7 +182,7 @@ func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float
 		if err != nil {
 			return nil, err
 		}
-		df := float64(tfr.Count())
+		df := max(float64(tfr.Count()), 1) // an unseen word weighs as much as the rarest seen one
 		tfr.Close()
 		out[t] = math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
 	}
