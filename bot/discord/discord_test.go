@@ -441,8 +441,8 @@ func TestUserRateLimit(t *testing.T) {
 	e := newEnv(t, discord.Options{RatePerMinute: 1, Burst: 1})
 	e.model.SetReply(cite("all five permanent members", "Lavrov wants the five permanent members there"))
 	first := e.ask(guildA, "Who should attend Lavrov's conference?")
+	e.final(first.Token) // handlers run concurrently: let the first take the token
 	second := e.ask(guildA, "And when?")
-	e.final(first.Token)
 	resp, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
 		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, second.ID)
 	})
