@@ -58,17 +58,9 @@ func fromDocument(d fetch.Document) *retrieval.Article {
 		}
 	}
 	if a.Title == "" && len(a.Paragraphs) > 0 {
-		a.Title = firstWords(a.Paragraphs[0], 12)
+		a.Title = retrieval.FirstWords(a.Paragraphs[0], 12)
 	}
 	return a
-}
-
-func firstWords(s string, n int) string {
-	f := strings.Fields(s)
-	if len(f) <= n {
-		return s
-	}
-	return strings.Join(f[:n], " ") + "…"
 }
 
 // LoadFile imports a file's contents and stores the article in scope.

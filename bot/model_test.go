@@ -14,6 +14,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot/modeltest"
 	"github.com/newsbot/newsbot/prompts"
+	"github.com/newsbot/newsbot/retrieval"
 )
 
 // testMessages is a prompt holding the paragraph the answer should come from.
@@ -299,9 +300,9 @@ func TestModelParseRetryAfter(t *testing.T) {
 		{http.Header{}, 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseRetryAfter(tt.header, now)
+		got, ok := retrieval.ParseRetryAfter(tt.header, now)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%v) = %v, %v; want %v, %v", tt.header, got, ok, tt.want, tt.ok)
+			t.Errorf("ParseRetryAfter(%v) = %v, %v; want %v, %v", tt.header, got, ok, tt.want, tt.ok)
 		}
 	}
 }

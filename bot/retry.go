@@ -4,10 +4,10 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/newsbot/newsbot/retrieval"
 )
 
 // RetryAfterTransport wraps base (http.DefaultTransport when nil) so that
@@ -38,7 +38,7 @@ func (t retryAfterTransport) RoundTrip(req *http.Request) (*http.Response, error
 		return resp, err
 	}
 	if slot, ok := req.Context().Value(retryAfterKey{}).(*retryAfterSlot); ok {
-		if d, ok := parseRetryAfter(resp.Header, time.Now()); ok {
+		if d, ok := retrieval.ParseRetryAfter(resp.Header, time.Now()); ok {
 			slot.set(d)
 		}
 	}
@@ -72,27 +72,6 @@ func (s *retryAfterSlot) get() (time.Duration, bool) {
 func withRetryAfterSlot(ctx context.Context) (context.Context, *retryAfterSlot) {
 	slot := &retryAfterSlot{}
 	return context.WithValue(ctx, retryAfterKey{}, slot), slot
-}
-
-// parseRetryAfter reads OpenAI's retry-after-ms header or the standard
-// Retry-After, in seconds or as an HTTP date.
-func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 // backoff returns the wait before retry number attempt (0 for the first

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,7 +48,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		wait := backoff/2 + rand.N(backoff/2+1)
-		if ra, ok := retryAfter(resp.Header.Get("Retry-After")); ok && ra > wait {
+		if ra, ok := ParseRetryAfter(resp.Header, time.Now()); ok && ra > wait {
 			wait = ra
 		}
 		if t.MaxWait > 0 && wait > t.MaxWait {
@@ -75,16 +76,24 @@ func retryable(status int) bool {
 	return status == http.StatusTooManyRequests || status >= 500 && status != http.StatusNotImplemented
 }
 
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(v string) (time.Duration, bool) {
+// ParseRetryAfter reads how long a server asks to wait: OpenAI's
+// Retry-After-Ms header, or the standard Retry-After in seconds or as an
+// HTTP date.
+func ParseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second)), true
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
+		return max(t.Sub(now), 0), true
 	}
 	return 0, false
 }

@@ -47,7 +47,7 @@ func ImportText(data []byte, markdown bool) (*Article, error) {
 		return nil, errors.New("the text has a headline but no paragraphs")
 	}
 	if a.Title == "" {
-		a.Title = firstWords(a.Paragraphs[0], 12)
+		a.Title = FirstWords(a.Paragraphs[0], 12)
 	}
 	return a, nil
 }
@@ -277,7 +277,9 @@ func isFurniture(b block) bool {
 // way captions do.
 func creditLike(s string) bool { return credit.MatchString(s) }
 
-func firstWords(s string, n int) string {
+// FirstWords returns the first n words of s, with an ellipsis when it cut
+// any: a headline for text that has none.
+func FirstWords(s string, n int) string {
 	f := strings.Fields(s)
 	if len(f) <= n {
 		return strings.Join(f, " ")
