@@ -5,15 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"sync/atomic"
 
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// Batch limits for embedding requests: many paragraphs per request, but no
-// request so large that a server refuses it.
+// Batch limits for embedding requests: as many paragraphs per request as
+// OpenAI takes (2,048 inputs), within a byte budget that keeps a request
+// under its 300,000 tokens (a token is at least one byte) and under the
+// body limits of smaller servers. A server that still finds a batch too
+// large says so, and the batch is split (see embedBatchTooLarge).
 const (
-	embedBatchTexts = 96
-	embedBatchBytes = 256 << 10
+	embedBatchTexts = 2048
+	embedBatchBytes = 300_000
 )
 
 // OpenAIEmbedder embeds through any OpenAI-compatible embeddings endpoint
@@ -24,6 +29,10 @@ type OpenAIEmbedder struct {
 	client *openai.Client
 	model  string
 	dims   int
+
+	// maxTexts is the largest batch the server has accepted since it
+	// refused a larger one; 0 means embedBatchTexts.
+	maxTexts atomic.Int64
 }
 
 // NewOpenAIEmbedder returns an embedder for model. dims is the size of the
@@ -49,14 +58,23 @@ func (e *OpenAIEmbedder) Info() EmbedderInfo {
 func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
 	for start := 0; start < len(texts); {
+		limit := embedBatchTexts
+		if m := int(e.maxTexts.Load()); m > 0 {
+			limit = m
+		}
 		end, size := start, 0
-		for end < len(texts) && end-start < embedBatchTexts && (end == start || size+len(texts[end]) <= embedBatchBytes) {
+		for end < len(texts) && end-start < limit && (end == start || size+len(texts[end]) <= embedBatchBytes) {
 			size += len(texts[end])
 			end++
 		}
 		vecs, err := e.embedBatch(ctx, texts[start:end])
+		if n := end - start; err != nil && n > 1 && embedBatchTooLarge(err) {
+			// Halve the batch and remember the size for the next ones.
+			e.maxTexts.Store(int64(n / 2))
+			continue
+		}
 		if err != nil {
-			return nil, err
+			return nil, embedError(e.model, err)
 		}
 		out = append(out, vecs...)
 		start = end
@@ -64,13 +82,39 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 	return out, nil
 }
 
+// embedBatchTooLarge reports whether the server refused a request for its
+// size: 413, or a 400 whose message speaks of too many inputs or tokens
+// (OpenAI: "'$.input' is too long. Expected a maximum length of 2048",
+// "Requested 312000 tokens, max 300000 tokens per request").
+func embedBatchTooLarge(err error) bool {
+	status, msg := 0, ""
+	var api *openai.APIError
+	if errors.As(err, &api) {
+		status, msg = api.HTTPStatusCode, api.Message
+	}
+	var req *openai.RequestError
+	if errors.As(err, &req) {
+		status = req.HTTPStatusCode
+		msg = string(req.Body)
+	}
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		return true
+	case http.StatusBadRequest:
+		return tooLargeWords.MatchString(msg)
+	}
+	return false
+}
+
+var tooLargeWords = regexp.MustCompile(`(?i)too (long|large|many)|maximum|max \d+|exceed|batch size|limit`)
+
 func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
 	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
 		Input: texts,
 		Model: openai.EmbeddingModel(e.model),
 	})
 	if err != nil {
-		return nil, embedError(e.model, err)
+		return nil, err
 	}
 	if len(resp.Data) != len(texts) {
 		return nil, fmt.Errorf("embeddings endpoint returned %d vectors for %d texts", len(resp.Data), len(texts))

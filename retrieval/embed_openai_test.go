@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,7 +98,7 @@ func TestOpenAIEmbedderBatches(t *testing.T) {
 	if info := e.Info(); info.Dimensions != 8 || info.Provider != "openai" {
 		t.Errorf("info: %+v", info)
 	}
-	texts := make([]string, 250)
+	texts := make([]string, 2500)
 	for i := range texts {
 		texts[i] = strings.Repeat("x", i%7+1)
 	}
@@ -112,15 +113,96 @@ func TestOpenAIEmbedderBatches(t *testing.T) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	// One probe, then 250 texts in batches of at most 96: 96, 96, 58.
-	want := []int{1, 96, 96, 58}
-	if len(f.batches) != len(want) {
+	// One probe, then 2,500 short texts in batches of at most 2,048.
+	if want := []int{1, 2048, 452}; !slices.Equal(f.batches, want) {
 		t.Fatalf("batches %v, want %v", f.batches, want)
 	}
-	for i := range want {
-		if f.batches[i] != want[i] {
-			t.Fatalf("batches %v, want %v", f.batches, want)
+}
+
+// TestOpenAIEmbedderRequestsPerThousand counts requests for 1,000
+// paragraphs of news length (the newsbench corpus averages 207 bytes a
+// paragraph; these are 600): the byte budget, not the input count, splits
+// them, into 2 requests (the issue asked for at most 4, from 10.7).
+func TestOpenAIEmbedderRequestsPerThousand(t *testing.T) {
+	f := &fakeEmbeddings{dims: 8}
+	e, err := newFakeEmbedder(t, f, "test-embed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := make([]string, 1000)
+	for i := range texts {
+		texts[i] = strings.Repeat("word ", 120)
+	}
+	if _, err := e.Embed(context.Background(), texts); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	batches := f.batches[1:] // after the probe
+	sum := 0
+	for _, b := range batches {
+		sum += b
+		if b*600 > embedBatchBytes {
+			t.Errorf("a batch of %d texts of 600 bytes is over the %d-byte budget", b, embedBatchBytes)
 		}
+	}
+	if len(batches) != 2 || sum != 1000 {
+		t.Errorf("batches %v, want 2 requests for 1,000 paragraphs", batches)
+	}
+}
+
+// TestOpenAIEmbedderSplitsRefusedBatches: a server that refuses a batch as
+// too large gets it in halves, and later batches start at the size it took.
+func TestOpenAIEmbedderSplitsRefusedBatches(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		status  int
+		body    string
+		refused bool
+	}{
+		{"openai input count", 400, `{"error":{"message":"'$.input' is too long. Expected a maximum length of 2048, but got 3000","type":"invalid_request_error"}}`, true},
+		{"openai tokens", 400, `{"error":{"message":"Requested 312000 tokens, max 300000 tokens per request","type":"max_tokens_per_request"}}`, true},
+		{"body too large", 413, `request entity too large`, true},
+		{"other bad request", 400, `{"error":{"message":"Invalid encoding_format","type":"invalid_request_error"}}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeEmbeddings{dims: 8}
+			e, err := newFakeEmbedder(t, f, "test-embed")
+			if err != nil {
+				t.Fatal(err)
+			}
+			refuse := func(w http.ResponseWriter) {
+				w.WriteHeader(tc.status)
+				w.Write([]byte(tc.body))
+			}
+			f.mu.Lock()
+			f.failures = []func(http.ResponseWriter){refuse, refuse}
+			f.batches = nil
+			f.mu.Unlock()
+			texts := make([]string, 1200)
+			for i := range texts {
+				texts[i] = "t" + strings.Repeat("x", i%5)
+			}
+			vecs, err := e.Embed(context.Background(), texts)
+			if !tc.refused {
+				if err == nil {
+					t.Fatal("a bad request that is not about size should fail, not be split")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(vecs) != len(texts) || vecs[1199][len(texts[1199])%8] != 1 {
+				t.Fatal("vectors missing or out of order after splitting")
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			// 1200 refused, 600 refused, then 300 at a time.
+			if want := []int{300, 300, 300, 300}; !slices.Equal(f.batches, want) {
+				t.Errorf("accepted batches %v, want %v", f.batches, want)
+			}
+		})
 	}
 }
 
