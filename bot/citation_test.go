@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/newsbot/newsbot/prompts"
+	"github.com/newsbot/newsbot/retrieval/sentence"
 )
 
 func TestParseCitations(t *testing.T) {
@@ -129,7 +130,7 @@ func TestParseCitationsAbstained(t *testing.T) {
 }
 
 func TestCitationSentences(t *testing.T) {
-	got := sentences(`He said "never." Then he left [1]. Prices hit $3.50 on Jan. 5! Really? J. K. Rowling wrote it. Done`)
+	got := sentence.Split(`He said "never." Then he left [1]. Prices hit $3.50 on Jan. 5! Really? J. K. Rowling wrote it. Done`)
 	want := []string{`He said "never."`, "Then he left [1].", "Prices hit $3.50 on Jan. 5!", "Really?", "J. K. Rowling wrote it.", "Done"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sentences (-want +got):\n%s", diff)

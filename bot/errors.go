@@ -54,7 +54,7 @@ func errorMessage(err error) (msg string, expected bool) {
 	case errors.Is(err, retrieval.ErrNotFound):
 		return "I can't find that article in this server's library — check the name with /articles.", true
 	case errors.Is(err, retrieval.ErrBadQuery):
-		return sentence(strings.TrimPrefix(err.Error(), retrieval.ErrBadQuery.Error()+": ")), true
+		return asSentence(strings.TrimPrefix(err.Error(), retrieval.ErrBadQuery.Error()+": ")), true
 	case errors.Is(err, ErrModelAuth):
 		return "The model server refused the bot's API key — the bot's owner needs to check OPENAI_API_KEY.", false
 	case errors.Is(err, ErrModelNotFound):
@@ -74,15 +74,15 @@ func errorMessage(err error) (msg string, expected bool) {
 	case errors.Is(err, retrieval.ErrEmbedder):
 		return "The embeddings server refused the request — the bot's owner needs to check the embeddings settings.", false
 	case errors.As(err, &notArticle):
-		return sentence(notArticle.Error()), true
+		return asSentence(notArticle.Error()), true
 	case errors.As(err, &status):
-		return sentence(status.Error()), true
+		return asSentence(status.Error()), true
 	case errors.Is(err, ErrUnsupportedFile):
 		return fmt.Sprintf("I can't read that kind of file — send %s.", strings.Join(FileTypes, ", ")), true
 	case errors.As(err, &input):
-		return sentence(input.Error()), true
+		return asSentence(input.Error()), true
 	case fetchErr != nil:
-		return sentence(fetchErr.Error()), true
+		return asSentence(fetchErr.Error()), true
 	case errors.Is(err, context.DeadlineExceeded):
 		return "That took too long and was stopped — try again.", false
 	case errors.Is(err, context.Canceled):
@@ -107,8 +107,8 @@ func fetchSentinel(err error) error {
 	return nil
 }
 
-// sentence capitalises s and ends it with a full stop.
-func sentence(s string) string {
+// asSentence capitalises s and ends it with a full stop.
+func asSentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return s

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/sentence"
 )
 
 // ExtractiveNote heads every extractive answer, so nobody mistakes quotes
@@ -40,7 +41,7 @@ func extractiveAnswer(question string, hits []retrieval.Hit, weights map[string]
 	var cands []quote
 	for rank, h := range hits {
 		discount := max(1-0.1*float64(rank), 0.3) // the retriever's order counts too
-		for i, s := range sentences(h.Text) {
+		for i, s := range sentence.Split(h.Text) {
 			cov, novel, n := sentenceMatch(weights, terms(s))
 			if cov == 0 {
 				continue
@@ -89,7 +90,7 @@ func sentenceMatch(weights map[string]float64, terms []string) (cov float64, nov
 
 // nextSentence returns the sentence after q in its paragraph, if any.
 func nextSentence(q quote) string {
-	ss := sentences(q.article.Paragraphs[q.paragraph-1])
+	ss := sentence.Split(q.article.Paragraphs[q.paragraph-1])
 	if q.order+1 < len(ss) {
 		return ss[q.order+1]
 	}
@@ -97,7 +98,7 @@ func nextSentence(q quote) string {
 }
 
 func firstSentence(text string) string {
-	if ss := sentences(text); len(ss) > 0 {
+	if ss := sentence.Split(text); len(ss) > 0 {
 		return ss[0]
 	}
 	return text
@@ -156,7 +157,7 @@ func extractiveSummary(a *retrieval.Article, n int, terms func(string) []string)
 	}
 	var cands []quote
 	for i, p := range a.Paragraphs {
-		for j, s := range sentences(p) {
+		for j, s := range sentence.Split(p) {
 			ts := terms(s)
 			if len(ts) < 4 {
 				continue

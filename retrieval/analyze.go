@@ -5,11 +5,94 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/kljensen/snowball/english"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
+	tokunicode "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
 )
 
-// analyze splits text into lowercase, stemmed content words: runs of letters
-// and digits, English stop words dropped, Snowball (Porter2) stems.
+// This file is the one place where text becomes terms. There is one
+// stemmer, the Snowball (Porter2) English stemmer that bleve ships, and two
+// readings built on it:
+//
+//   - the index analyzer (analyzerText): Unicode word segmentation,
+//     possessives, lower case, bleve's English stop words, stems. BM25
+//     indexes and scores with it, and Terms hands it to the core, so an
+//     extractive answer weighs a sentence's words as search weighed them.
+//   - the built-in embedder's words (analyze): runs of letters and digits,
+//     a stop list of its own, stems. They stay as they are because every
+//     vector the built-in embedder has stored (model hash-v1) was made from
+//     them; reading them as the index does would be a new embedder model
+//     and re-embed every library.
+
+const (
+	analyzerText    = "newsbot_text"
+	analyzerBigrams = "newsbot_bigrams"
+	filterShingle   = "newsbot_shingle"
+	filterDropGaps  = "newsbot_drop_gaps"
+)
+
+func init() {
+	err := registry.RegisterTokenFilter(filterDropGaps, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return dropGaps{}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// addAnalyzers adds the index analyzer and its word-pair variant to m.
+func addAnalyzers(m *mapping.IndexMappingImpl) error {
+	if err := m.AddCustomTokenFilter(filterShingle, map[string]any{
+		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
+	}); err != nil {
+		return err
+	}
+	text := []any{en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName}
+	if err := m.AddCustomAnalyzer(analyzerText, map[string]any{
+		"type": custom.Name, "tokenizer": tokunicode.Name, "token_filters": text,
+	}); err != nil {
+		return err
+	}
+	return m.AddCustomAnalyzer(analyzerBigrams, map[string]any{
+		"type": custom.Name, "tokenizer": tokunicode.Name, "token_filters": append(text, filterShingle, filterDropGaps),
+	})
+}
+
+// dropGaps removes the word pairs the shingle filter makes across a removed
+// stop word ("say ", " war", " "): they are not pairs of words, and " "
+// alone is in almost every paragraph, which made BM25 scan them all for any
+// question with two stop words in a row.
+type dropGaps struct{}
+
+func (dropGaps) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := in[:0]
+	for _, t := range in {
+		if len(t.Term) > 0 && t.Term[0] != ' ' && t.Term[len(t.Term)-1] != ' ' {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Terms analyzes text as the BM25 index does.
+func (ix *Index) Terms(text string) []string {
+	toks := ix.bm25.idx.Mapping().AnalyzerNamed(analyzerText).Analyze([]byte(text))
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = string(t.Term)
+	}
+	return out
+}
+
+// analyze splits text into the built-in embedder's words: lowercase runs
+// of letters and digits, English stop words dropped, the rest stemmed.
 func analyze(text string) []string {
 	var out []string
 	for _, w := range tokenize(text) {
@@ -47,6 +130,8 @@ func tokenize(text string) []string {
 // the cache to the bounded vocabulary of the language.
 var stemCache sync.Map
 
+// stem stems w with the index's Snowball stemmer. Short words, long ones
+// and words with digits stay as they are.
 func stem(w string) string {
 	if len(w) <= 3 || len(w) > 30 || strings.ContainsAny(w, "0123456789") {
 		return w
@@ -54,7 +139,9 @@ func stem(w string) string {
 	if s, ok := stemCache.Load(w); ok {
 		return s.(string)
 	}
-	s := english.Stem(w, false)
+	env := snowballstem.NewEnv(w)
+	english.Stem(env)
+	s := env.Current()
 	stemCache.Store(w, s)
 	return s
 }

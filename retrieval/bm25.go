@@ -11,30 +11,18 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // bm25Version changes whenever the mapping or the indexed fields change; an
 // index of another version is rebuilt from the article files.
 const bm25Version = "4"
 
-const (
-	analyzerText    = "newsbot_text"
-	analyzerBigrams = "newsbot_bigrams"
-	filterShingle   = "newsbot_shingle"
-	filterDropGaps  = "newsbot_drop_gaps"
-	manifestKey     = "manifest"
-)
+// manifestKey is the internal key under which the manifest is stored.
+const manifestKey = "manifest"
 
 // bm25Index is the lexical leg of hybrid search: a bleve scorch index on disk
 // scored with BM25. Each paragraph is a document with its text, its word
@@ -77,48 +65,10 @@ type manifestEntry struct {
 	Lengths    [numFields]int `json:"lengths"` // tokens per field, summed over paragraphs
 }
 
-func init() {
-	err := registry.RegisterTokenFilter(filterDropGaps, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
-		return dropGaps{}, nil
-	})
-	if err != nil {
-		panic(err)
-	}
-}
-
-// dropGaps removes the word pairs the shingle filter makes across a removed
-// stop word ("say ", " war", " "): they are not pairs of words, and " "
-// alone is in almost every paragraph, which made BM25 scan them all for any
-// question with two stop words in a row.
-type dropGaps struct{}
-
-func (dropGaps) Filter(in analysis.TokenStream) analysis.TokenStream {
-	out := in[:0]
-	for _, t := range in {
-		if len(t.Term) > 0 && t.Term[0] != ' ' && t.Term[len(t.Term)-1] != ' ' {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 func bm25Mapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
 	m.ScoringModel = "bm25"
-	if err := m.AddCustomTokenFilter(filterShingle, map[string]any{
-		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
-	}); err != nil {
-		return nil, err
-	}
-	text := []any{en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName}
-	if err := m.AddCustomAnalyzer(analyzerText, map[string]any{
-		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": text,
-	}); err != nil {
-		return nil, err
-	}
-	if err := m.AddCustomAnalyzer(analyzerBigrams, map[string]any{
-		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": append(text, filterShingle, filterDropGaps),
-	}); err != nil {
+	if err := addAnalyzers(m); err != nil {
 		return nil, err
 	}
 	field := func(analyzer string) *mapping.FieldMapping {

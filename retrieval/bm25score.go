@@ -189,16 +189,6 @@ func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float
 	return out, nil
 }
 
-// Terms analyzes text as the BM25 index does.
-func (ix *Index) Terms(text string) []string {
-	toks := ix.bm25.idx.Mapping().AnalyzerNamed(analyzerText).Analyze([]byte(text))
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = string(t.Term)
-	}
-	return out
-}
-
 // reader opens a snapshot of the index for reading posting lists, with its
 // document count. The caller closes it.
 func (b *bm25Index) reader() (index.IndexReader, uint64, error) {

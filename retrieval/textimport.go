@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newsbot/newsbot/retrieval/sentence"
 )
 
 // MaxFileBytes caps the size of one imported file or article file.
@@ -158,16 +160,11 @@ func bodyStart(blocks []block) int {
 			continue
 		}
 		n := len(strings.Fields(b.text))
-		if n >= 20 || (n >= 8 && endsSentence(b.text)) {
+		if n >= 20 || (n >= 8 && sentence.Complete(b.text)) {
 			return i
 		}
 	}
 	return 0
-}
-
-func endsSentence(s string) bool {
-	s = strings.TrimRight(s, "\"'”’)»")
-	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "…")
 }
 
 var (
@@ -270,7 +267,7 @@ func isFurniture(b block) bool {
 	if teaser.MatchString(t) || boiler.MatchString(t) {
 		return true
 	}
-	return creditLike(t) && words(t) <= 30 && !endsSentence(t)
+	return creditLike(t) && words(t) <= 30 && !sentence.Complete(t)
 }
 
 // creditLike reports whether s names a photo credit or a wire service in the

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newsbot/newsbot/bot"
 )
 
 const (
@@ -182,7 +184,7 @@ func mdBoundary(s string, end, first int, blocked []bool, floor int) (int, bool)
 				last[mdCutWord] = p
 			}
 		default:
-			if q := mdSentenceEnd(s, p); q > first && q <= end && !blocked[q] {
+			if q := bot.SentenceEnd(s, p); q > first && q <= end && !blocked[q] {
 				last[mdCutSentence] = max(last[mdCutSentence], q)
 			}
 		}
@@ -196,74 +198,10 @@ func mdBoundary(s string, end, first int, blocked []bool, floor int) (int, bool)
 	return at, at >= 0
 }
 
-// mdSentenceEnd returns where a sentence ends if its terminator starts at
-// s[p] ("." "!" "?" "…" or a CJK full stop), past closing quotes and [n]
-// markers, or -1. It is no end when the next word starts in lower case
-// ("e.g. this") or no space follows ("3.5").
-func mdSentenceEnd(s string, p int) int {
-	r, size := utf8.DecodeRuneInString(s[p:])
-	cjk := r == '。' || r == '！' || r == '？'
-	if !cjk && r != '.' && r != '!' && r != '?' && r != '…' {
-		return -1
-	}
-	q := p + size
-	for q < len(s) {
-		c, n := utf8.DecodeRuneInString(s[q:])
-		if !strings.ContainsRune(`.!?…"')»”’」』*_~|`, c) {
-			break
-		}
-		q += n
-	}
-	for {
-		m := strings.TrimLeft(s[q:], " ")
-		if n := mdMarkerLen(m); n > 0 {
-			q = len(s) - len(m) + n
-			continue
-		}
-		break
-	}
-	if q == len(s) || cjk {
-		return q
-	}
-	if s[q] != ' ' && s[q] != '\t' && s[q] != '\n' {
-		return -1
-	}
-	next, _ := utf8.DecodeRuneInString(strings.TrimLeft(s[q:], " \t\n"))
-	if unicode.IsLower(next) {
-		return -1
-	}
-	return q
-}
-
-// mdMarkerLen returns the length of a citation marker, "[12]" or the
-// escaped "\[12\]", at the start of s, or 0.
-func mdMarkerLen(s string) int {
-	esc := strings.HasPrefix(s, `\[`)
-	i := 1
-	if esc {
-		i = 2
-	} else if !strings.HasPrefix(s, "[") {
-		return 0
-	}
-	j := i
-	for j < len(s) && j-i < 4 && s[j] >= '0' && s[j] <= '9' {
-		j++
-	}
-	switch {
-	case j == i:
-		return 0
-	case esc && strings.HasPrefix(s[j:], `\]`):
-		return j + 2
-	case !esc && strings.HasPrefix(s[j:], "]"):
-		return j + 1
-	}
-	return 0
-}
-
 // mdMarkerAhead reports whether the next word after the spaces at the
 // start of s is a citation marker, which must stay with its sentence.
 func mdMarkerAhead(s string) bool {
-	return mdMarkerLen(strings.TrimLeft(s, " \t")) > 0
+	return bot.CitationLen(strings.TrimLeft(s, " \t")) > 0
 }
 
 // mdHardCut cuts s between characters at or before end, backing off so that

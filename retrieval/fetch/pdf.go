@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
+
+	"github.com/newsbot/newsbot/retrieval/sentence"
 )
 
 // ReadPDF reads the text of a PDF file into paragraphs. The PDF library reports each glyph with
@@ -157,7 +159,7 @@ func linesToParagraphs(lines []pdfLine) []string {
 }
 
 func startsParagraph(prev, cur pdfLine, lead, left, right float64) bool {
-	ended := endsSentence(prev.text)
+	ended := sentence.Complete(prev.text) || strings.HasSuffix(prev.text, ":") // a colon opens a list or a quote
 	if math.Abs(cur.size-prev.size) > 0.15*math.Max(cur.size, prev.size) {
 		return true // heading or caption
 	}
@@ -172,11 +174,6 @@ func startsParagraph(prev, cur pdfLine, lead, left, right float64) bool {
 	}
 	width := right - left
 	return ended && width > 0 && right-prev.x1 > 0.3*width
-}
-
-func endsSentence(s string) bool {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return strings.ContainsRune(".!?:\"”’»)", r)
 }
 
 // appendLine adds a line to a paragraph, rejoining a word hyphenated across the break.
