@@ -148,7 +148,7 @@ func (e *env) summarizeCommand() *cobra.Command {
 				return usageError{msg: "name an article, or give --topic or --days (usage: " + cmd.UseLine() + ")"}
 			}
 			if days < 0 || days > 3650 {
-				return fmt.Errorf("--days must be between 1 and 3650")
+				return usageError{msg: "--days must be between 1 and 3650"}
 			}
 			if days > 0 {
 				req.Since = time.Now().AddDate(0, 0, -days)

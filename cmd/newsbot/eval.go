@@ -23,17 +23,17 @@ func (e *env) evalCommand() *cobra.Command {
 		Long: `Loads a JSONL corpus into a temporary index and reports Hits@1/4/10 and
 MRR@10 at paragraph and article level for a JSONL query file. Corpus bodies are
 split into paragraphs on blank lines and numbered from 1.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if corpus == "" || queries == "" {
 				return usageError{msg: "eval needs --corpus FILE and --queries FILE"}
 			}
 			if k < 1 || k > retrieval.MaxK {
-				return fmt.Errorf("--k must be between 1 and %d", retrieval.MaxK)
+				return usageError{msg: fmt.Sprintf("--k must be between 1 and %d", retrieval.MaxK)}
 			}
 			f, err := retrieval.ParseFusion(fusion)
 			if err != nil {
-				return fmt.Errorf("--%w", err)
+				return usageError{msg: "--" + err.Error()}
 			}
 			arts, err := readFile(corpus, retrieval.ReadCorpus)
 			if err != nil {

@@ -19,12 +19,19 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		var ue usageError
-		if !errors.As(err, &ue) || !ue.printed {
-			fmt.Fprintln(os.Stderr, "newsbot:", sentence(err))
-		}
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr, "newsbot:", sentence(err))
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is 2 for a mistake in the command line, as for most Unix
+// commands, and 1 for anything else that failed.
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 // run is the whole program, callable from tests: args without the program

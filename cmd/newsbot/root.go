@@ -12,15 +12,13 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/newsbot/newsbot/retrieval"
 )
 
 // usageError is a mistake in the command line itself.
-type usageError struct {
-	msg     string
-	printed bool
-}
+type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
@@ -33,8 +31,11 @@ type env struct {
 	stderr io.Writer
 	cfg    config
 	logger *slog.Logger
-	data   string // --data flag
+	flags  configFlags
 }
+
+// flagKeys are the global flags that set a config key.
+var flagKeys = map[string]string{"data": "data_dir"}
 
 func newRootCommand(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
@@ -44,27 +45,41 @@ func newRootCommand(ctx context.Context, getenv func(string) string, stdin io.Re
 		Long: `newsbot keeps a library of news articles, finds the paragraphs that bear on a
 question, and answers with numbered citations to those paragraphs — in Discord
 ("newsbot serve") or in the terminal.`,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          unknownCommand,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(getenv)
+			e.flags.values, e.flags.names = map[string]string{}, map[string]string{}
+			for name, key := range flagKeys {
+				if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+					e.flags.values[key], e.flags.names[key] = f.Value.String(), name
+				}
+			}
+			cfg, err := loadConfig(getenv, e.flags)
 			if err != nil {
 				return err
-			}
-			if cmd.Flags().Changed("data") {
-				cfg.DataDir = e.data
 			}
 			e.cfg = cfg
 			e.logger = newLogger(stderr, cfg.LogLevel)
 			return nil
 		},
 	}
+	root.SetVersionTemplate("newsbot {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetIn(stdin)
-	root.PersistentFlags().StringVar(&e.data, "data", "./data", "library and index folder (env NEWSBOT_DATA_DIR)")
+	root.PersistentFlags().String("data", "./data", "library and index folder (env NEWSBOT_DATA_DIR)")
+	root.PersistentFlags().StringVar(&e.flags.file, "config", "", "config file, TOML or YAML (env NEWSBOT_CONFIG; default: newsbot.toml or .yaml in the working or data folder)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{msg: err.Error() + " (see newsbot " + c.Name() + " --help)"}
+		var bad *pflag.InvalidValueError
+		if errors.As(err, &bad) {
+			return usageError{msg: fmt.Sprintf("--%s must be %s, not %q (see %s --help)", bad.GetFlag().Name, flagKind(bad.GetFlag()), bad.GetValue(), c.CommandPath())}
+		}
+		return usageError{msg: err.Error() + " (see " + c.CommandPath() + " --help)"}
 	})
 	root.AddCommand(
 		e.serveCommand(),
@@ -87,7 +102,41 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// exactArgs is cobra.ExactArgs with a sentence a person can act on.
+// unknownCommand refuses words after "newsbot" that name no command, as a
+// usage error.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q (see newsbot --help)", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg = fmt.Sprintf("unknown command %q: did you mean %q?", args[0], s[0])
+	}
+	return usageError{msg: msg}
+}
+
+// flagKind says what kind of value a flag takes.
+func flagKind(f *pflag.Flag) string {
+	switch f.Value.Type() {
+	case "int", "int64", "uint":
+		return "a whole number"
+	case "bool":
+		return "true or false"
+	case "duration":
+		return "a duration such as 30s"
+	}
+	return "a " + f.Value.Type()
+}
+
+// noArgs is cobra.NoArgs as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{msg: fmt.Sprintf("unexpected argument %q: %s takes none (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())}
+	}
+	return nil
+}
+
+// needArgs is cobra.MinimumNArgs with a sentence a person can act on.
 func needArgs(min int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < min {
@@ -151,7 +200,7 @@ func sentence(err error) string {
 		return "Something went wrong."
 	}
 	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
 	}
 	return s

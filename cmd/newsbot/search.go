@@ -55,7 +55,7 @@ func (e *env) searchCommand() *cobra.Command {
 		Args:  needArgs(1, "the query"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if k < 1 || k > retrieval.MaxK {
-				return fmt.Errorf("--k must be between 1 and %d", retrieval.MaxK)
+				return usageError{msg: fmt.Sprintf("--k must be between 1 and %d", retrieval.MaxK)}
 			}
 			q := retrieval.Query{Text: strings.Join(args, " "), K: k, Scope: scope}
 			if err := q.Check(); err != nil {
@@ -118,7 +118,7 @@ func (e *env) articlesCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "articles [--json] [--scope S]",
 		Short: "List the library",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if scope != "" {
 				if err := retrieval.CheckScope(scope); err != nil {
@@ -168,7 +168,7 @@ func (e *env) reindexCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "reindex",
 		Short: "Rebuild the vector and BM25 indexes from the article files",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := e.openStore()
 			if err != nil {

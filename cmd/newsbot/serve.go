@@ -24,7 +24,7 @@ func (e *env) serveCommand() *cobra.Command {
 NEWSBOT_DISCORD_GUILD_ID when set, else globally), follows the servers' news
 feeds, and answers until SIGINT or SIGTERM; then it finishes the answers in
 flight and closes the library cleanly.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.cfg.DiscordToken == "" {
 				return errors.New("DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications, copy its token and set DISCORD_TOKEN")
