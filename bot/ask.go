@@ -22,7 +22,24 @@ type Question struct {
 	ArticleID string
 	// History holds the earlier turns of the conversation, oldest first; a
 	// follow-up question is rewritten with them before retrieval.
-	History []prompts.Turn
+	History []Turn
+}
+
+// Turn is one earlier exchange of a conversation: a question and the
+// answer it got.
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// promptTurns copies turns into the prompts' own type, which keeps prompts
+// free of our other packages.
+func promptTurns(turns []Turn) []prompts.Turn {
+	out := make([]prompts.Turn, len(turns))
+	for i, t := range turns {
+		out[i] = prompts.Turn(t)
+	}
+	return out
 }
 
 // Errors a person can fix by asking differently.
@@ -47,7 +64,8 @@ func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)
 	case utf8.RuneCountInString(text) > b.opts.MaxQuestion:
 		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
 	}
-	standalone := b.standalone(ctx, text, q.History)
+	history := promptTurns(q.History)
+	standalone := b.standalone(ctx, text, history)
 	hits, err := b.store.Search(ctx, retrieval.Query{Text: standalone, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID})
 	if err != nil {
 		return nil, err
@@ -60,11 +78,11 @@ func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)
 		return b.nothingFound(hits, standalone), nil
 	}
 	if b.model == nil {
-		a := extractiveAnswer(standalone, relevant, weights, b.store.Index.Terms)
+		a := extractiveAnswer(standalone, relevant, weights, b.store.Terms)
 		a.Question = standalone
 		return a, nil
 	}
-	return b.modelAnswer(ctx, text, standalone, q.History, relevant, progress)
+	return b.modelAnswer(ctx, text, standalone, history, relevant, progress)
 }
 
 // standalone rewrites a follow-up into a question that stands on its own.
@@ -96,7 +114,7 @@ func (b *Bot) relevantHits(ctx context.Context, question string, hits []retrieva
 	if len(hits) == 0 {
 		return nil, nil, nil
 	}
-	weights, err := b.store.Index.TermWeights(ctx, question)
+	weights, err := b.store.TermWeights(ctx, question)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,7 +130,7 @@ func (b *Bot) relevantHits(ctx context.Context, question string, hits []retrieva
 	for _, h := range hits {
 		c := 0.0
 		seen := map[string]bool{}
-		for _, t := range b.store.Index.Terms(h.Text + " " + h.Article.Title) {
+		for _, t := range b.store.Terms(h.Text + " " + h.Article.Title) {
 			if w, ok := weights[t]; ok && !seen[t] {
 				seen[t] = true
 				c += w

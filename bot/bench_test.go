@@ -136,8 +136,8 @@ func benchLibrary(b *testing.B, n int) (*retrieval.Store, []string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	if st.Library.Len() != len(arts) {
-		b.Fatalf("library holds %d articles, want %d", st.Library.Len(), len(arts))
+	if st.Len() != len(arts) {
+		b.Fatalf("library holds %d articles, want %d", st.Len(), len(arts))
 	}
 	qs := make([]string, 64)
 	for i := range qs {

@@ -73,13 +73,3 @@ func New(store *retrieval.Store, model *Model, fetcher *fetch.Client, opts Optio
 	}
 	return b, nil
 }
-
-// Store returns the library and index the bot answers from.
-func (b *Bot) Store() *retrieval.Store { return b.store }
-
-// Fetcher returns the client that loads web addresses.
-func (b *Bot) Fetcher() *fetch.Client { return b.fetcher }
-
-// HasModel reports whether answers come from a chat model (else they are
-// extractive).
-func (b *Bot) HasModel() bool { return b.model != nil }

@@ -169,7 +169,7 @@ func TestAskFollowUpIsRewrittenWithHistory(t *testing.T) {
 		}
 		return citeParagraph("240 hostages", "Hamas took around 240 hostages")(req)
 	})
-	a, err := b.Ask(context.Background(), Question{Text: "And how many hostages?", History: []prompts.Turn{
+	a, err := b.Ask(context.Background(), Question{Text: "And how many hostages?", History: []Turn{
 		{Question: "When did the Gaza war break out?", Answer: "After the Hamas attack on Oct. 7 [1]."},
 	}}, nil)
 	if err != nil {

@@ -95,7 +95,7 @@ func errorMessage(err error) (msg string, expected bool) {
 // sentence for people.
 var fetchSentinels = []error{fetch.ErrInvalidURL, fetch.ErrBlockedAddress, fetch.ErrTooLarge, fetch.ErrUnsupportedType,
 	fetch.ErrNotArticle, fetch.ErrNotFeed, fetch.ErrTooManyRedirects, fetch.ErrTimeout,
-	fetch.ErrDuplicateSubscription, fetch.ErrSubscriptionNotFound}
+	ErrDuplicateSubscription, ErrSubscriptionNotFound}
 
 // fetchSentinel returns the fetcher sentinel err matches, or nil.
 func fetchSentinel(err error) error {

@@ -134,7 +134,7 @@ func TestForget(t *testing.T) {
 	if _, err := b.Forget(context.Background(), "guild note", "42"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Library.Get(local.ID); !errors.Is(err, retrieval.ErrNotFound) {
+	if _, err := st.Get(local.ID); !errors.Is(err, retrieval.ErrNotFound) {
 		t.Errorf("still in the library: %v", err)
 	}
 }

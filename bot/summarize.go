@@ -49,10 +49,10 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 	if scope == "" {
 		scope = retrieval.GlobalScope
 	}
-	if a, err := b.store.Index.Article(ref, scope); err == nil {
+	if a, err := b.store.Article(ref, scope); err == nil {
 		return a, nil
 	}
-	list := b.store.Library.List(scope)
+	list := b.store.List(scope)
 	if u, err := url.Parse(ref); err == nil && u.Host != "" {
 		for _, a := range list {
 			if a.URL == ref {
@@ -84,7 +84,7 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 // long for one prompt is summarized in parts that are then combined.
 func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, progress func(string)) (*Answer, error) {
 	if b.model == nil {
-		return extractiveSummary(a, 4, b.store.Index.Terms), nil
+		return extractiveSummary(a, 4, b.store.Terms), nil
 	}
 	all := make([]int, len(a.Paragraphs))
 	for i := range all {
@@ -177,7 +177,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 			}
 			return quotedAnswer(qs), nil
 		}
-		return extractiveAnswer(r.Topic, hits, weights, b.store.Index.Terms), nil
+		return extractiveAnswer(r.Topic, hits, weights, b.store.Terms), nil
 	}
 	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: b.now(), Sources: placeholderSources}
 	fixed, err := prompts.Digest(in)
@@ -206,7 +206,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 // request's period.
 func (b *Bot) recentLeads(r SummaryRequest) []retrieval.Hit {
 	var out []retrieval.Hit
-	for _, a := range b.store.Library.List(scopeOr(r.Scope)) {
+	for _, a := range b.store.List(scopeOr(r.Scope)) {
 		d := a.PublishedAt
 		if d.IsZero() {
 			d = a.LoadedAt

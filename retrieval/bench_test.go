@@ -59,8 +59,8 @@ func benchSearch(b *testing.B, f Fusion, scope string) {
 	for _, size := range benchSizes {
 		b.Run(size.name, func(b *testing.B) {
 			s := benchStore(b, size.n)
-			defer func(old Fusion) { s.Index.opts.Fusion = old }(s.Index.opts.Fusion)
-			s.Index.opts.Fusion = f
+			defer func(old Fusion) { s.ix.opts.Fusion = old }(s.ix.opts.Fusion)
+			s.ix.opts.Fusion = f
 			qs := benchQueries()
 			ctx := b.Context()
 			var found int
@@ -87,10 +87,10 @@ func benchChromemQuery(b *testing.B) {
 		b.Run(size.name, func(b *testing.B) {
 			s := benchStore(b, size.n)
 			ctx := b.Context()
-			s.Index.mu.RLock()
-			c := s.Index.colls[GlobalScope]
-			s.Index.mu.RUnlock()
-			vecs, err := s.Index.emb.Embed(ctx, benchQueries())
+			s.ix.mu.RLock()
+			c := s.ix.colls[GlobalScope]
+			s.ix.mu.RUnlock()
+			vecs, err := s.ix.emb.Embed(ctx, benchQueries())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -248,12 +248,12 @@ func benchLibrary(b *testing.B, n int) *benchLib {
 // before, 4k after).
 func benchSettle(b *testing.B, s *Store) {
 	b.Helper()
-	adv, err := s.Index.bm25.idx.Advanced()
+	adv, err := s.ix.bm25.idx.Advanced()
 	if err != nil {
 		b.Fatal(err)
 	}
 	segments := func() any {
-		st, _ := s.Index.bm25.idx.StatsMap()["index"].(map[string]any)
+		st, _ := s.ix.bm25.idx.StatsMap()["index"].(map[string]any)
 		return st["num_root_filesegments"]
 	}
 	start, before := time.Now(), segments()

@@ -94,9 +94,9 @@ func TestSearchFindsTheParagraph(t *testing.T) {
 		{"parking on Main Street", arts[0], 3},
 	}
 	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionBM25, FusionVectors, -1} {
-		st.Index.opts.Fusion = fusion
+		st.ix.opts.Fusion = fusion
 		if fusion == -1 { // linear fusion with the exhaustive vector scan, as for a neural embedder
-			st.Index.opts.Fusion, st.Index.scan = FusionLinear, true
+			st.ix.opts.Fusion, st.ix.scan = FusionLinear, true
 		}
 		for _, tt := range tests {
 			hits, err := st.Search(context.Background(), Query{Text: tt.query, K: 3})
@@ -129,7 +129,7 @@ func TestScopeIsolation(t *testing.T) {
 	b := addAll(t, st, "222", arts[1:])[0]
 	g := addAll(t, st, GlobalScope, []*Article{{Title: "Global Note on Reservoirs", Paragraphs: []string{"Reservoir levels and lawn watering bans across the country."}}})[0]
 	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionBM25, FusionVectors} {
-		st.Index.opts.Fusion = fusion
+		st.ix.opts.Fusion = fusion
 		// Guild 111 asks about guild 222's article, word for word.
 		hits, err := st.Search(context.Background(), Query{Text: arts[1].Paragraphs[0], K: 10, Scope: "111"})
 		if err != nil {
@@ -206,8 +206,8 @@ func TestAddUpdatesInPlace(t *testing.T) {
 	if err != nil || status != Updated || got.ID != orig.ID {
 		t.Fatalf("edited article: got %s %v, want updated with id %s", status, err, orig.ID)
 	}
-	if st.Library.Len() != 1 {
-		t.Errorf("library has %d articles, want 1", st.Library.Len())
+	if st.lib.Len() != 1 {
+		t.Errorf("library has %d articles, want 1", st.lib.Len())
 	}
 	hits, _ := st.Search(context.Background(), Query{Text: "construction October", K: 1})
 	if len(hits) != 1 || hits[0].Text != edited.Paragraphs[1] {
@@ -260,7 +260,7 @@ func TestReconcileWithArticleFiles(t *testing.T) {
 		t.Errorf("stats: %+v, want 2 reindexed, 1 removed", stats)
 	}
 	for _, fusion := range []Fusion{FusionBM25, FusionVectors} {
-		st.Index.opts.Fusion = fusion
+		st.ix.opts.Fusion = fusion
 		hits, _ := st.Search(context.Background(), Query{Text: "shop owners welcome the lanes survey", K: 10})
 		if len(hits) == 0 || hits[0].Text != edited.Paragraphs[2] {
 			t.Errorf("fusion %d: edited paragraph not served: %v", fusion, ids(hits))
@@ -292,8 +292,8 @@ func TestEmbedderChangeReembedsEverything(t *testing.T) {
 	if len(files) != 1 || !strings.Contains(files[0], "renamed") {
 		t.Errorf("vector files: %v, want only the new embedder's", files)
 	}
-	if st2.Index.Embedder().Model != "renamed" {
-		t.Errorf("index embedder: %v", st2.Index.Embedder())
+	if st2.ix.Embedder().Model != "renamed" {
+		t.Errorf("index embedder: %v", st2.ix.Embedder())
 	}
 }
 

@@ -183,14 +183,14 @@ func checkEveryParagraph(t *testing.T, s *Store, want []*Article, emb synthEmbed
 		}
 	}()
 
-	if got := s.Library.Len(); got != len(want) {
+	if got := s.lib.Len(); got != len(want) {
 		fail("library holds %d articles, want %d", got, len(want))
 	}
 	perScope := map[string]int{}
 	for _, a := range want {
 		perScope[a.Scope] += len(a.Paragraphs)
 	}
-	ix := s.Index
+	ix := s.ix
 	ix.mu.RLock()
 	colls := ix.colls
 	ix.mu.RUnlock()
@@ -203,7 +203,7 @@ func checkEveryParagraph(t *testing.T, s *Store, want []*Article, emb synthEmbed
 	var seq int // paragraph number over the whole corpus, as in synthNonce
 	var bm25Time time.Duration
 	for _, a := range want {
-		got, err := s.Library.Get(a.ID)
+		got, err := s.lib.Get(a.ID)
 		if err != nil || !slices.Equal(got.Paragraphs, a.Paragraphs) {
 			fail("library article %s: got %v, want its %d paragraphs (err %v)", a.ID, paragraphsOf(got), len(a.Paragraphs), err)
 		}

@@ -14,9 +14,9 @@ import (
 // index, so a crash in between is repaired by the next Open, which
 // reconciles the index with the files.
 type Store struct {
-	Library *Library
-	Index   *Index
-	now     func() time.Time
+	lib *Library
+	ix  *Index
+	now func() time.Time
 }
 
 // StoreOptions configure OpenStore.
@@ -42,7 +42,7 @@ func OpenStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 		ix.Close()
 		return nil, st, fmt.Errorf("bring the index up to date: %w", err)
 	}
-	return &Store{Library: lib, Index: ix, now: time.Now}, st, nil
+	return &Store{lib: lib, ix: ix, now: time.Now}, st, nil
 }
 
 // AddStatus says what Add did with an article.
@@ -66,7 +66,7 @@ func (s *Store) Add(ctx context.Context, a *Article, scope string) (*Article, Ad
 	a = cloneArticle(a)
 	a.Scope = scope
 	status := Added
-	if old := s.Library.Find(a); old != nil {
+	if old := s.lib.Find(a); old != nil {
 		a.ID = old.ID
 		if sameArticle(old, a) {
 			return old, Unchanged, nil
@@ -86,10 +86,10 @@ func (s *Store) Add(ctx context.Context, a *Article, scope string) (*Article, Ad
 	if err := a.Validate(); err != nil {
 		return nil, "", err
 	}
-	if err := s.Library.Put(a); err != nil {
+	if err := s.lib.Put(a); err != nil {
 		return nil, "", err
 	}
-	if err := s.Index.Upsert(ctx, a); err != nil {
+	if err := s.ix.Upsert(ctx, a); err != nil {
 		return nil, "", fmt.Errorf("index %s (the article is saved and will be indexed at the next start): %w", a.ID, err)
 	}
 	return a, status, nil
@@ -97,22 +97,46 @@ func (s *Store) Add(ctx context.Context, a *Article, scope string) (*Article, Ad
 
 // Delete removes an article from the library and the index.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	if err := s.Library.Delete(id); err != nil {
+	if err := s.lib.Delete(id); err != nil {
 		return err
 	}
-	return s.Index.Remove(ctx, id)
+	return s.ix.Remove(ctx, id)
 }
 
 // Search runs a query against the index.
-func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) { return s.Index.Search(ctx, q) }
+func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) { return s.ix.Search(ctx, q) }
 
 // Reindex rebuilds the index from the article files.
 func (s *Store) Reindex(ctx context.Context) (SyncStats, error) {
-	return s.Index.Rebuild(ctx, s.Library.List(""))
+	return s.ix.Rebuild(ctx, s.lib.List(""))
+}
+
+// List returns the articles visible in scope (all of them for ""),
+// newest first.
+func (s *Store) List(scope string) []*Article { return s.lib.List(scope) }
+
+// Len is the number of articles in the library.
+func (s *Store) Len() int { return s.lib.Len() }
+
+// Get returns the stored article id.
+func (s *Store) Get(id string) (*Article, error) { return s.lib.Get(id) }
+
+// Article returns the article id if scope can see it.
+func (s *Store) Article(id, scope string) (*Article, error) { return s.ix.Article(id, scope) }
+
+// Embedder says which embedder made the index's vectors.
+func (s *Store) Embedder() EmbedderInfo { return s.ix.Embedder() }
+
+// Terms analyzes text as the BM25 index does.
+func (s *Store) Terms(text string) []string { return s.ix.Terms(text) }
+
+// TermWeights returns the BM25 weight of each of text's terms.
+func (s *Store) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
+	return s.ix.TermWeights(ctx, text)
 }
 
 // Close closes the index.
-func (s *Store) Close() error { return s.Index.Close() }
+func (s *Store) Close() error { return s.ix.Close() }
 
 func cloneArticle(a *Article) *Article {
 	b := *a

@@ -5,7 +5,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/bot"
 )
 
 // maxChoices is Discord's limit on autocomplete choices.
@@ -55,10 +55,10 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 
 // titleMatches returns up to n articles visible in scope whose headline or
 // outlet contains every word of typed, newest first.
-func (b *Bot) titleMatches(typed, scope string, n int) []*retrieval.Article {
+func (b *Bot) titleMatches(typed, scope string, n int) []*bot.Article {
 	words := strings.Fields(strings.ToLower(typed))
-	var out []*retrieval.Article
-	for _, a := range b.core.Store().Library.List(scope) {
+	var out []*bot.Article
+	for _, a := range b.core.Articles(scope) {
 		hay := strings.ToLower(a.Title + " " + a.Source)
 		ok := true
 		for _, w := range words {
@@ -79,7 +79,7 @@ func (b *Bot) titleMatches(typed, scope string, n int) []*retrieval.Article {
 
 // choiceName is how an article reads in a choice list: headline, outlet,
 // date, within Discord's 100 characters.
-func choiceName(a *retrieval.Article) string {
+func choiceName(a *bot.Article) string {
 	suffix := ""
 	if a.Source != "" {
 		suffix = " — " + a.Source

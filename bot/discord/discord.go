@@ -18,8 +18,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/retrieval"
-	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
 // Options tune the Discord adapter. The zero value gives the defaults.
@@ -45,7 +43,7 @@ type Options struct {
 	// stopping; default 20 s.
 	ShutdownWait time.Duration
 	// Feeds holds the servers' feed subscriptions; nil disables /feed.
-	Feeds *fetch.FeedStore
+	Feeds *bot.Feeds
 	// MaxUpload caps /load file attachments; default 10 MB.
 	MaxUpload int64
 	Logger    *slog.Logger
@@ -75,6 +73,22 @@ type Bot struct {
 // threads; the Message Content intent must be enabled for the application).
 const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentMessageContent
 
+// NewSession returns a session, not yet open, for the bot token (with or
+// without its "Bot " prefix) that talks to the Discord API at api: nil or
+// https://discord.com for Discord itself, else a Discord-compatible
+// server. Building the session here keeps discordgo out of the caller.
+func NewSession(token string, api *url.URL) (*discordgo.Session, error) {
+	s, err := discordgo.New("Bot " + strings.TrimPrefix(token, "Bot "))
+	if err != nil {
+		return nil, err
+	}
+	if api != nil && (api.Host != "discord.com" || api.Scheme != "https") {
+		s.Client = &http.Client{Transport: APITransport(api, nil)}
+	}
+	s.LogLevel = discordgo.LogWarning
+	return s, nil
+}
+
 // New wires the adapter to a session that is not yet open: it sets the
 // intents and adds the event handlers. Call Run, or Open the session and
 // call Register.
@@ -95,7 +109,7 @@ func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
 		opts.ShutdownWait = 20 * time.Second
 	}
 	if opts.MaxUpload <= 0 {
-		opts.MaxUpload = retrieval.MaxFileBytes
+		opts.MaxUpload = bot.MaxFileBytes
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -268,7 +282,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 // in DMs.
 func scopeOf(guildID string) string {
 	if guildID == "" {
-		return retrieval.GlobalScope
+		return bot.GlobalScope
 	}
 	return guildID
 }

@@ -46,7 +46,9 @@ type env struct {
 	seed    *retrieval.Article
 }
 
-func newEnv(t *testing.T, opts discord.Options) *env {
+// newEnv starts a fake Discord and model and a bot over the seed library;
+// setup, if given, adjusts the adapter's options once the core exists.
+func newEnv(t *testing.T, opts discord.Options, setup ...func(*bot.Bot, *discord.Options)) *env {
 	t.Helper()
 	e := &env{t: t}
 	e.discord = discordtest.New(t, discordtest.WithGuild(guildA, "Guild A"), discordtest.WithGuild(guildB, "Guild B"))
@@ -73,6 +75,9 @@ func newEnv(t *testing.T, opts discord.Options) *env {
 		t.Fatal(err)
 	}
 	e.core = core
+	for _, f := range setup {
+		f(core, &opts)
+	}
 	if opts.EditInterval == 0 {
 		opts.EditInterval = 50 * time.Millisecond
 	}
@@ -473,10 +478,10 @@ func TestLoadNeedsPermissionAndLoads(t *testing.T) {
 	if !strings.Contains(msg.Content, "Added “Ferry Service Resumes” (Island Post, 4 paragraphs)") {
 		t.Errorf("receipt %q", msg.Content)
 	}
-	if n := len(e.store.Library.List(guildA)); n != 2 {
+	if n := len(e.store.List(guildA)); n != 2 {
 		t.Errorf("guild A sees %d articles, want 2", n)
 	}
-	if n := len(e.store.Library.List(guildB)); n != 1 {
+	if n := len(e.store.List(guildB)); n != 1 {
 		t.Errorf("guild B sees %d articles, want 1", n)
 	}
 }
@@ -558,11 +563,14 @@ func servePage(t *testing.T) string {
 // A server follows a feed with /feed add; the poller loads its new items
 // into that server's library and announces them in the chosen channel.
 func TestFeedAddPollAnnounce(t *testing.T) {
-	feeds, err := fetch.OpenFeedStore(filepath.Join(t.TempDir(), "feeds.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEnv(t, discord.Options{Feeds: feeds})
+	var feeds *bot.Feeds
+	e := newEnv(t, discord.Options{}, func(core *bot.Bot, opts *discord.Options) {
+		var err error
+		if feeds, err = bot.OpenFeeds(filepath.Join(t.TempDir(), "feeds.json"), core, bot.FeedOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		opts.Feeds = feeds
+	})
 	page := servePage(t)
 	feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
@@ -579,11 +587,10 @@ func TestFeedAddPollAnnounce(t *testing.T) {
 	if !strings.Contains(msg.Content, "Following “Island Post”") {
 		t.Fatalf("feed add: %q", msg.Content)
 	}
-	if subs := feeds.List(guildA); len(subs) != 1 || subs[0].ChannelID != channel {
+	if subs := feeds.List(guildA); len(subs) != 1 || subs[0].Channel != channel {
 		t.Fatalf("subscriptions: %+v", subs)
 	}
-	poller := fetch.NewPoller(feeds, e.core.Fetcher(), e.bot.OnFeedItem, fetch.PollOptions{})
-	if err := poller.PollOnce(context.Background()); err != nil {
+	if err := feeds.PollOnce(context.Background(), e.bot.Announce); err != nil {
 		t.Fatal(err)
 	}
 	var announced bool
@@ -595,17 +602,17 @@ func TestFeedAddPollAnnounce(t *testing.T) {
 	if !announced {
 		t.Error("the new article was not announced")
 	}
-	if n := len(e.store.Library.List(guildA)); n != 2 {
+	if n := len(e.store.List(guildA)); n != 2 {
 		t.Errorf("guild A library has %d articles, want the seed and the feed item", n)
 	}
-	if n := len(e.store.Library.List(guildB)); n != 1 {
+	if n := len(e.store.List(guildB)); n != 1 {
 		t.Errorf("guild B library has %d articles, want only the seed", n)
 	}
 	// A second poll loads nothing twice.
-	if err := poller.PollOnce(context.Background()); err != nil {
+	if err := feeds.PollOnce(context.Background(), e.bot.Announce); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(e.store.Library.List(guildA)); n != 2 {
+	if n := len(e.store.List(guildA)); n != 2 {
 		t.Errorf("after a second poll guild A has %d articles", n)
 	}
 }

@@ -12,14 +12,12 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/prompts"
-	"github.com/newsbot/newsbot/retrieval"
 )
 
 // askRequest is a question from a command, a mention or a thread.
 type askRequest struct {
 	question, article, scope string
-	history                  []prompts.Turn
+	history                  []bot.Turn
 }
 
 // ask answers a question, streaming the answer into the reply.
@@ -88,20 +86,20 @@ func (b *Bot) summarize(ctx context.Context, r replier, opts options, scope stri
 // listArticles lists the newest articles the server can see, or those
 // whose headline or text matches query.
 func (b *Bot) listArticles(ctx context.Context, r replier, query, scope string) {
-	var list []*retrieval.Article
+	var list []*bot.Article
 	if query == "" {
-		list = b.core.Store().Library.List(scope)
+		list = b.core.Articles(scope)
 	} else {
 		list = b.titleMatches(query, scope, 15)
 		if len(list) < 15 {
-			hits, err := b.core.Store().Search(ctx, retrieval.Query{Text: query, K: 30, Scope: scope})
+			found, err := b.core.SearchArticles(ctx, query, scope, 30)
 			if err != nil {
 				b.fail(r, err)
 				return
 			}
-			for _, h := range hits {
-				if !containsArticle(list, h.Article) {
-					list = append(list, h.Article)
+			for _, a := range found {
+				if !containsArticle(list, a) {
+					list = append(list, a)
 				}
 			}
 		}
@@ -131,7 +129,7 @@ func (b *Bot) listArticles(ctx context.Context, r replier, query, scope string) 
 }
 
 // articleLine describes an article in one line.
-func articleLine(a *retrieval.Article) string {
+func articleLine(a *bot.Article) string {
 	var meta []string
 	if a.Source != "" {
 		meta = append(meta, escapeMarkdown(a.Source))
@@ -145,13 +143,13 @@ func articleLine(a *retrieval.Article) string {
 		title = "[" + title + "](<" + a.URL + ">)"
 	}
 	scope := ""
-	if a.Scope == retrieval.GlobalScope {
+	if a.Scope == bot.GlobalScope {
 		scope = " · shared"
 	}
 	return fmt.Sprintf("• %s — %s%s", title, strings.Join(meta, ", "), scope)
 }
 
-func containsArticle(list []*retrieval.Article, a *retrieval.Article) bool {
+func containsArticle(list []*bot.Article, a *bot.Article) bool {
 	for _, x := range list {
 		if x.ID == a.ID {
 			return true
@@ -245,10 +243,10 @@ func receipt(r bot.LoadResult) string {
 		meta = append(meta, a.PublishedAt.Format("2 Jan 2006"))
 	}
 	meta = append(meta, plural(len(a.Paragraphs), "paragraph"))
-	verb := map[retrieval.AddStatus]string{
-		retrieval.Added:     "✅ Added",
-		retrieval.Updated:   "🔄 Updated",
-		retrieval.Unchanged: "☑️ Already in the library:",
+	verb := map[bot.AddStatus]string{
+		bot.Added:     "✅ Added",
+		bot.Updated:   "🔄 Updated",
+		bot.Unchanged: "☑️ Already in the library:",
 	}[r.Status]
 	return fmt.Sprintf("%s “%s” (%s)", verb, escapeMarkdown(a.Title), strings.Join(meta, ", "))
 }

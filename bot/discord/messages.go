@@ -9,7 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/newsbot/newsbot/prompts"
+	"github.com/newsbot/newsbot/bot"
 )
 
 // onMessage answers a message that mentions the bot (in a new thread under
@@ -72,14 +72,14 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 	}
 	history := b.convs.history(channel)
 	if len(history) == 0 && m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == b.botID() {
-		history = []prompts.Turn{{Answer: m.ReferencedMessage.Content}} // the conversation predates a restart
+		history = []bot.Turn{{Answer: m.ReferencedMessage.Content}} // the conversation predates a restart
 	}
 	r := &channelReply{s: b.s, channelID: channel, replyTo: replyTo}
 	defer b.recoverPanic("mention", r)
 	b.s.ChannelTyping(channel)
 	a := b.ask(ctx, r, askRequest{question: question, scope: scopeOf(m.GuildID), history: history})
 	if a != nil {
-		b.convs.add(channel, prompts.Turn{Question: question, Answer: a.Text})
+		b.convs.add(channel, bot.Turn{Question: question, Answer: a.Text})
 	}
 }
 

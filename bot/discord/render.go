@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/retrieval"
 )
 
 // maxMessage is the most characters Discord takes in a message's content.
@@ -153,7 +152,7 @@ func mdFit(s string, limit int, render func(string) string) string {
 }
 
 // renderClosestLine is a "- Headline (Outlet)" bullet.
-func renderClosestLine(a *retrieval.Article) string {
+func renderClosestLine(a *bot.Article) string {
 	title := mdOneLine(a.Title)
 	if title == "" {
 		title = cmp.Or(mdOneLine(a.URL), mdOneLine(a.ID), "untitled")

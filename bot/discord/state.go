@@ -10,7 +10,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/prompts"
 )
 
 // userLimits is a token bucket per user, so one eager user cannot starve
@@ -121,22 +120,22 @@ func (c *answerCache) add(a *bot.Answer) string {
 // conversations keeps the last turns of each conversation, by channel (a
 // thread) id.
 type conversations struct {
-	*lru[[]prompts.Turn]
+	*lru[[]bot.Turn]
 	turns int
 }
 
 func newConversations(max, turns int) *conversations {
-	return &conversations{newLRU[[]prompts.Turn](max), turns}
+	return &conversations{newLRU[[]bot.Turn](max), turns}
 }
 
-func (c *conversations) history(channel string) []prompts.Turn {
+func (c *conversations) history(channel string) []bot.Turn {
 	h, _ := c.get(channel)
 	return h
 }
 
-func (c *conversations) add(channel string, t prompts.Turn) {
-	c.update(channel, func(h []prompts.Turn) []prompts.Turn {
-		h = append(append([]prompts.Turn(nil), h...), t)
+func (c *conversations) add(channel string, t bot.Turn) {
+	c.update(channel, func(h []bot.Turn) []bot.Turn {
+		h = append(append([]bot.Turn(nil), h...), t)
 		return h[max(0, len(h)-c.turns):]
 	})
 }

@@ -182,7 +182,7 @@ func (e *env) reindexCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "Reindexed %s (%s) with the %s embedder.\n",
-				plural(stats.Articles, "article"), plural(stats.Paragraphs, "paragraph"), st.Index.Embedder())
+				plural(stats.Articles, "article"), plural(stats.Paragraphs, "paragraph"), st.Embedder())
 			return nil
 		},
 	}

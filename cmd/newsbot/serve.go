@@ -3,17 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
 	"github.com/spf13/cobra"
 
+	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/discord"
-	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
 func (e *env) serveCommand() *cobra.Command {
@@ -38,25 +35,21 @@ flight and closes the library cleanly.`,
 				return err
 			}
 			defer st.Close()
-			feeds, err := fetch.OpenFeedStore(filepath.Join(e.cfg.DataDir, "feeds.json"))
+			feeds, err := bot.OpenFeeds(filepath.Join(e.cfg.DataDir, "feeds.json"), core,
+				bot.FeedOptions{Interval: e.cfg.FeedInterval, Jitter: e.cfg.FeedInterval / 10, Logger: e.logger})
 			if err != nil {
 				return err
 			}
-			s, err := discordgo.New("Bot " + strings.TrimPrefix(e.cfg.DiscordToken, "Bot "))
+			s, err := discord.NewSession(e.cfg.DiscordToken, api)
 			if err != nil {
 				return err
 			}
-			if api.Host != "discord.com" || api.Scheme != "https" {
-				s.Client = &http.Client{Transport: discord.APITransport(api, nil)}
-			}
-			s.LogLevel = discordgo.LogWarning
 			d := discord.New(s, core, discord.Options{
 				GuildID: e.cfg.DiscordGuildID, AdminRoles: e.cfg.AdminRoles, Feeds: feeds, Logger: e.logger,
 				AnswerTimeout: e.cfg.AnswerTimeout + 30*time.Second,
 			})
-			poller := fetch.NewPoller(feeds, core.Fetcher(), d.OnFeedItem, fetch.PollOptions{Interval: e.cfg.FeedInterval, Jitter: e.cfg.FeedInterval / 10, Logger: e.logger})
-			go poller.Run(e.ctx)
-			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Library.Len(), "model", modelName(e.cfg), "embedder", st.Index.Embedder().String())
+			go feeds.Run(e.ctx, d.Announce)
+			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String())
 			return d.Run(e.ctx)
 		},
 	}

@@ -99,8 +99,9 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// parseWebURL parses an absolute http or https URL.
-func parseWebURL(raw string) (*url.URL, error) {
+// ParseWebURL parses an absolute http or https URL; anything else fails
+// with ErrInvalidURL.
+func ParseWebURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return nil, fmt.Errorf("parse url: %w", ErrInvalidURL)
@@ -119,9 +120,7 @@ func checkScheme(u *url.URL) error {
 }
 
 // conditional holds the validators of an earlier response for a conditional GET.
-type conditional struct {
-	ETag, LastModified string
-}
+type conditional Validators
 
 // response is a fully read, size-checked answer.
 type response struct {
@@ -139,7 +138,7 @@ const acceptHeader = "text/html,application/xhtml+xml,application/rss+xml,applic
 
 // get fetches rawURL within the client's limits. The body has been read in full when it returns.
 func (c *Client) get(ctx context.Context, rawURL string, cond conditional) (*response, error) {
-	u, err := parseWebURL(rawURL)
+	u, err := ParseWebURL(rawURL)
 	if err != nil {
 		return nil, err
 	}

@@ -35,12 +35,6 @@ var (
 
 	// ErrTimeout means the site did not answer in full within Options.Timeout.
 	ErrTimeout = errors.New("the site took too long to answer")
-
-	// ErrDuplicateSubscription means the guild already follows that feed.
-	ErrDuplicateSubscription = errors.New("this server already follows that feed")
-
-	// ErrSubscriptionNotFound means no subscription has that id in that guild.
-	ErrSubscriptionNotFound = errors.New("there is no such feed subscription")
 )
 
 // StatusError reports a response whose status was not a success. Its message is a sentence

@@ -3,6 +3,7 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -145,8 +146,8 @@ func itemDocument(feed Feed, it Item, paras []string) Document {
 	}
 }
 
-// feedResponse is a conditional feed fetch: either NotModified, or a Feed with new validators.
-type feedResponse struct {
+// FeedResponse is a conditional feed fetch: either NotModified, or a Feed with new validators.
+type FeedResponse struct {
 	Feed         Feed
 	URL          *url.URL
 	ETag         string
@@ -154,21 +155,77 @@ type feedResponse struct {
 	NotModified  bool
 }
 
-// fetchFeed fetches a feed with a conditional GET.
-func (c *Client) fetchFeed(ctx context.Context, feedURL string, cond conditional) (feedResponse, error) {
-	resp, err := c.get(ctx, feedURL, cond)
+// Validators are what an earlier answer said about its version, sent back
+// so that an unchanged feed answers 304 Not Modified.
+type Validators struct {
+	ETag, LastModified string
+}
+
+// FetchFeed fetches a feed with a conditional GET: with the validators of
+// the last answer, an unchanged feed comes back NotModified and unread.
+func (c *Client) FetchFeed(ctx context.Context, feedURL string, v Validators) (FeedResponse, error) {
+	resp, err := c.get(ctx, feedURL, conditional(v))
 	if err != nil {
-		return feedResponse{}, err
+		return FeedResponse{}, err
 	}
-	fr := feedResponse{URL: resp.URL, ETag: resp.ETag, LastModified: resp.LastModified, NotModified: resp.NotModified}
+	fr := FeedResponse{URL: resp.URL, ETag: resp.ETag, LastModified: resp.LastModified, NotModified: resp.NotModified}
 	if resp.NotModified {
 		return fr, nil
 	}
 	if classify(resp.MediaType, resp.Body) != formatFeed {
-		return feedResponse{}, fmt.Errorf("fetch feed %s (%s): %w", feedURL, resp.MediaType, ErrNotFeed)
+		return FeedResponse{}, fmt.Errorf("fetch feed %s (%s): %w", feedURL, resp.MediaType, ErrNotFeed)
 	}
 	if fr.Feed, err = parseFeed(resp.Body, resp.URL); err != nil {
-		return feedResponse{}, fmt.Errorf("fetch feed %s: %w", feedURL, err)
+		return FeedResponse{}, fmt.Errorf("fetch feed %s: %w", feedURL, err)
 	}
 	return fr, nil
+}
+
+// errNoItemText is returned when neither the page nor the feed gives an item any text.
+var errNoItemText = errors.New("item has no text")
+
+// ItemDocument finds a feed item's article: the feed's own content when it
+// holds at least fullTextWords words (the full text), else the linked page,
+// else, when the page cannot be read, whatever text the feed carries.
+func (c *Client) ItemDocument(ctx context.Context, feed Feed, it Item, fullTextWords int) (Document, error) {
+	body := it.Content
+	if body == "" {
+		body = it.Summary
+	}
+	paras, _ := filterParagraphs(fragmentParagraphs(body), it.Title, it.Author)
+	words := 0
+	for _, s := range paras {
+		words += wordCount(s)
+	}
+	if words >= fullTextWords || it.Link == "" {
+		if len(paras) == 0 {
+			return Document{}, errNoItemText
+		}
+		return itemDocument(feed, it, paras), nil
+	}
+
+	res, err := c.Fetch(ctx, it.Link)
+	if err == nil && res.Kind == KindArticle {
+		doc := res.Document
+		if doc.Title == "" {
+			doc.Title = it.Title
+		}
+		if doc.Author == "" {
+			doc.Author = it.Author
+		}
+		if doc.PublishedAt.IsZero() {
+			doc.PublishedAt = it.Published
+		}
+		if doc.Source == "" {
+			doc.Source = feed.Title
+		}
+		return doc, nil
+	}
+	if err == nil {
+		err = fmt.Errorf("item link is a %s: %w", res.Kind, ErrNotArticle)
+	}
+	if ctx.Err() != nil || len(paras) == 0 {
+		return Document{}, fmt.Errorf("load %s: %w", it.Link, err)
+	}
+	return itemDocument(feed, it, paras), nil
 }

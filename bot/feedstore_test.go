@@ -1,4 +1,4 @@
-package fetch
+package bot
 
 import (
 	"context"
@@ -8,12 +8,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
-func openTestStore(tb testing.TB) (*FeedStore, string) {
+func openTestStore(tb testing.TB) (*feedStore, string) {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "state", "feeds.json")
-	s, err := OpenFeedStore(path)
+	s, err := openFeedStore(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -23,39 +25,39 @@ func openTestStore(tb testing.TB) (*FeedStore, string) {
 func TestFeedStorePersists(t *testing.T) {
 	ctx := t.Context()
 	s, path := openTestStore(t)
-	a, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", GuildID: "g1", ChannelID: "c1", AddedBy: "u1"})
+	a, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", Scope: "g1", Channel: "c1", AddedBy: "u1"})
 	if err != nil {
 		t.Fatalf("Add: %v", err)
 	}
 	if a.ID == "" || a.AddedAt.IsZero() {
 		t.Errorf("Add did not fill ID and AddedAt: %+v", a)
 	}
-	b, err := s.Add(ctx, Subscription{URL: "https://science.example.org/atom.xml", GuildID: "g2", ChannelID: "c9"})
+	b, err := s.Add(ctx, Subscription{URL: "https://science.example.org/atom.xml", Scope: "g2", Channel: "c9"})
 	if err != nil {
 		t.Fatalf("Add: %v", err)
 	}
 	a, err = s.Update(ctx, a.ID, func(sub *Subscription) {
 		sub.ETag, sub.Seen, sub.LastError = `"v2"`, []string{"item-1", "item-2"}, "the site answered 500 Internal Server Error"
-		sub.GuildID = "hijack" // ignored: identity is not Update's to change
+		sub.Scope = "hijack" // ignored: identity is not Update's to change
 	})
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 
-	reopened, err := OpenFeedStore(path)
+	reopened, err := openFeedStore(path)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
 	if diff := cmp.Diff([]Subscription{a, b}, reopened.All()); diff != "" {
 		t.Errorf("after reopen (-want +got):\n%s", diff)
 	}
-	if got := reopened.List("g1"); len(got) != 1 || got[0].GuildID != "g1" || got[0].ETag != `"v2"` {
+	if got := reopened.List("g1"); len(got) != 1 || got[0].Scope != "g1" || got[0].ETag != `"v2"` {
 		t.Errorf("List(g1) = %+v", got)
 	}
 	if err := reopened.Remove(ctx, "g1", a.ID); err != nil {
 		t.Fatalf("Remove: %v", err)
 	}
-	again, err := OpenFeedStore(path)
+	again, err := openFeedStore(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,26 +73,26 @@ func TestFeedStorePersists(t *testing.T) {
 func TestFeedStoreDuplicates(t *testing.T) {
 	ctx := t.Context()
 	s, _ := openTestStore(t)
-	if _, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss/", GuildID: "g1"}); err != nil {
+	if _, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss/", Scope: "g1"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"https://news.example.com/rss", "HTTPS://NEWS.EXAMPLE.COM/rss#top", "http://news.example.com:80/rss"} {
-		if _, err := s.Add(ctx, Subscription{URL: u, GuildID: "g1"}); !errors.Is(err, ErrDuplicateSubscription) {
+		if _, err := s.Add(ctx, Subscription{URL: u, Scope: "g1"}); !errors.Is(err, ErrDuplicateSubscription) {
 			t.Errorf("Add(%s) in the same guild: got %v, want ErrDuplicateSubscription", u, err)
 		}
 	}
-	if _, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", GuildID: "g2"}); err != nil {
+	if _, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", Scope: "g2"}); err != nil {
 		t.Errorf("the same feed in another guild: %v", err)
 	}
-	if _, err := s.Add(ctx, Subscription{URL: "ftp://news.example.com/rss", GuildID: "g3"}); !errors.Is(err, ErrInvalidURL) {
-		t.Errorf("ftp feed: got %v, want ErrInvalidURL", err)
+	if _, err := s.Add(ctx, Subscription{URL: "ftp://news.example.com/rss", Scope: "g3"}); !errors.Is(err, fetch.ErrInvalidURL) {
+		t.Errorf("ftp feed: got %v, want fetch.ErrInvalidURL", err)
 	}
 }
 
 func TestFeedStoreNotFound(t *testing.T) {
 	ctx := t.Context()
 	s, _ := openTestStore(t)
-	sub, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", GuildID: "g1"})
+	sub, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", Scope: "g1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestFeedStoreNotFound(t *testing.T) {
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := s.Add(canceled, Subscription{URL: "https://x.example/rss", GuildID: "g1"}); !errors.Is(err, context.Canceled) {
+	if _, err := s.Add(canceled, Subscription{URL: "https://x.example/rss", Scope: "g1"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Add with a canceled context: got %v", err)
 	}
 }
@@ -112,7 +114,7 @@ func TestOpenFeedStoreCorrupt(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenFeedStore(path); err == nil {
+	if _, err := openFeedStore(path); err == nil {
 		t.Error("OpenFeedStore accepted a corrupt file")
 	}
 }

@@ -1,4 +1,4 @@
-package fetch
+package bot
 
 import (
 	"context"
@@ -9,17 +9,16 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
-// errNoItemText is returned when neither the page nor the feed gives an item any text.
-var errNoItemText = errors.New("item has no text")
-
-// ItemFunc receives each new feed item with its article. An error leaves the item unseen, so the
+// itemFunc receives each new feed item with its article. An error leaves the item unseen, so the
 // next round offers it again. It may be called concurrently for different subscriptions.
-type ItemFunc func(ctx context.Context, sub Subscription, item Item, doc Document) error
+type itemFunc func(ctx context.Context, sub Subscription, item fetch.Item, doc fetch.Document) error
 
-// PollOptions tunes a Poller. Zero fields take the defaults given.
-type PollOptions struct {
+// FeedOptions tune the feed poller. Zero fields take the defaults given.
+type FeedOptions struct {
 	// Interval between rounds; default 15 minutes.
 	Interval time.Duration
 	// Jitter adds a random delay up to this much to each interval, so many bots do not poll a
@@ -41,17 +40,17 @@ type PollOptions struct {
 	After func(time.Duration) <-chan time.Time
 }
 
-// Poller checks every subscription in a FeedStore on an interval and hands new items to an ItemFunc.
-type Poller struct {
-	store  *FeedStore
-	client *Client
-	onItem ItemFunc
-	opts   PollOptions
+// poller checks every subscription in a feedStore on an interval and hands new items to an itemFunc.
+type poller struct {
+	store  *feedStore
+	client *fetch.Client
+	onItem itemFunc
+	opts   FeedOptions
 	log    *slog.Logger
 }
 
-// NewPoller returns a Poller; nothing happens until Run or PollOnce.
-func NewPoller(store *FeedStore, client *Client, onItem ItemFunc, opts PollOptions) *Poller {
+// newPoller returns a poller; nothing happens until Run or PollOnce.
+func newPoller(store *feedStore, client *fetch.Client, onItem itemFunc, opts FeedOptions) *poller {
 	if opts.Interval <= 0 {
 		opts.Interval = 15 * time.Minute
 	}
@@ -73,12 +72,12 @@ func NewPoller(store *FeedStore, client *Client, onItem ItemFunc, opts PollOptio
 	if opts.After == nil {
 		opts.After = time.After
 	}
-	return &Poller{store: store, client: client, onItem: onItem, opts: opts, log: opts.Logger}
+	return &poller{store: store, client: client, onItem: onItem, opts: opts, log: opts.Logger}
 }
 
 // Run polls every feed right away and then once per interval until ctx is done; it returns nil then.
 // Problems with single feeds are logged and recorded on the subscription, never fatal.
-func (p *Poller) Run(ctx context.Context) error {
+func (p *poller) Run(ctx context.Context) error {
 	for {
 		if err := p.PollOnce(ctx); err != nil && ctx.Err() == nil {
 			p.log.Warn("feed poll round had failures", "err", err)
@@ -97,7 +96,7 @@ func (p *Poller) Run(ctx context.Context) error {
 
 // PollOnce polls every subscription once. A broken feed does not stop the others: its error is
 // recorded in Subscription.LastError, and all such errors are returned joined.
-func (p *Poller) PollOnce(ctx context.Context) error {
+func (p *poller) PollOnce(ctx context.Context) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -125,8 +124,8 @@ func (p *Poller) PollOnce(ctx context.Context) error {
 }
 
 // pollFeed runs one conditional fetch of one subscription and delivers its new items.
-func (p *Poller) pollFeed(ctx context.Context, sub Subscription) error {
-	fr, err := p.client.fetchFeed(ctx, sub.URL, conditional{ETag: sub.ETag, LastModified: sub.LastModified})
+func (p *poller) pollFeed(ctx context.Context, sub Subscription) error {
+	fr, err := p.client.FetchFeed(ctx, sub.URL, fetch.Validators{ETag: sub.ETag, LastModified: sub.LastModified})
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -144,7 +143,7 @@ func (p *Poller) pollFeed(ctx context.Context, sub Subscription) error {
 	for _, k := range sub.Seen {
 		seen[k] = true
 	}
-	var fresh []Item
+	var fresh []fetch.Item
 	for _, it := range fr.Feed.Items {
 		if k := it.Key(); !seen[k] {
 			seen[k] = true // a feed listing an item twice yields it once
@@ -152,7 +151,7 @@ func (p *Poller) pollFeed(ctx context.Context, sub Subscription) error {
 		}
 	}
 	// Oldest first, so a channel reads new items in the order they were published.
-	slices.SortStableFunc(fresh, func(a, b Item) int { return a.Published.Compare(b.Published) })
+	slices.SortStableFunc(fresh, func(a, b fetch.Item) int { return a.Published.Compare(b.Published) })
 
 	var skipped []string
 	if over := len(fresh) - p.opts.MaxItemsPerPoll; over > 0 {
@@ -175,7 +174,7 @@ func (p *Poller) pollFeed(ctx context.Context, sub Subscription) error {
 
 	pending := len(fresh) < countUnseen(fr.Feed.Items, sub.Seen, skipped)
 	for _, it := range fresh {
-		doc, err := p.loadItem(ctx, fr.Feed, it)
+		doc, err := p.client.ItemDocument(ctx, fr.Feed, it, p.opts.FullTextWords)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -207,7 +206,7 @@ func (p *Poller) pollFeed(ctx context.Context, sub Subscription) error {
 }
 
 // countUnseen counts the distinct items not yet in seen or skipped.
-func countUnseen(items []Item, seen, skipped []string) int {
+func countUnseen(items []fetch.Item, seen, skipped []string) int {
 	known := make(map[string]bool, len(seen)+len(skipped))
 	for _, k := range append(slices.Clip(seen), skipped...) {
 		known[k] = true
@@ -224,7 +223,7 @@ func countUnseen(items []Item, seen, skipped []string) int {
 
 // record updates the stored subscription and stamps LastChecked. A subscription removed while it
 // was being polled is left removed; a failed save is logged, as the next round will retry.
-func (p *Poller) record(ctx context.Context, id string, fn func(*Subscription)) {
+func (p *poller) record(ctx context.Context, id string, fn func(*Subscription)) {
 	now := p.opts.Now().UTC()
 	_, err := p.store.Update(context.WithoutCancel(ctx), id, func(s *Subscription) {
 		fn(s)
@@ -251,55 +250,4 @@ func addSeen(seen []string, current map[string]bool, keys ...string) []string {
 		seen = slices.Delete(seen, i, i+1)
 	}
 	return seen
-}
-
-// loadItem finds an item's article; see Client.ItemDocument.
-func (p *Poller) loadItem(ctx context.Context, feed Feed, it Item) (Document, error) {
-	return p.client.ItemDocument(ctx, feed, it, p.opts.FullTextWords)
-}
-
-// ItemDocument finds a feed item's article: the feed's own content when it
-// holds at least fullTextWords words (the full text), else the linked page,
-// else, when the page cannot be read, whatever text the feed carries.
-func (c *Client) ItemDocument(ctx context.Context, feed Feed, it Item, fullTextWords int) (Document, error) {
-	body := it.Content
-	if body == "" {
-		body = it.Summary
-	}
-	paras, _ := filterParagraphs(fragmentParagraphs(body), it.Title, it.Author)
-	words := 0
-	for _, s := range paras {
-		words += wordCount(s)
-	}
-	if words >= fullTextWords || it.Link == "" {
-		if len(paras) == 0 {
-			return Document{}, errNoItemText
-		}
-		return itemDocument(feed, it, paras), nil
-	}
-
-	res, err := c.Fetch(ctx, it.Link)
-	if err == nil && res.Kind == KindArticle {
-		doc := res.Document
-		if doc.Title == "" {
-			doc.Title = it.Title
-		}
-		if doc.Author == "" {
-			doc.Author = it.Author
-		}
-		if doc.PublishedAt.IsZero() {
-			doc.PublishedAt = it.Published
-		}
-		if doc.Source == "" {
-			doc.Source = feed.Title
-		}
-		return doc, nil
-	}
-	if err == nil {
-		err = fmt.Errorf("item link is a %s: %w", res.Kind, ErrNotArticle)
-	}
-	if ctx.Err() != nil || len(paras) == 0 {
-		return Document{}, fmt.Errorf("load %s: %w", it.Link, err)
-	}
-	return itemDocument(feed, it, paras), nil
 }

@@ -1,4 +1,4 @@
-package fetch
+package bot
 
 import (
 	"context"
@@ -14,18 +14,25 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
-// Subscription is a feed a guild follows: where to post new items and what the poller remembers
-// between rounds.
+// Subscription is a feed a library scope follows: where its new items are
+// loaded and announced, and what the poller remembers between rounds.
+// Scope and Channel keep the JSON names of the Discord days ("guild_id",
+// "channel_id") so that existing feeds.json files load unchanged.
 type Subscription struct {
-	ID        string    `json:"id"`
-	URL       string    `json:"url"`
-	GuildID   string    `json:"guild_id"`
-	ChannelID string    `json:"channel_id"`
-	Title     string    `json:"title,omitempty"`
-	AddedBy   string    `json:"added_by,omitempty"`
-	AddedAt   time.Time `json:"added_at"`
+	ID  string `json:"id"`
+	URL string `json:"url"`
+	// Scope is the library new items load into: a Discord server's id.
+	Scope string `json:"guild_id"`
+	// Channel is where the adapter announces new items; the core only
+	// keeps it.
+	Channel string    `json:"channel_id"`
+	Title   string    `json:"title,omitempty"`
+	AddedBy string    `json:"added_by,omitempty"`
+	AddedAt time.Time `json:"added_at"`
 
 	// Poller state.
 	ETag         string    `json:"etag,omitempty"`
@@ -44,9 +51,9 @@ func (s Subscription) clone() Subscription {
 // maxSeen caps Subscription.Seen; keys of items still in the feed are kept beyond it.
 const maxSeen = 1000
 
-// FeedStore keeps feed subscriptions in one JSON file, rewritten atomically on every change so a
+// feedStore keeps feed subscriptions in one JSON file, rewritten atomically on every change so a
 // crash leaves either the old file or the new one. Its methods are safe for concurrent use.
-type FeedStore struct {
+type feedStore struct {
 	path string
 
 	mu   sync.Mutex
@@ -58,10 +65,10 @@ type storeFile struct {
 	Subscriptions []Subscription `json:"subscriptions"`
 }
 
-// OpenFeedStore loads the subscriptions in path. A missing file is an empty store; the file and
+// openFeedStore loads the subscriptions in path. A missing file is an empty store; the file and
 // its directory are created on the first change.
-func OpenFeedStore(path string) (*FeedStore, error) {
-	s := &FeedStore{path: path}
+func openFeedStore(path string) (*feedStore, error) {
+	s := &feedStore{path: path}
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -77,13 +84,13 @@ func OpenFeedStore(path string) (*FeedStore, error) {
 	return s, nil
 }
 
-// Add stores a new subscription and returns it with its ID and AddedAt filled in. A guild cannot
+// Add stores a new subscription and returns it with its ID and AddedAt filled in. A scope cannot
 // follow the same feed twice: that fails with ErrDuplicateSubscription.
-func (s *FeedStore) Add(ctx context.Context, sub Subscription) (Subscription, error) {
+func (s *feedStore) Add(ctx context.Context, sub Subscription) (Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return Subscription{}, err
 	}
-	u, err := parseWebURL(sub.URL)
+	u, err := fetch.ParseWebURL(sub.URL)
 	if err != nil {
 		return Subscription{}, fmt.Errorf("add feed: %w", err)
 	}
@@ -92,7 +99,7 @@ func (s *FeedStore) Add(ctx context.Context, sub Subscription) (Subscription, er
 	defer s.mu.Unlock()
 	key := feedKey(sub.URL)
 	for _, old := range s.subs {
-		if old.GuildID == sub.GuildID && feedKey(old.URL) == key {
+		if old.Scope == sub.Scope && feedKey(old.URL) == key {
 			return Subscription{}, fmt.Errorf("add feed %s: %w", sub.URL, ErrDuplicateSubscription)
 		}
 	}
@@ -111,15 +118,15 @@ func (s *FeedStore) Add(ctx context.Context, sub Subscription) (Subscription, er
 	return sub.clone(), nil
 }
 
-// Remove deletes the subscription id of guildID; it fails with ErrSubscriptionNotFound when that
-// guild has no such subscription, so one guild cannot remove another's.
-func (s *FeedStore) Remove(ctx context.Context, guildID, id string) error {
+// Remove deletes the subscription id of scope; it fails with ErrSubscriptionNotFound when that
+// scope has no such subscription, so one server cannot remove another's.
+func (s *feedStore) Remove(ctx context.Context, scope, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.subs, func(x Subscription) bool { return x.ID == id && x.GuildID == guildID })
+	i := slices.IndexFunc(s.subs, func(x Subscription) bool { return x.ID == id && x.Scope == scope })
 	if i < 0 {
 		return fmt.Errorf("remove feed %s: %w", id, ErrSubscriptionNotFound)
 	}
@@ -131,21 +138,21 @@ func (s *FeedStore) Remove(ctx context.Context, guildID, id string) error {
 	return nil
 }
 
-// List returns the subscriptions of one guild in the order they were added.
-func (s *FeedStore) List(guildID string) []Subscription {
+// List returns the subscriptions of one scope in the order they were added.
+func (s *feedStore) List(scope string) []Subscription {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Subscription
 	for _, sub := range s.subs {
-		if sub.GuildID == guildID {
+		if sub.Scope == scope {
 			out = append(out, sub.clone())
 		}
 	}
 	return out
 }
 
-// All returns every subscription of every guild, for the poller.
-func (s *FeedStore) All() []Subscription {
+// All returns every subscription of every scope, for the poller.
+func (s *feedStore) All() []Subscription {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Subscription, len(s.subs))
@@ -157,7 +164,7 @@ func (s *FeedStore) All() []Subscription {
 
 // Update changes the subscription id with fn and saves the store. fn runs under the store's lock
 // and must not call the store. It fails with ErrSubscriptionNotFound when id was removed.
-func (s *FeedStore) Update(ctx context.Context, id string, fn func(*Subscription)) (Subscription, error) {
+func (s *feedStore) Update(ctx context.Context, id string, fn func(*Subscription)) (Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return Subscription{}, err
 	}
@@ -169,7 +176,7 @@ func (s *FeedStore) Update(ctx context.Context, id string, fn func(*Subscription
 	}
 	sub := s.subs[i].clone()
 	fn(&sub)
-	sub.ID, sub.GuildID = s.subs[i].ID, s.subs[i].GuildID // identity is not fn's to change
+	sub.ID, sub.Scope = s.subs[i].ID, s.subs[i].Scope // identity is not fn's to change
 	next := slices.Clone(s.subs)
 	next[i] = sub
 	if err := s.save(next); err != nil {
@@ -181,7 +188,7 @@ func (s *FeedStore) Update(ctx context.Context, id string, fn func(*Subscription
 
 // save writes subs to a temporary file in the store's directory, syncs it and renames it over the
 // store file, then syncs the directory so the rename itself survives a crash.
-func (s *FeedStore) save(subs []Subscription) error {
+func (s *feedStore) save(subs []Subscription) error {
 	data, err := json.MarshalIndent(storeFile{Version: 1, Subscriptions: subs}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save feed store: %w", err)
@@ -220,7 +227,7 @@ func (s *FeedStore) save(subs []Subscription) error {
 // feedKey normalises a feed URL for the duplicate check: scheme and host case, default ports,
 // a trailing slash and the fragment do not make a different feed.
 func feedKey(raw string) string {
-	u, err := parseWebURL(raw)
+	u, err := fetch.ParseWebURL(raw)
 	if err != nil {
 		return raw
 	}

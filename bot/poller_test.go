@@ -1,4 +1,4 @@
-package fetch
+package bot
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
 // feedSite is a fake news site on 127.0.0.1: feeds with ETags, article pages, and a feed that can
@@ -105,11 +107,11 @@ func (fs *feedSite) set(fn func(fs *feedSite)) {
 type delivered struct {
 	mu   sync.Mutex
 	subs []string
-	docs []Document
+	docs []fetch.Document
 	fail map[string]int // item key -> how many more deliveries to refuse
 }
 
-func (d *delivered) onItem(ctx context.Context, sub Subscription, it Item, doc Document) error {
+func (d *delivered) onItem(ctx context.Context, sub Subscription, it fetch.Item, doc fetch.Document) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.fail[it.Key()] > 0 {
@@ -143,23 +145,23 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 	ctx := t.Context()
 	site, base := newFeedSite(t)
 	store, path := openTestStore(t)
-	rss, err := store.Add(ctx, Subscription{URL: base + "/rss.xml", GuildID: "g1", ChannelID: "news"})
+	rss, err := store.Add(ctx, Subscription{URL: base + "/rss.xml", Scope: "g1", Channel: "news"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	atom, err := store.Add(ctx, Subscription{URL: base + "/atom.xml", GuildID: "g1", ChannelID: "science"})
+	atom, err := store.Add(ctx, Subscription{URL: base + "/atom.xml", Scope: "g1", Channel: "science"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got delivered
-	p := NewPoller(store, newTestClient(t, Options{}), got.onItem, PollOptions{Logger: quietLogger()})
+	p := newPoller(store, newFeedClient(), got.onItem, FeedOptions{Logger: quietLogger()})
 
 	// Round 1: the RSS feed delivers all three items, oldest first; the Atom feed is broken.
 	err = p.PollOnce(ctx)
 	if err == nil || !strings.Contains(err.Error(), "500 Internal Server Error") {
 		t.Errorf("PollOnce: got %v, want the broken feed's error", err)
 	}
-	wantDocs := []Document{
+	wantDocs := []fetch.Document{
 		{ // summary only in the feed: the page was loaded; author and date come from the feed
 			Title: "Page budget", URL: base + "/articles/budget", Source: "The Daily Example", Author: "Sam Patel",
 			PublishedAt: time.Date(2024, 3, 11, 8, 0, 0, 0, time.UTC), Paragraphs: longParagraphs("budget", 3),
@@ -229,12 +231,12 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 	}
 
 	// The state survives a restart: a new store and poller deliver nothing more.
-	reopened, err := OpenFeedStore(path)
+	reopened, err := openFeedStore(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got.reset()
-	p2 := NewPoller(reopened, newTestClient(t, Options{}), got.onItem, PollOptions{Logger: quietLogger()})
+	p2 := newPoller(reopened, newFeedClient(), got.onItem, FeedOptions{Logger: quietLogger()})
 	if err := p2.PollOnce(ctx); err != nil {
 		t.Errorf("after reopen: %v", err)
 	}
@@ -243,7 +245,7 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 	}
 }
 
-func subsByID(s *FeedStore) map[string]Subscription {
+func subsByID(s *feedStore) map[string]Subscription {
 	m := map[string]Subscription{}
 	for _, sub := range s.All() {
 		m[sub.ID] = sub
@@ -272,12 +274,12 @@ func TestPollerFirstPollTakesOnlyRecentItems(t *testing.T) {
 	site, base := newFeedSite(t)
 	site.set(func(fs *feedSite) { fs.rss, fs.etag = rssWithItems(30), "" })
 	store, _ := openTestStore(t)
-	sub, err := store.Add(ctx, Subscription{URL: base + "/rss.xml", GuildID: "g1"})
+	sub, err := store.Add(ctx, Subscription{URL: base + "/rss.xml", Scope: "g1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got delivered
-	p := NewPoller(store, newTestClient(t, Options{}), got.onItem, PollOptions{MaxItemsPerPoll: 5, Logger: quietLogger()})
+	p := newPoller(store, newFeedClient(), got.onItem, FeedOptions{MaxItemsPerPoll: 5, Logger: quietLogger()})
 	if err := p.PollOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -314,12 +316,12 @@ func TestPollerRetriesFailedDelivery(t *testing.T) {
 	ctx := t.Context()
 	site, base := newFeedSite(t)
 	store, _ := openTestStore(t)
-	sub, err := store.Add(ctx, Subscription{URL: base + "/rss.xml", GuildID: "g1"})
+	sub, err := store.Add(ctx, Subscription{URL: base + "/rss.xml", Scope: "g1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := delivered{fail: map[string]int{"daily-example-1002": 1}}
-	p := NewPoller(store, newTestClient(t, Options{}), got.onItem, PollOptions{Logger: quietLogger()})
+	p := newPoller(store, newFeedClient(), got.onItem, FeedOptions{Logger: quietLogger()})
 
 	if err := p.PollOnce(ctx); err == nil || !strings.Contains(err.Error(), "library is read-only") {
 		t.Errorf("round 1: got %v, want the delivery error", err)
@@ -347,7 +349,7 @@ func TestPollerRetriesFailedDelivery(t *testing.T) {
 func TestPollerRun(t *testing.T) {
 	site, base := newFeedSite(t)
 	store, _ := openTestStore(t)
-	if _, err := store.Add(t.Context(), Subscription{URL: base + "/rss.xml", GuildID: "g1"}); err != nil {
+	if _, err := store.Add(t.Context(), Subscription{URL: base + "/rss.xml", Scope: "g1"}); err != nil {
 		t.Fatal(err)
 	}
 	var (
@@ -362,7 +364,7 @@ func TestPollerRun(t *testing.T) {
 		return ticks
 	}
 	var got delivered
-	p := NewPoller(store, newTestClient(t, Options{}), got.onItem, PollOptions{
+	p := newPoller(store, newFeedClient(), got.onItem, FeedOptions{
 		Interval: time.Hour, Jitter: time.Minute, After: after, Logger: quietLogger(),
 	})
 	ctx, cancel := context.WithCancel(t.Context())
