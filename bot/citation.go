@@ -43,7 +43,7 @@ const (
 // not in allowedURLs, so an invented link never reaches a person.
 func ParseCitations(answer string, nSources int, allowedURLs []string) CitedAnswer {
 	text := strings.Map(func(r rune) rune {
-		if r == placeholderOpen || r == placeholderClose {
+		if r == placeholderOpen || r == placeholderClose || r == gapMark {
 			return -1
 		}
 		return r
@@ -65,6 +65,9 @@ func ParseCitations(answer string, nSources int, allowedURLs []string) CitedAnsw
 				nums = append(nums, k)
 			}
 		}
+		if len(nums) == 0 {
+			return string(gapMark) // closeGaps decides what goes with it
+		}
 		slices.Sort(nums)
 		var b strings.Builder
 		for _, k := range slices.Compact(nums) {
@@ -74,11 +77,12 @@ func ParseCitations(answer string, nSources int, allowedURLs []string) CitedAnsw
 		}
 		return b.String()
 	})
+	text = closeGaps(text)
 	// Dropping a marker or a URL can join its neighbours into a new one,
 	// as in "[[9]5]" or "www[9].fake.example". Every marker the model
 	// wrote is a placeholder by now, so any marker left is such debris.
 	for {
-		next := stripURLs(rewriteMarkers(text, func([]span) string { return "" }), allowedURLs)
+		next := removeGapMarks(stripURLs(rewriteMarkers(text, func([]span) string { return "" }), allowedURLs))
 		if next == text {
 			break
 		}

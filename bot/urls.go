@@ -43,8 +43,8 @@ func stripURLs(text string, allowed []string) string {
 	if len(drop) == 0 {
 		return text
 	}
-	text = removeRanges(text, drop)
-	return removeRanges(text, findEmptyParens(text))
+	text = markRanges(text, drop)
+	return markRanges(text, findEmptyParens(text))
 }
 
 // emptyParenWords are what is left inside "(source: URL)" once the URL
@@ -57,15 +57,16 @@ func findEmptyParens(text string) [][]int {
 	var locs [][]int
 	for i := 0; i < len(text); i++ {
 		switch {
-		case text[i] == '<' && i+1 < len(text) && text[i+1] == '>':
-			locs = append(locs, []int{i, i + 2})
-			i++
+		case text[i] == '<' && strings.HasPrefix(text[i+1:], string(gapMark)+">"):
+			n := 2 + utf8.RuneLen(gapMark)
+			locs = append(locs, []int{i, i + n})
+			i += n - 1
 		case text[i] == '(':
 			j := strings.IndexAny(text[i+1:], "()")
 			if j < 0 || text[i+1+j] != ')' {
 				continue
 			}
-			inner := strings.ToLower(strings.TrimRight(strings.TrimSpace(text[i+1:i+1+j]), " \t:"))
+			inner := strings.ToLower(strings.TrimRight(strings.TrimSpace(strings.ReplaceAll(text[i+1:i+1+j], string(gapMark), "")), " \t:"))
 			if emptyParenWords[inner] {
 				locs = append(locs, []int{i, i + j + 2})
 				i += j + 1
@@ -121,6 +122,23 @@ func isWordByte(b byte) bool {
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// markRanges replaces the given sorted, disjoint byte ranges of text by
+// gap marks, for closeGaps to tidy.
+func markRanges(text string, ranges [][]int) string {
+	var b strings.Builder
+	last := 0
+	for _, r := range ranges {
+		if r[0] < last {
+			continue
+		}
+		b.WriteString(text[last:r[0]])
+		b.WriteRune(gapMark)
+		last = r[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
 
 // removeRanges cuts the given sorted, disjoint byte ranges out of text,
