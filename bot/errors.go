@@ -9,8 +9,31 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/retrieval"
-	"github.com/newsbot/newsbot/retrieval/fetch"
 )
+
+// userMessager is an error that carries the sentence a person reads for
+// it beside the detail that goes to the log. The packages below bot give
+// their errors this method (fetch.Error, fetch.StatusError,
+// retrieval.QueryError, …), so bot keeps no list of them and recovers
+// nothing by reading err.Error().
+type userMessager interface {
+	error
+	UserMessage() string
+}
+
+// UserMessage returns the sentence err carries for a person, capitalised
+// and ending in a full stop, or "" when it carries none. Of several in a
+// chain the innermost, the most specific, wins.
+func UserMessage(err error) string {
+	var um userMessager
+	if !errors.As(err, &um) {
+		return ""
+	}
+	if inner := UserMessage(errors.Unwrap(um)); inner != "" {
+		return inner
+	}
+	return asSentence(um.UserMessage())
+}
 
 // InputError marks a problem with what a person gave the bot — a file, a
 // link, a question — whose message is already a sentence for them.
@@ -19,15 +42,50 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// UserMessage returns the message, which is a sentence for a person.
+func (e *InputError) UserMessage() string { return e.Err.Error() }
+
+// AmbiguousError is a reference to an article that several headlines
+// match; Titles are the first few, to choose from.
+type AmbiguousError struct {
+	Ref    string
+	Titles []string
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%v %q: %s", ErrAmbiguous, e.Ref, e.list())
+}
+
+// UserMessage asks which one was meant.
+func (e *AmbiguousError) UserMessage() string {
+	return "Several articles match that — did you mean " + e.list() + "?"
+}
+
+func (e *AmbiguousError) list() string {
+	quoted := make([]string, len(e.Titles))
+	for i, t := range e.Titles {
+		quoted[i] = "“" + t + "”"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// Is makes errors.Is(err, ErrAmbiguous) true.
+func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
+
+// ErrNotFound is returned when no article matches a reference; an adapter
+// adds how to list the library to the core's sentence.
+var ErrNotFound = retrieval.ErrNotFound
+
 // ErrorMessage is the one place that decides what a person sees when
-// something fails: one plain sentence, never a Go error string. It logs the
-// full error once.
-func (b *Bot) ErrorMessage(err error) string {
+// something fails: one plain sentence, never a Go error string, and in no
+// one front end's words (adapters add their own hints). It logs the full
+// error once, with attrs (key, value pairs) that say whose request it was.
+func (b *Bot) ErrorMessage(err error, attrs ...any) string {
 	msg, expected := errorMessage(err)
 	if expected {
-		b.log.Info("request refused", "reason", msg, "err", err)
+		b.log.Info("request refused", append([]any{"reason", msg, "err", err}, attrs...)...)
 	} else {
-		b.log.Error("request failed", "err", err)
+		b.log.Error("request failed", append([]any{"err", err}, attrs...)...)
 	}
 	return msg
 }
@@ -35,10 +93,6 @@ func (b *Bot) ErrorMessage(err error) string {
 // errorMessage maps err to a sentence; expected is false for failures that
 // are our fault or the servers', which deserve an error log.
 func errorMessage(err error) (msg string, expected bool) {
-	var status *fetch.StatusError
-	var notArticle *fetch.NotArticleError
-	var input *InputError
-	fetchErr := fetchSentinel(err)
 	switch {
 	case err == nil:
 		return "", true
@@ -46,15 +100,10 @@ func errorMessage(err error) (msg string, expected bool) {
 		return "Please ask a question — the message was empty.", true
 	case errors.Is(err, ErrLongQuestion):
 		return "That question is too long — please ask it in under 1,000 characters.", true
-	case errors.Is(err, ErrAmbiguous):
-		_, list, _ := strings.Cut(err.Error(), ": ")
-		return "Several articles match that — did you mean " + list + "?", true
 	case errors.Is(err, ErrNotYours):
 		return "That article is in the shared library, which only the bot's owner can change.", true
 	case errors.Is(err, retrieval.ErrNotFound):
-		return "I can't find that article in this server's library — check the name with /articles.", true
-	case errors.Is(err, retrieval.ErrBadQuery):
-		return asSentence(strings.TrimPrefix(err.Error(), retrieval.ErrBadQuery.Error()+": ")), true
+		return "I can't find that article in the library.", true
 	case errors.Is(err, ErrModelAuth):
 		return "The model server refused the bot's API key — the bot's owner needs to check OPENAI_API_KEY.", false
 	case errors.Is(err, ErrModelNotFound):
@@ -73,38 +122,16 @@ func errorMessage(err error) (msg string, expected bool) {
 		return "The model refused that request — try asking another way.", false
 	case errors.Is(err, retrieval.ErrEmbedder):
 		return "The embeddings server refused the request — the bot's owner needs to check the embeddings settings.", false
-	case errors.As(err, &notArticle):
-		return asSentence(notArticle.Error()), true
-	case errors.As(err, &status):
-		return asSentence(status.Error()), true
 	case errors.Is(err, ErrUnsupportedFile):
 		return fmt.Sprintf("I can't read that kind of file — send %s.", strings.Join(FileTypes, ", ")), true
-	case errors.As(err, &input):
-		return asSentence(input.Error()), true
-	case fetchErr != nil:
-		return asSentence(fetchErr.Error()), true
+	case UserMessage(err) != "":
+		return UserMessage(err), true
 	case errors.Is(err, context.DeadlineExceeded):
 		return "That took too long and was stopped — try again.", false
 	case errors.Is(err, context.Canceled):
 		return "The bot is shutting down — try again in a moment.", false
 	}
 	return "Something went wrong on my side — it has been logged; please try again.", false
-}
-
-// fetchSentinels are the fetcher's errors; each one's text is already a
-// sentence for people.
-var fetchSentinels = []error{fetch.ErrInvalidURL, fetch.ErrBlockedAddress, fetch.ErrTooLarge, fetch.ErrUnsupportedType,
-	fetch.ErrNotArticle, fetch.ErrNotFeed, fetch.ErrTooManyRedirects, fetch.ErrTimeout,
-	ErrDuplicateSubscription, ErrSubscriptionNotFound}
-
-// fetchSentinel returns the fetcher sentinel err matches, or nil.
-func fetchSentinel(err error) error {
-	for _, s := range fetchSentinels {
-		if errors.Is(err, s) {
-			return s
-		}
-	}
-	return nil
 }
 
 // asSentence capitalises s and ends it with a full stop.

@@ -22,9 +22,9 @@ func TestErrorMessageIsOneSentence(t *testing.T) {
 	}{
 		{ErrEmptyQuestion, "ask a question", true},
 		{fmt.Errorf("%w: 5000 characters", ErrLongQuestion), "too long", true},
-		{fmt.Errorf("%w \"c\": “A”, “B”", ErrAmbiguous), "did you mean “A”, “B”?", true},
+		{&AmbiguousError{Ref: "c", Titles: []string{"A", "B"}}, "did you mean “A”, “B”?", true},
 		{fmt.Errorf("article x: %w", retrieval.ErrNotFound), "can't find that article", true},
-		{fmt.Errorf("%w: k must be between 1 and 50", retrieval.ErrBadQuery), "K must be between 1 and 50.", true},
+		{fmt.Errorf("search: %w", &retrieval.QueryError{Reason: "k must be between 1 and 50"}), "K must be between 1 and 50.", true},
 		{fmt.Errorf("chat: %w: %s", ErrModelAuth, detail), "API key", false},
 		{fmt.Errorf("chat: %w: %s", ErrModelNotFound, detail), "NEWSBOT_CHAT_MODEL", false},
 		{fmt.Errorf("chat: %w: %s", ErrContextLength, detail), "too long for the model", false},

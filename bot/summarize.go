@@ -75,9 +75,9 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 	}
 	var titles []string
 	for _, a := range matches[:min(3, len(matches))] {
-		titles = append(titles, "“"+a.Title+"”")
+		titles = append(titles, a.Title)
 	}
-	return nil, fmt.Errorf("%w %q: %s", ErrAmbiguous, ref, strings.Join(titles, ", "))
+	return nil, &AmbiguousError{Ref: ref, Titles: titles}
 }
 
 // summarizeArticle asks the model for cited bullet points; an article too

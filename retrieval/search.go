@@ -40,8 +40,21 @@ type Hit struct {
 // ID returns the hit's paragraph id.
 func (h Hit) ID() string { return ParagraphID(h.Article.ID, h.Paragraph) }
 
-// ErrBadQuery marks a query a person must fix; its message says how.
+// ErrBadQuery marks a query a person must fix; errors.Is matches every
+// *QueryError to it.
 var ErrBadQuery = errors.New("bad query")
+
+// QueryError is a query a person must fix. Reason says how, as a phrase a
+// person reads; Error adds the "bad query" prefix for the log.
+type QueryError struct{ Reason string }
+
+func (e *QueryError) Error() string { return ErrBadQuery.Error() + ": " + e.Reason }
+
+// UserMessage returns the reason, for a person.
+func (e *QueryError) UserMessage() string { return e.Reason }
+
+// Is makes errors.Is(err, ErrBadQuery) true.
+func (e *QueryError) Is(target error) bool { return target == ErrBadQuery }
 
 // Check validates q and fills in defaults.
 func (q *Query) Check() error {
@@ -51,13 +64,13 @@ func (q *Query) Check() error {
 	}
 	switch {
 	case q.Text == "":
-		return fmt.Errorf("%w: the question is empty", ErrBadQuery)
+		return &QueryError{"the question is empty"}
 	case len(q.Text) > MaxQueryBytes:
-		return fmt.Errorf("%w: the question is longer than %d characters", ErrBadQuery, MaxQueryBytes)
+		return &QueryError{fmt.Sprintf("the question is longer than %d characters", MaxQueryBytes)}
 	case q.K < 1 || q.K > MaxK:
-		return fmt.Errorf("%w: k must be between 1 and %d", ErrBadQuery, MaxK)
+		return &QueryError{fmt.Sprintf("k must be between 1 and %d", MaxK)}
 	case !ValidScope(q.Scope):
-		return fmt.Errorf("%w: unknown scope %q: use %q or a Discord server id", ErrBadQuery, q.Scope, GlobalScope)
+		return &QueryError{fmt.Sprintf("unknown scope %q: use %q or a Discord server id", q.Scope, GlobalScope)}
 	}
 	return nil
 }

@@ -194,7 +194,7 @@ func (b *Bot) load(ctx context.Context, r replier, opts options, data discordgo.
 			b.fail(r, err)
 			return
 		}
-		lines = append(lines, "⚠️ "+b.core.ErrorMessage(err))
+		lines = append(lines, "⚠️ "+b.sorry(r, err))
 	}
 	if err := deliver(r, packLines(lines), nil); err != nil {
 		b.log.Error("deliver load receipt", "err", err)

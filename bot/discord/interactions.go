@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime/debug"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/newsbot/newsbot/bot"
 )
 
 // onInteraction routes an interaction. Commands are acknowledged at once,
@@ -122,9 +125,19 @@ func (b *Bot) respondNow(i *discordgo.Interaction, text string, ephemeral bool) 
 
 // fail tells the person what went wrong, in one sentence.
 func (b *Bot) fail(r replier, err error) {
-	if err := r.finish("⚠️ "+b.core.ErrorMessage(err), nil); err != nil {
+	if err := r.finish("⚠️ "+b.sorry(r, err), nil); err != nil {
 		b.log.Error("send error message", "err", err)
 	}
+}
+
+// sorry is the core's sentence for err, logged once with the request's
+// attributes, plus the command that helps where there is one.
+func (b *Bot) sorry(r replier, err error) string {
+	msg := b.core.ErrorMessage(err, r.logAttrs()...)
+	if errors.Is(err, bot.ErrNotFound) {
+		msg = strings.TrimSuffix(msg, ".") + " — check the name with /articles."
+	}
+	return msg
 }
 
 // recoverPanic turns a panic in a handler into a log entry and an apology.

@@ -21,6 +21,9 @@ type replier interface {
 	send(text string, components []discordgo.MessageComponent, ephemeral bool) error
 	// finish sets the final text and buttons of the first message.
 	finish(text string, components []discordgo.MessageComponent) error
+	// logAttrs say whose request this is, for the one log line of a
+	// failure.
+	logAttrs() []any
 }
 
 // deliver sends texts: the first finishes the first message, the others
@@ -60,6 +63,14 @@ type interactionReply struct {
 
 func newInteractionReply(s *discordgo.Session, i *discordgo.Interaction, ephemeral bool) *interactionReply {
 	return &interactionReply{s: s, i: i, started: time.Now(), ephemeral: ephemeral}
+}
+
+func (r *interactionReply) logAttrs() []any {
+	attrs := []any{"interaction", r.i.ID, "guild", r.i.GuildID, "channel", r.i.ChannelID, "user", interactionUser(r.i)}
+	if d, ok := r.i.Data.(discordgo.ApplicationCommandInteractionData); ok {
+		attrs = append(attrs, "command", d.Name)
+	}
+	return attrs
 }
 
 // tokenLife is how long the bot trusts an interaction token (Discord's
@@ -119,6 +130,10 @@ type channelReply struct {
 
 	mu    sync.Mutex
 	first *discordgo.Message
+}
+
+func (r *channelReply) logAttrs() []any {
+	return []any{"channel", r.channelID, "message", r.replyTo}
 }
 
 func (r *channelReply) edit(text string) error {

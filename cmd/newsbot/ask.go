@@ -120,7 +120,7 @@ func (e *env) askCommand() *cobra.Command {
 			defer st.Close()
 			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope}, nil)
 			if err != nil {
-				return personError{b.ErrorMessage(err)}
+				return personError{sorry(b, err)}
 			}
 			return e.printAnswer(a, asJSON)
 		},
@@ -160,7 +160,7 @@ func (e *env) summarizeCommand() *cobra.Command {
 			defer st.Close()
 			a, err := b.Summarize(e.ctx, req, nil)
 			if err != nil {
-				return personError{b.ErrorMessage(err)}
+				return personError{sorry(b, err)}
 			}
 			return e.printAnswer(a, asJSON)
 		},

@@ -73,7 +73,7 @@ is stored: if one has a problem, nothing is loaded.`,
 					fmt.Fprintln(e.stdout, receipt(r.Article, r.Status))
 				}
 				if err != nil {
-					msg := b.ErrorMessage(err)
+					msg := sorry(b, err)
 					fmt.Fprintf(e.stderr, "newsbot: %s: %s\n", u, msg)
 					failed = append(failed, u)
 				}

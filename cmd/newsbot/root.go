@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/retrieval"
 )
 
@@ -186,7 +187,18 @@ func (p *progress) Finish() {
 	}
 }
 
-// sentence makes an error read as one sentence for a person.
+// sorry is the core's sentence for a failed request, logged once, plus the
+// command that helps where there is one.
+func sorry(b *bot.Bot, err error) string {
+	msg := b.ErrorMessage(err)
+	if errors.Is(err, bot.ErrNotFound) {
+		msg = strings.TrimSuffix(msg, ".") + " — check the name with `newsbot articles`."
+	}
+	return msg
+}
+
+// sentence makes an error that no request's core call made read as one
+// sentence for a person: the sentence it carries, else its text.
 func sentence(err error) string {
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -194,8 +206,10 @@ func sentence(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "That took too long and was stopped."
 	}
+	if s := bot.UserMessage(err); s != "" {
+		return s
+	}
 	s := strings.TrimSpace(err.Error())
-	s = strings.TrimPrefix(s, retrieval.ErrBadQuery.Error()+": ")
 	if s == "" {
 		return "Something went wrong."
 	}

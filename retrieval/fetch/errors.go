@@ -1,40 +1,48 @@
 package fetch
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 )
 
-// Sentinel errors callers branch on with errors.Is. Each message is a sentence that can be shown to a
-// person as it is; the error that wraps it carries the details for the log.
+// Error is a fetch failure whose message is a sentence a person can read as it is; the error that
+// wraps it carries the details for the log. Its UserMessage method is how the core recognises it,
+// so a new fetch error needs no entry in any list.
+type Error struct{ msg string }
+
+func (e *Error) Error() string { return e.msg }
+
+// UserMessage returns the sentence for a person.
+func (e *Error) UserMessage() string { return e.msg }
+
+// Sentinel errors callers branch on with errors.Is, each an *Error.
 var (
 	// ErrInvalidURL means the link is not an absolute http or https address.
-	ErrInvalidURL = errors.New("that is not a web address the bot can load (only http and https links work)")
+	ErrInvalidURL error = &Error{"that is not a web address the bot can load (only http and https links work)"}
 
 	// ErrBlockedAddress means the host resolved to a loopback, private, link-local or otherwise
 	// non-public address, which the bot refuses to connect to.
-	ErrBlockedAddress = errors.New("that address points into a private or local network, which the bot may not load")
+	ErrBlockedAddress error = &Error{"that address points into a private or local network, which the bot may not load"}
 
 	// ErrTooLarge means the body (counted after decompression) exceeded Options.MaxBytes.
-	ErrTooLarge = errors.New("the page is too large to load")
+	ErrTooLarge error = &Error{"the page is too large to load"}
 
 	// ErrUnsupportedType means the server answered with something that is neither a web page, a feed
 	// nor a PDF, such as an image or an archive.
-	ErrUnsupportedType = errors.New("that link is not a web page, feed or PDF the bot can read")
+	ErrUnsupportedType error = &Error{"that link is not a web page, feed or PDF the bot can read"}
 
 	// ErrNotArticle means the page was read but holds no article: no readable body, a paywall stub,
 	// or too little text. A *NotArticleError carries the reason.
-	ErrNotArticle = errors.New("the page has no readable article text")
+	ErrNotArticle error = &Error{"the page has no readable article text"}
 
 	// ErrNotFeed means a feed was expected but the document is not RSS, Atom or JSON Feed.
-	ErrNotFeed = errors.New("that link is not a news feed the bot can read")
+	ErrNotFeed error = &Error{"that link is not a news feed the bot can read"}
 
 	// ErrTooManyRedirects means the site redirected more often than Options.MaxRedirects allows.
-	ErrTooManyRedirects = errors.New("the site redirected too many times")
+	ErrTooManyRedirects error = &Error{"the site redirected too many times"}
 
 	// ErrTimeout means the site did not answer in full within Options.Timeout.
-	ErrTimeout = errors.New("the site took too long to answer")
+	ErrTimeout error = &Error{"the site took too long to answer"}
 )
 
 // StatusError reports a response whose status was not a success. Its message is a sentence
@@ -52,6 +60,9 @@ func (e *StatusError) Error() string {
 	}
 	return fmt.Sprintf("the site answered %d %s", e.StatusCode, text)
 }
+
+// UserMessage returns the sentence shown to people.
+func (e *StatusError) UserMessage() string { return e.Error() }
 
 // Temporary reports whether trying again later may help (5xx and 429).
 func (e *StatusError) Temporary() bool {
@@ -72,6 +83,9 @@ func (e *NotArticleError) Error() string {
 	}
 	return ErrNotArticle.Error() + ": " + e.Reason
 }
+
+// UserMessage returns the sentence shown to people.
+func (e *NotArticleError) UserMessage() string { return e.Error() }
 
 // Is makes errors.Is(err, ErrNotArticle) true.
 func (e *NotArticleError) Is(target error) bool { return target == ErrNotArticle }
