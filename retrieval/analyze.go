@@ -83,7 +83,7 @@ func (dropGaps) Filter(in analysis.TokenStream) analysis.TokenStream {
 
 // Terms analyzes text as the BM25 index does.
 func (ix *Index) Terms(text string) []string {
-	toks := ix.bm25.idx.Mapping().AnalyzerNamed(analyzerText).Analyze([]byte(text))
+	toks := textAnalyzer().Analyze([]byte(text))
 	out := make([]string, len(toks))
 	for i, t := range toks {
 		out[i] = string(t.Term)

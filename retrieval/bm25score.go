@@ -34,6 +34,17 @@ var bm25Fields = [numFields]struct {
 	{"source", analyzerText, 0},
 }
 
+// lexical is the BM25 leg of search: bleve on disk for the article files,
+// memBM25 for a database library.
+type lexical interface {
+	// search returns up to n paragraph ids of scope (and the global
+	// library), or of one article, with their BM25 scores, best first.
+	search(ctx context.Context, text string, n int, scope, article string) ([]scored, error)
+	// docFreqs returns the number of documents and how many hold each term
+	// in their text.
+	docFreqs(ctx context.Context, terms []string) (uint64, map[string]uint64, error)
+}
+
 // search returns up to n paragraph ids with their BM25 scores, best first.
 //
 // bleve's own "bm25" scoring is not Okapi BM25: it multiplies by idf twice,
@@ -168,25 +179,39 @@ func topN(scores map[uint64]float64, n int) []docScore {
 // for "took") as much as a sign the question is off-topic. The bot uses it to judge whether anything in the
 // library is about a question.
 func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
-	r, docs, err := ix.bm25.reader()
+	docs, dfs, err := ix.lexical().docFreqs(ctx, ix.Terms(text))
 	if err != nil {
 		return nil, err
 	}
+	out := make(map[string]float64, len(dfs))
+	for t, n := range dfs {
+		df := max(float64(n), 1) // an unseen word weighs as much as the rarest seen one
+		out[t] = math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+	}
+	return out, nil
+}
+
+// docFreqs implements lexical: the number of documents and, for each term,
+// how many hold it in their text.
+func (b *bm25Index) docFreqs(ctx context.Context, terms []string) (uint64, map[string]uint64, error) {
+	r, docs, err := b.reader()
+	if err != nil {
+		return 0, nil, err
+	}
 	defer r.Close()
-	out := map[string]float64{}
-	for _, t := range ix.Terms(text) {
+	out := make(map[string]uint64, len(terms))
+	for _, t := range terms {
 		if _, ok := out[t]; ok {
 			continue
 		}
 		tfr, err := r.TermFieldReader(ctx, []byte(t), "text", false, false, false)
 		if err != nil {
-			return nil, err
+			return 0, nil, err
 		}
-		df := max(float64(tfr.Count()), 1) // an unseen word weighs as much as the rarest seen one
+		out[t] = tfr.Count()
 		tfr.Close()
-		out[t] = math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
 	}
-	return out, nil
+	return docs, out, nil
 }
 
 // reader opens a snapshot of the index for reading posting lists, with its

@@ -24,8 +24,9 @@ type Index struct {
 	dir     string
 	emb     Embedder
 	logger  *slog.Logger
-	vectors *vectorStore
-	bm25    *bm25Index
+	vectors *vectorStore // nil in a memory index
+	bm25    *bm25Index   // nil in a memory index
+	mem     *memBM25     // the BM25 leg of a memory index
 	opts    IndexOptions
 
 	mu       sync.RWMutex // guards articles and colls; held for writing by one writer at a time
@@ -118,6 +119,14 @@ func dropOtherEmbedders(dir string, info EmbedderInfo, logger *slog.Logger) erro
 		}
 	}
 	return nil
+}
+
+// lexical returns the BM25 leg.
+func (ix *Index) lexical() lexical {
+	if ix.mem != nil {
+		return ix.mem
+	}
+	return ix.bm25
 }
 
 // Embedder returns the embedder the index uses.
@@ -249,15 +258,9 @@ func (ix *Index) Upsert(ctx context.Context, a *Article) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.dropVectors(ctx, ix.articles[a.ID])
-	c := ix.colls[a.Scope]
-	if c == nil {
-		if ix.db == nil {
-			ix.db = chromem.NewDB()
-		}
-		if c, err = ix.db.GetOrCreateCollection(a.Scope, nil, ix.noEmbed); err != nil {
-			return err
-		}
-		ix.colls[a.Scope] = c
+	c, err := ix.collection(a.Scope)
+	if err != nil {
+		return err
 	}
 	for i, p := range a.Paragraphs {
 		v, _ := ix.vectors.get(keyOf(p))
@@ -432,6 +435,9 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
+	if ix.mem != nil {
+		return nil
+	}
 	err1 := ix.bm25.close()
 	err2 := ix.vectors.close()
 	if err1 != nil {

@@ -144,7 +144,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	if ix.opts.Fusion != FusionVectors {
 		g.Go(func() (err error) {
-			lex, err = ix.bm25.search(gctx, q.Text, n, q.Scope, q.ArticleID)
+			lex, err = ix.lexical().search(gctx, q.Text, n, q.Scope, q.ArticleID)
 			return err
 		})
 	}

@@ -1,22 +1,52 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 )
 
+// Backend keeps a Store's articles, the source of truth, and the index it
+// searches: the article files under data/ (the default, OpenStore) or a
+// PostgreSQL database that a fleet of processes shares (retrieval/postgres).
+type Backend interface {
+	// Upsert stores the article merge makes of a and of the stored article
+	// a would replace: the one of the same scope with a's URL or, when a
+	// has no URL, with a's text (nil when there is none). Finding that
+	// article and writing merge's result is one step that no other writer
+	// interleaves with; merge may be called again if the step is retried.
+	// When merge returns nil nothing is written and Upsert returns the
+	// stored article. A result whose id differs from the stored article's
+	// replaces it. Upsert returns once the article is durable and, if this
+	// process searches the article's scope, searchable.
+	Upsert(ctx context.Context, a *Article, merge func(old *Article) (*Article, error)) (*Article, error)
+	// Delete removes an article; a missing one gives ErrNotFound.
+	Delete(ctx context.Context, id string) error
+	// List returns the articles scope may see ("" for all) from the source
+	// of truth, in no particular order.
+	List(ctx context.Context, scope string) ([]*Article, error)
+	// Index is the search index of the scopes this process serves.
+	Index() *Index
+	// Reindex rebuilds what the index derives from the articles.
+	Reindex(ctx context.Context) (SyncStats, error)
+	Close() error
+}
+
 // Store is the library and its index together: what the bot and the
-// command line use. Writes go to the article file first and then to the
-// index, so a crash in between is repaired by the next Open, which
-// reconciles the index with the files.
+// command line use, whatever Backend keeps the articles.
 type Store struct {
+	// lib and ix are the article files and their index when the store was
+	// opened by OpenStore (for tests); nil with another backend.
 	lib *Library
 	ix  *Index
-	now func() time.Time
+
+	backend Backend
+	now     func() time.Time
 }
 
 // StoreOptions configure OpenStore.
@@ -24,6 +54,15 @@ type StoreOptions struct {
 	Logger   *slog.Logger
 	Progress func(done, total int) // embedding progress during Open and Add
 	Fusion   Fusion
+}
+
+// NewStore returns a store over a backend.
+func NewStore(b Backend) *Store {
+	s := &Store{backend: b, now: time.Now}
+	if fb, ok := b.(*fileBackend); ok {
+		s.lib, s.ix = fb.lib, fb.ix
+	}
+	return s
 }
 
 // OpenStore opens the library in dataDir/articles and its index in
@@ -42,7 +81,7 @@ func OpenStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 		ix.Close()
 		return nil, st, fmt.Errorf("bring the index up to date: %w", err)
 	}
-	return &Store{lib: lib, ix: ix, now: time.Now}, st, nil
+	return NewStore(&fileBackend{lib: lib, ix: ix}), st, nil
 }
 
 // AddStatus says what Add did with an article.
@@ -63,80 +102,180 @@ func (s *Store) Add(ctx context.Context, a *Article, scope string) (*Article, Ad
 	if err := CheckScope(scope); err != nil {
 		return nil, "", err
 	}
-	a = cloneArticle(a)
-	a.Scope = scope
-	status := Added
-	if old := s.lib.Find(a); old != nil {
-		a.ID = old.ID
-		if sameArticle(old, a) {
-			return old, Unchanged, nil
+	in := cloneArticle(a)
+	in.Scope = scope
+	var status AddStatus
+	stored, err := s.backend.Upsert(ctx, in, func(old *Article) (*Article, error) {
+		a := cloneArticle(in)
+		status = Added
+		if old != nil {
+			a.ID = old.ID
+			if sameArticle(old, a) {
+				status = Unchanged
+				return nil, nil
+			}
+			status = Updated
+			fillMissing(a, old)
+		} else {
+			key := a.URL
+			if key == "" {
+				key = ContentHash(a.Paragraphs)
+			}
+			a.ID = NewID(a.Title, scope, key)
 		}
-		status = Updated
-		fillMissing(a, old)
-	} else {
-		key := a.URL
-		if key == "" {
-			key = ContentHash(a.Paragraphs)
+		if a.LoadedAt.IsZero() {
+			a.LoadedAt = s.now().UTC().Truncate(time.Second)
 		}
-		a.ID = NewID(a.Title, scope, key)
+		return a, a.Validate()
+	})
+	if err != nil {
+		return nil, "", err
 	}
-	if a.LoadedAt.IsZero() {
-		a.LoadedAt = s.now().UTC().Truncate(time.Second)
-	}
+	return stored, status, nil
+}
+
+// Import stores an article exactly as given, id and dates included, as
+// `newsbot import` moves a library between backends. It replaces the
+// article with the same URL (or text) in its scope.
+func (s *Store) Import(ctx context.Context, a *Article) (*Article, AddStatus, error) {
 	if err := a.Validate(); err != nil {
 		return nil, "", err
 	}
-	if err := s.lib.Put(a); err != nil {
+	in := cloneArticle(a)
+	var status AddStatus
+	stored, err := s.backend.Upsert(ctx, in, func(old *Article) (*Article, error) {
+		switch {
+		case old == nil:
+			status = Added
+		case old.ID == in.ID && sameArticle(old, in) && old.URL == in.URL && old.LoadedAt.Equal(in.LoadedAt):
+			status = Unchanged
+			return nil, nil
+		default:
+			status = Updated
+		}
+		return cloneArticle(in), nil
+	})
+	if err != nil {
 		return nil, "", err
 	}
-	if err := s.ix.Upsert(ctx, a); err != nil {
-		return nil, "", fmt.Errorf("index %s (the article is saved and will be indexed at the next start): %w", a.ID, err)
-	}
-	return a, status, nil
+	return stored, status, nil
 }
 
 // Delete removes an article from the library and the index.
-func (s *Store) Delete(ctx context.Context, id string) error {
-	if err := s.lib.Delete(id); err != nil {
-		return err
-	}
-	return s.ix.Remove(ctx, id)
-}
+func (s *Store) Delete(ctx context.Context, id string) error { return s.backend.Delete(ctx, id) }
 
 // Search runs a query against the index.
-func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) { return s.ix.Search(ctx, q) }
-
-// Reindex rebuilds the index from the article files.
-func (s *Store) Reindex(ctx context.Context) (SyncStats, error) {
-	return s.ix.Rebuild(ctx, s.lib.List(""))
+func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
+	return s.backend.Index().Search(ctx, q)
 }
 
-// List returns the articles visible in scope (all of them for ""),
-// newest first.
-func (s *Store) List(scope string) []*Article { return s.lib.List(scope) }
+// List returns the articles scope may see ("" for all) among those this
+// process searches, newest first.
+func (s *Store) List(scope string) []*Article {
+	out := s.backend.Index().Articles(scope)
+	sortNewest(out)
+	return out
+}
 
-// Len is the number of articles in the library.
-func (s *Store) Len() int { return s.lib.Len() }
+// ListAll returns the articles scope may see ("" for all) from the source of
+// truth, newest first, whichever scopes this process searches.
+func (s *Store) ListAll(ctx context.Context, scope string) ([]*Article, error) {
+	out, err := s.backend.List(ctx, scope)
+	sortNewest(out)
+	return out, err
+}
 
-// Get returns the stored article id.
-func (s *Store) Get(id string) (*Article, error) { return s.lib.Get(id) }
+// Article returns an article by id, if scope may see it ("" for any).
+func (s *Store) Article(id, scope string) (*Article, error) {
+	return s.backend.Index().Article(id, scope)
+}
 
-// Article returns the article id if scope can see it.
-func (s *Store) Article(id, scope string) (*Article, error) { return s.ix.Article(id, scope) }
+// Get returns an article this process searches by id, whatever its scope.
+func (s *Store) Get(id string) (*Article, error) { return s.backend.Index().Article(id, "") }
 
-// Embedder says which embedder made the index's vectors.
-func (s *Store) Embedder() EmbedderInfo { return s.ix.Embedder() }
+// Len returns the number of articles this process searches.
+func (s *Store) Len() int { return len(s.backend.Index().Articles("")) }
 
 // Terms analyzes text as the BM25 index does.
-func (s *Store) Terms(text string) []string { return s.ix.Terms(text) }
+func (s *Store) Terms(text string) []string { return s.backend.Index().Terms(text) }
 
-// TermWeights returns the BM25 weight of each of text's terms.
+// TermWeights returns the content terms of text with their inverse document
+// frequencies (see Index.TermWeights).
 func (s *Store) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
-	return s.ix.TermWeights(ctx, text)
+	return s.backend.Index().TermWeights(ctx, text)
 }
 
-// Close closes the index.
-func (s *Store) Close() error { return s.ix.Close() }
+// Embedder names the embedder whose vectors the index holds.
+func (s *Store) Embedder() EmbedderInfo { return s.backend.Index().Embedder() }
+
+// Reindex rebuilds the index from the articles.
+func (s *Store) Reindex(ctx context.Context) (SyncStats, error) { return s.backend.Reindex(ctx) }
+
+// Close closes the backend.
+func (s *Store) Close() error { return s.backend.Close() }
+
+func sortNewest(list []*Article) {
+	slices.SortFunc(list, func(a, b *Article) int {
+		if c := b.date().Compare(a.date()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// fileBackend is the default Backend: article files and their index on
+// disk, in one process.
+type fileBackend struct {
+	mu  sync.Mutex // one Upsert or Delete at a time
+	lib *Library
+	ix  *Index
+}
+
+func (f *fileBackend) Upsert(ctx context.Context, a *Article, merge func(old *Article) (*Article, error)) (*Article, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old := f.lib.Find(a)
+	b, err := merge(old)
+	if err != nil || b == nil {
+		return old, err
+	}
+	if err := f.lib.Put(b); err != nil {
+		return nil, err
+	}
+	if old != nil && old.ID != b.ID {
+		if err := f.lib.Delete(old.ID); err != nil {
+			return nil, err
+		}
+		if err := f.ix.Remove(ctx, old.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.ix.Upsert(ctx, b); err != nil {
+		return nil, fmt.Errorf("index %s (the article is saved and will be indexed at the next start): %w", b.ID, err)
+	}
+	return b, nil
+}
+
+func (f *fileBackend) Delete(ctx context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.lib.Delete(id); err != nil {
+		return err
+	}
+	return f.ix.Remove(ctx, id)
+}
+
+func (f *fileBackend) List(ctx context.Context, scope string) ([]*Article, error) {
+	return f.lib.List(scope), ctx.Err()
+}
+
+func (f *fileBackend) Index() *Index { return f.ix }
+
+func (f *fileBackend) Reindex(ctx context.Context) (SyncStats, error) {
+	return f.ix.Rebuild(ctx, f.lib.List(""))
+}
+
+func (f *fileBackend) Close() error { return f.ix.Close() }
 
 func cloneArticle(a *Article) *Article {
 	b := *a
