@@ -60,6 +60,7 @@ func fromDocument(d fetch.Document) *retrieval.Article {
 	if a.Title == "" && len(a.Paragraphs) > 0 {
 		a.Title = retrieval.FirstWords(a.Paragraphs[0], 12)
 	}
+	a.Paragraphs = retrieval.SplitLong(a.Paragraphs)
 	return a
 }
 

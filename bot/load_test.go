@@ -138,3 +138,27 @@ func TestForget(t *testing.T) {
 		t.Errorf("still in the library: %v", err)
 	}
 }
+
+// A web page whose text is one enormous paragraph (a transcript, a live
+// blog) loads in parts cut between sentences instead of being refused.
+func TestLoadFileSplitsLongParagraphs(t *testing.T) {
+	b := loaderBot(t, false)
+	var body strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&body, "Speaker %d told the hearing that the ferry contract had been signed in a hurry. ", i)
+	}
+	page := `<!doctype html><html><head><title>Ferry Hearing Transcript</title></head><body><article><h1>Ferry Hearing Transcript</h1><p>` +
+		body.String() + `</p><p>The hearing resumes on Monday, the committee said.</p></article></body></html>`
+	r, err := b.LoadFile(context.Background(), "hearing.html", []byte(page), "42")
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if n := len(r.Article.Paragraphs); n != 3 {
+		t.Fatalf("got %d paragraphs, want the 24 kB one in two parts and the last", n)
+	}
+	for i, p := range r.Article.Paragraphs {
+		if len(p) > retrieval.MaxParagraphBytes || !strings.HasSuffix(p, ".") {
+			t.Errorf("paragraph %d: %d bytes, ends %q", i+1, len(p), p[len(p)-10:])
+		}
+	}
+}

@@ -24,6 +24,7 @@ func ImportFile(name string, data []byte) (*Article, error) {
 			if err != nil {
 				return nil, fmt.Errorf("front matter: %w", err)
 			}
+			a.Paragraphs = SplitLong(a.Paragraphs)
 			a.ID, a.Scope = "placeholder", GlobalScope // assigned when stored
 			if err := a.Validate(); err != nil {
 				return nil, err

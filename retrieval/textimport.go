@@ -48,6 +48,7 @@ func ImportText(data []byte, markdown bool) (*Article, error) {
 	if len(a.Paragraphs) == 0 {
 		return nil, errors.New("the text has a headline but no paragraphs")
 	}
+	a.Paragraphs = SplitLong(a.Paragraphs)
 	if a.Title == "" {
 		a.Title = FirstWords(a.Paragraphs[0], 12)
 	}

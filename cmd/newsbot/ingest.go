@@ -25,8 +25,9 @@ func (e *env) ingestCommand() *cobra.Command {
 web page, markdown (.md), HTML pages (.html) or PDFs (.pdf); article files
 written by newsbot load too. A folder loads every supported file in it. A URL
 loads the article page, or the newest items of an RSS or Atom feed. Loading
-an article again updates it in place. Files are all checked before anything
-is stored: if one has a problem, nothing is loaded.`,
+an article again updates it in place. Every file that can be read is loaded;
+the others are listed at the end, each with its reason, and the command then
+exits 1.`,
 		Args: needArgs(1, "a file, folder or URL to load"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := retrieval.CheckScope(scope); err != nil {
@@ -40,12 +41,9 @@ is stored: if one has a problem, nothing is loaded.`,
 					paths = append(paths, a)
 				}
 			}
-			var docs []input
-			if len(paths) > 0 {
-				var err error
-				if docs, err = e.readInputs(paths); err != nil {
-					return err
-				}
+			docs, problems := e.readInputs(paths)
+			if len(docs) == 0 && len(urls) == 0 {
+				return e.reportProblems(problems, 0)
 			}
 			b, st, err := e.newBot()
 			if err != nil {
@@ -65,7 +63,6 @@ is stored: if one has a problem, nothing is loaded.`,
 				bar.update(i+1, len(docs))
 			}
 			bar.Finish()
-			var failed []string
 			for _, u := range urls {
 				results, err := b.LoadURL(e.ctx, u, scope)
 				for _, r := range results {
@@ -73,18 +70,13 @@ is stored: if one has a problem, nothing is loaded.`,
 					fmt.Fprintln(e.stdout, receipt(r.Article, r.Status))
 				}
 				if err != nil {
-					msg := sorry(b, err)
-					fmt.Fprintf(e.stderr, "newsbot: %s: %s\n", u, msg)
-					failed = append(failed, u)
+					problems = append(problems, problem{name: u, reason: sorry(b, err)})
 				}
 			}
 			if total := counts[retrieval.Added] + counts[retrieval.Updated] + counts[retrieval.Unchanged]; total > 1 {
 				fmt.Fprintf(e.stdout, "%d added, %d updated, %d unchanged\n", counts[retrieval.Added], counts[retrieval.Updated], counts[retrieval.Unchanged])
 			}
-			if len(failed) > 0 {
-				return personError{fmt.Sprintf("%s could not be loaded (see above).", plural(len(failed), "web address"))}
-			}
-			return nil
+			return e.reportProblems(problems, len(docs))
 		},
 	}
 	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
@@ -97,55 +89,81 @@ type input struct {
 	article *retrieval.Article
 }
 
-// readInputs reads and imports every input before anything is stored, so a
-// bad input leaves the library unchanged.
-func (e *env) readInputs(args []string) ([]input, error) {
-	var out []input
-	var problems []string
-	for _, arg := range args {
-		files, err := expandPath(arg)
+// problem is an input that was not loaded, and why: the name exactly as
+// given or found in a folder, the reason a sentence for a person.
+type problem struct{ name, reason string }
+
+// readInputs reads and imports every file under paths. Files that cannot
+// be loaded are returned as problems and loaded files are not held back by
+// them; files of types newsbot does not read, found in a folder, are noted
+// and passed over.
+func (e *env) readInputs(paths []string) ([]input, []problem) {
+	var (
+		out      []input
+		problems []problem
+		other    []string
+	)
+	for _, arg := range paths {
+		files, skipped, err := expandPath(arg)
+		other = append(other, skipped...)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, problem{arg, err.Error()})
 			continue
 		}
 		for _, f := range files {
 			a, err := importFile(f)
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s: %v", f, err))
+				problems = append(problems, problem{f, err.Error()})
 				continue
 			}
 			out = append(out, input{name: f, article: a})
 		}
 	}
-	if len(problems) > 0 {
-		for _, p := range problems[:len(problems)-1] {
-			fmt.Fprintln(e.stderr, "newsbot:", sentence(errors.New(p)))
-		}
-		last := errors.New(problems[len(problems)-1])
-		if len(problems) > 1 || len(out) > 0 {
-			return nil, fmt.Errorf("%s; nothing was loaded", strings.TrimSuffix(sentence(last), "."))
-		}
-		return nil, last
+	if len(other) > 0 {
+		fmt.Fprintf(e.stderr, "newsbot: passed over %s of other types (newsbot reads %s): %s\n",
+			plural(len(other), "file"), strings.Join(bot.FileTypes, ", "), listSome(other, 5))
 	}
-	if len(out) == 0 {
-		return nil, errors.New("no supported files found (use " + strings.Join(bot.FileTypes, ", ") + ")")
-	}
-	return out, nil
+	return out, problems
 }
 
-// expandPath lists the supported files under a folder, or the file itself.
-func expandPath(path string) ([]string, error) {
+// reportProblems lists what was not loaded, one line each with its reason,
+// and returns the error that makes the exit code say so; nil when every
+// input loaded.
+func (e *env) reportProblems(problems []problem, loaded int) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	if len(problems) == 1 && loaded == 0 {
+		p := problems[0]
+		return personError{p.name + ": " + withStop(p.reason)}
+	}
+	for _, p := range problems {
+		fmt.Fprintf(e.stderr, "newsbot: not loaded: %s: %s\n", p.name, withStop(p.reason))
+	}
+	return personError{fmt.Sprintf("%d of %s could not be loaded (listed above)", len(problems), plural(len(problems)+loaded, "input"))}
+}
+
+// listSome names up to n items and counts the rest.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
+
+// expandPath lists the supported files under a folder, or the file
+// itself; skipped are the folder's files of other types.
+func expandPath(path string) (files, skipped []string, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file or folder", path)
+			return nil, nil, errors.New("no such file or folder")
 		}
-		return nil, fmt.Errorf("%s: cannot be read: %v", path, errors.Unwrap(err))
+		return nil, nil, fmt.Errorf("cannot be read: %v", errors.Unwrap(err))
 	}
 	if !fi.IsDir() {
-		return []string{path}, nil
+		return []string{path}, nil, nil
 	}
-	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -153,18 +171,23 @@ func expandPath(path string) ([]string, error) {
 		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && slices.Contains(bot.FileTypes, strings.ToLower(filepath.Ext(p))) {
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		if slices.Contains(bot.FileTypes, strings.ToLower(filepath.Ext(p))) {
 			files = append(files, p)
+		} else {
+			skipped = append(skipped, p)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot be read: %v", path, err)
+		return nil, skipped, fmt.Errorf("cannot be read: %v", err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: the folder holds no supported files (%s)", path, strings.Join(bot.FileTypes, ", "))
+		return nil, skipped, fmt.Errorf("the folder holds no supported files (%s)", strings.Join(bot.FileTypes, ", "))
 	}
-	return files, nil
+	return files, skipped, nil
 }
 
 func importFile(path string) (*retrieval.Article, error) {
@@ -184,7 +207,17 @@ func importFile(path string) (*retrieval.Article, error) {
 	if errors.Is(err, bot.ErrUnsupportedFile) {
 		return nil, fmt.Errorf("%q files are not supported (use %s)", filepath.Ext(path), strings.Join(bot.FileTypes, ", "))
 	}
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	// Check now what storing would check, so one bad file is reported
+	// with the others instead of stopping the ones after it.
+	check := *a
+	check.ID, check.Scope = "placeholder", retrieval.GlobalScope
+	if err := check.Validate(); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 func isURL(s string) bool {

@@ -139,7 +139,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"enormous file", []string{"ingest", write("huge.txt", bytes.Repeat([]byte("news "), 3<<20))}, "MB allowed"},
 		{"unsupported type", []string{"ingest", write("doc.docx", []byte("x"))}, "not supported"},
 		{"malformed front matter", []string{"ingest", write("bad.md", []byte("---\ntitle: T\ncolour: red\n---\n\nText.\n"))}, "colour"},
-		{"one bad file among good ones", []string{"ingest", seedPath, write("empty2.txt", nil)}, "nothing was loaded"},
+		{"one bad file beside a loaded one", []string{"ingest", seedPath, write("empty2.txt", nil)}, "1 of 2 inputs could not be loaded"},
 		{"unknown scope", []string{"ingest", "--scope", "my-server", seedPath}, "unknown scope"},
 		{"k zero", []string{"search", "--k", "0", "Lavrov"}, "--k must be between 1 and 50"},
 		{"empty query", []string{"search", "  "}, "question is empty"},

@@ -91,6 +91,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		e.searchCommand(),
 		e.reindexCommand(),
 		e.evalCommand(),
+		e.forgetCommand(),
 	)
 	return root
 }
@@ -213,7 +214,15 @@ func sentence(err error) string {
 	if s == "" {
 		return "Something went wrong."
 	}
-	s = strings.ToUpper(s[:1]) + s[1:]
+	var pe personError
+	if !errors.As(err, &pe) { // a person's sentence may start with a path, kept as given
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return withStop(s)
+}
+
+// withStop ends s with a full stop unless it ends a sentence already.
+func withStop(s string) string {
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
 	}
