@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -116,7 +117,7 @@ func (b *Bot) LoadURL(ctx context.Context, rawURL, scope string) ([]LoadResult, 
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
-		errs = append(errs, fmt.Errorf("%s: %w", or(it.Link, it.Title), err))
+		errs = append(errs, fmt.Errorf("%s: %w", cmp.Or(it.Link, it.Title), err))
 	}
 	if len(errs) > 0 {
 		return out, fmt.Errorf("%d of %d feed items could not be loaded: %w", len(errs), len(items), errors.Join(errs...))
@@ -158,10 +159,3 @@ func (b *Bot) Forget(ctx context.Context, ref, scope string) (*retrieval.Article
 
 // ErrNotYours is returned when a server tries to change the shared library.
 var ErrNotYours = errors.New("this server can't remove that article")
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}

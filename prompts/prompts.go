@@ -48,9 +48,8 @@ const AbstainPhrase = "The articles don't cover"
 
 // Roles of chat messages, as the OpenAI chat API spells them.
 const (
-	RoleSystem    = "system"
-	RoleUser      = "user"
-	RoleAssistant = "assistant"
+	RoleSystem = "system"
+	RoleUser   = "user"
 )
 
 // Message is one chat message for the model. It mirrors the OpenAI wire

@@ -76,8 +76,6 @@ func readArticleFile(path string) (*Article, error) {
 	return ReadArticle(f)
 }
 
-// Dir returns the folder the library lives in.
-func (l *Library) Dir() string { return l.dir }
 
 // Get returns the article with the given id, or ErrNotFound.
 func (l *Library) Get(id string) (*Article, error) {

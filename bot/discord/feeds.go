@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,7 +35,7 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 			b.fail(r, err)
 			return
 		}
-		r.finish(fmt.Sprintf("📰 Following “%s”. New articles will be loaded automatically and announced in <#%s>.", escapeMarkdown(or(s.Title, s.URL)), channel), nil)
+		r.finish(fmt.Sprintf("📰 Following “%s”. New articles will be loaded automatically and announced in <#%s>.", escapeMarkdown(cmp.Or(s.Title, s.URL)), channel), nil)
 	case "list":
 		subs := b.opts.Feeds.List(i.GuildID)
 		if len(subs) == 0 {
@@ -43,7 +44,7 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 		}
 		lines := []string{"**Feeds this server follows**"}
 		for _, s := range subs {
-			line := fmt.Sprintf("• %s — <%s> → <#%s>", escapeMarkdown(or(s.Title, "untitled")), s.URL, s.Channel)
+			line := fmt.Sprintf("• %s — <%s> → <#%s>", escapeMarkdown(cmp.Or(s.Title, "untitled")), s.URL, s.Channel)
 			if s.LastError != "" {
 				line += " ⚠️ last check failed: " + escapeMarkdown(s.LastError)
 			}
@@ -56,7 +57,7 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 			b.fail(r, err)
 			return
 		}
-		r.finish(fmt.Sprintf("Stopped following “%s”. Articles already loaded stay in the library.", escapeMarkdown(or(s.Title, s.URL))), nil)
+		r.finish(fmt.Sprintf("Stopped following “%s”. Articles already loaded stay in the library.", escapeMarkdown(cmp.Or(s.Title, s.URL))), nil)
 	}
 }
 
@@ -64,18 +65,11 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 // followed feed brought in the subscription's channel.
 func (b *Bot) Announce(ctx context.Context, sub bot.Subscription, res bot.LoadResult) {
 	_, err := b.s.ChannelMessageSendComplex(sub.Channel, &discordgo.MessageSend{
-		Content:         "📰 New from " + escapeMarkdown(or(sub.Title, "a followed feed")) + ": " + receipt(res),
+		Content:         "📰 New from " + escapeMarkdown(cmp.Or(sub.Title, "a followed feed")) + ": " + receipt(res),
 		AllowedMentions: noMentions(),
 		Flags:           discordgo.MessageFlagsSuppressEmbeds,
 	})
 	if err != nil {
 		b.log.Warn("announce feed item", "channel", sub.Channel, "err", err)
 	}
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
