@@ -76,7 +76,6 @@ func readArticleFile(path string) (*Article, error) {
 	return ReadArticle(f)
 }
 
-
 // Get returns the article with the given id, or ErrNotFound.
 func (l *Library) Get(id string) (*Article, error) {
 	l.mu.RLock()
