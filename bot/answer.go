@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/newsbot/newsbot/retrieval"
 )
@@ -31,6 +32,9 @@ type Answer struct {
 	// Question is the stand-alone question the sources were retrieved for;
 	// a follow-up is rewritten with the conversation before retrieval.
 	Question string
+	// AsOf is the moment the question was read against ("this week" is
+	// the week before it).
+	AsOf time.Time
 }
 
 // Citation is one cited paragraph.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/prompts"
@@ -23,6 +24,10 @@ type Question struct {
 	// History holds the earlier turns of the conversation, oldest first; a
 	// follow-up question is rewritten with them before retrieval.
 	History []Turn
+	// Now is when the question is asked: "this week" and "latest" count
+	// from it, and newer articles are preferred. Zero means the bot's
+	// clock; the terminal's --as-of sets it.
+	Now time.Time
 }
 
 // Turn is one earlier exchange of a conversation: a question and the
@@ -57,6 +62,23 @@ var minCoverage = 0.35
 // Ask answers q from the articles q.Scope can see. progress, when not nil,
 // receives the answer so far while a model writes it.
 func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)) (*Answer, error) {
+	now := b.at(q.Now)
+	a, err := b.ask(ctx, q, now, progress)
+	if a != nil {
+		a.AsOf = now
+	}
+	return a, err
+}
+
+// at returns now, or the bot's clock when now is zero.
+func (b *Bot) at(now time.Time) time.Time {
+	if now.IsZero() {
+		return b.now()
+	}
+	return now
+}
+
+func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(partial string)) (*Answer, error) {
 	text := strings.TrimSpace(q.Text)
 	switch {
 	case text == "":
@@ -65,8 +87,8 @@ func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)
 		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
 	}
 	history := promptTurns(q.History)
-	standalone := b.standalone(ctx, text, history)
-	hits, err := b.store.Search(ctx, retrieval.Query{Text: standalone, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID})
+	standalone := b.standalone(ctx, text, history, now)
+	hits, err := b.store.Search(ctx, retrieval.Query{Text: standalone, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -82,18 +104,18 @@ func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)
 		a.Question = standalone
 		return a, nil
 	}
-	return b.modelAnswer(ctx, text, standalone, history, relevant, progress)
+	return b.modelAnswer(ctx, text, standalone, history, relevant, now, progress)
 }
 
 // standalone rewrites a follow-up into a question that stands on its own.
 // Without a model, or if the model fails, the previous question is
 // prepended, which keeps its topic words for retrieval.
-func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Turn) string {
+func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Turn, now time.Time) string {
 	if len(history) == 0 {
 		return text
 	}
 	if b.model != nil {
-		msgs, err := prompts.Rewrite(prompts.RewriteInput{Question: text, History: history, Now: b.now()})
+		msgs, err := prompts.Rewrite(prompts.RewriteInput{Question: text, History: history, Now: now})
 		if err == nil {
 			var out string
 			if out, err = b.model.Complete(ctx, msgs); err == nil && strings.TrimSpace(out) != "" {
@@ -175,8 +197,8 @@ func (b *Bot) mode() string {
 
 // modelAnswer asks the model to answer from the prepared prompt and checks
 // the citations of its reply.
-func (b *Bot) modelAnswer(ctx context.Context, question, standalone string, history []prompts.Turn, hits []retrieval.Hit, progress func(string)) (*Answer, error) {
-	p, err := b.preparePrompt(question, standalone, history, hits)
+func (b *Bot) modelAnswer(ctx context.Context, question, standalone string, history []prompts.Turn, hits []retrieval.Hit, now time.Time, progress func(string)) (*Answer, error) {
+	p, err := b.preparePrompt(question, standalone, history, hits, now)
 	if err != nil {
 		return nil, err
 	}
@@ -197,8 +219,8 @@ type prompt struct {
 
 // preparePrompt fits the best paragraphs into the model's window and
 // renders the answer prompt.
-func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn, hits []retrieval.Hit) (prompt, error) {
-	in := prompts.AnswerInput{Question: question, History: history, Now: b.now(), Sources: placeholderSources}
+func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn, hits []retrieval.Hit, now time.Time) (prompt, error) {
+	in := prompts.AnswerInput{Question: question, History: history, Now: now, Sources: placeholderSources}
 	if standalone != question {
 		in.Question = standalone
 	}

@@ -53,7 +53,7 @@ func BenchmarkPreparePrompt(b *testing.B) {
 		if len(relevant) == 0 {
 			b.Fatalf("nothing relevant to %q", q)
 		}
-		p, err := bot.preparePrompt(q, q, nil, relevant)
+		p, err := bot.preparePrompt(q, q, nil, relevant, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -23,6 +23,8 @@ type SummaryRequest struct {
 	Topic        string
 	Since, Until time.Time
 	Scope        string
+	// Now is when the summary is asked for; zero means the bot's clock.
+	Now time.Time
 }
 
 // ErrAmbiguous is returned when a headline fragment matches several
@@ -32,14 +34,24 @@ var ErrAmbiguous = errors.New("several articles match")
 // Summarize summarizes an article in a few cited bullet points, or digests a
 // topic across articles. progress receives the text so far.
 func (b *Bot) Summarize(ctx context.Context, r SummaryRequest, progress func(string)) (*Answer, error) {
+	r.Now = b.at(r.Now)
+	var (
+		a   *Answer
+		err error
+	)
 	if strings.TrimSpace(r.Article) != "" {
-		a, err := b.FindArticle(r.Article, r.Scope)
-		if err != nil {
+		var art *retrieval.Article
+		if art, err = b.FindArticle(r.Article, r.Scope); err != nil {
 			return nil, err
 		}
-		return b.summarizeArticle(ctx, a, progress)
+		a, err = b.summarizeArticle(ctx, art, r.Now, progress)
+	} else {
+		a, err = b.digest(ctx, r, progress)
 	}
-	return b.digest(ctx, r, progress)
+	if a != nil {
+		a.AsOf = r.Now
+	}
+	return a, err
 }
 
 // FindArticle finds the article ref names in scope: by id, by URL, or by a
@@ -82,7 +94,7 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 
 // summarizeArticle asks the model for cited bullet points; an article too
 // long for one prompt is summarized in parts that are then combined.
-func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, progress func(string)) (*Answer, error) {
+func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now time.Time, progress func(string)) (*Answer, error) {
 	if b.model == nil {
 		return extractiveSummary(a, 4, b.store.Terms), nil
 	}
@@ -90,12 +102,12 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, progre
 	for i := range all {
 		all[i] = i + 1
 	}
-	parts := b.splitForPrompt(a, all)
+	parts := b.splitForPrompt(a, all, now)
 	onDelta := citedProgress(progress, len(a.Paragraphs))
 	var reply string
 	var err error
 	if len(parts) == 1 {
-		msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, all), Now: b.now()})
+		msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, all), Now: now})
 		if perr != nil {
 			return nil, perr
 		}
@@ -103,7 +115,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, progre
 	} else {
 		partials := make([]string, len(parts))
 		for i, ns := range parts {
-			msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, ns), Part: i + 1, Parts: len(parts), Now: b.now()})
+			msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, ns), Part: i + 1, Parts: len(parts), Now: now})
 			if perr != nil {
 				return nil, perr
 			}
@@ -111,7 +123,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, progre
 				return nil, err
 			}
 		}
-		msgs, perr := prompts.Combine(prompts.CombineInput{Article: promptSource(a, nil), Partials: partials, Now: b.now()})
+		msgs, perr := prompts.Combine(prompts.CombineInput{Article: promptSource(a, nil), Partials: partials, Now: now})
 		if perr != nil {
 			return nil, perr
 		}
@@ -131,8 +143,8 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, progre
 
 // splitForPrompt splits paragraphs ns into consecutive runs that each fit
 // one prompt.
-func (b *Bot) splitForPrompt(a *retrieval.Article, ns []int) [][]int {
-	fixed, _ := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, ns[:1]), Part: 1, Parts: 2, Now: b.now()})
+func (b *Bot) splitForPrompt(a *retrieval.Article, ns []int, now time.Time) [][]int {
+	fixed, _ := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, ns[:1]), Part: 1, Parts: 2, Now: now})
 	left := b.budget.Available(b.tok.CountMessages(fixed) + 64)
 	var parts [][]int
 	var cur []int
@@ -156,7 +168,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 	var weights map[string]float64
 	if strings.TrimSpace(r.Topic) != "" {
 		var err error
-		hits, err = b.store.Search(ctx, retrieval.Query{Text: r.Topic, K: 12, Scope: r.Scope, Since: r.Since, Until: r.Until})
+		hits, err = b.store.Search(ctx, retrieval.Query{Text: r.Topic, K: 12, Scope: r.Scope, Since: r.Since, Until: r.Until, Now: r.Now})
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +191,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 		}
 		return extractiveAnswer(r.Topic, hits, weights, b.store.Terms), nil
 	}
-	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: b.now(), Sources: placeholderSources}
+	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: r.Now, Sources: placeholderSources}
 	fixed, err := prompts.Digest(in)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 // EvalQuery is one benchmark question with its gold paragraphs, in the
 // newsbench JSONL format.
 type EvalQuery struct {
+	Date     string     `json:"date"` // optional: YYYY-MM-DD, the day it was asked
 	ID       string     `json:"id"`
 	Question string     `json:"question"`
 	Answer   string     `json:"answer"`
@@ -120,14 +121,23 @@ func readJSONL(r io.Reader, fn func(line int, raw []byte) error) error {
 
 // Evaluate runs every query against ix, retrieving depth paragraphs each,
 // and scores the rankings at paragraph level and at article level (articles
-// ranked by their best paragraph).
-func Evaluate(ctx context.Context, ix *Index, queries []EvalQuery, depth int) (EvalReport, error) {
+// ranked by their best paragraph). A query is asked as of its date, when
+// it has one, else as of asOf (zero: the clock).
+func Evaluate(ctx context.Context, ix *Index, queries []EvalQuery, depth int, asOf time.Time) (EvalReport, error) {
 	rep := EvalReport{Queries: len(queries)}
 	if len(queries) == 0 {
 		return rep, fmt.Errorf("no queries")
 	}
 	for _, q := range queries {
-		hits, err := ix.Search(ctx, Query{Text: q.Question, K: min(depth, MaxK), Scope: GlobalScope})
+		query := Query{Text: q.Question, K: min(depth, MaxK), Scope: GlobalScope, Now: asOf}
+		if q.Date != "" {
+			d, err := time.Parse(time.DateOnly, q.Date)
+			if err != nil {
+				return rep, fmt.Errorf("query %s: date %q is not YYYY-MM-DD", q.ID, q.Date)
+			}
+			query.Now = d
+		}
+		hits, err := ix.Search(ctx, query)
 		if err != nil {
 			return rep, fmt.Errorf("query %s: %w", q.ID, err)
 		}

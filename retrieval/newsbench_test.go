@@ -4,13 +4,18 @@ package retrieval
 
 // The newsbench evaluation runs on demand, not in every "go test":
 //
-//	go test -tags newsbench -run Newsbench -v -timeout 30m ./retrieval/
+//	go test -tags newsbench -run Newsbench -v -timeout 60m ./retrieval/
 //
-// It reads ../shared/newsbench (NEWSBENCH_DIR overrides) and prints the
-// metrics for BM25 alone, vectors alone and the fused default.
+// It reads ../shared/newsbench (NEWSBENCH_DIR overrides; NEWSBENCH_INDEX
+// names a folder to keep the built index in and reuse) and prints the
+// metrics for BM25 alone, vectors alone and the fused default, each query
+// asked as of its quiz date, and the default without reading time.
+// NEWSBENCH_TUNE=1 adds the sensitivity of the result to each parameter of
+// the time prior; NEWSBENCH_QUICK=1 skips the slow vector-scan fusions.
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -40,20 +45,83 @@ func TestNewsbench(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("indexed %d articles in %s", len(arts), time.Since(start))
+	eval := func(name string, qs []EvalQuery) EvalReport {
+		t.Helper()
+		start := time.Now()
+		rep, err := Evaluate(ctx, ix, qs, MaxK, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name != "" {
+			t.Logf("%-24s para H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f | art H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f (%s/query)",
+				name, rep.Paragraph.Hits1, rep.Paragraph.Hits4, rep.Paragraph.Hits10, rep.Paragraph.MRR10,
+				rep.Article.Hits1, rep.Article.Hits4, rep.Article.Hits10, rep.Article.MRR10, time.Since(start)/time.Duration(len(qs)))
+		}
+		return rep
+	}
 	for _, f := range []struct {
 		name string
 		f    Fusion
 	}{{"bm25", FusionBM25}, {"vectors", FusionVectors}, {"rrf", FusionRRF}, {"linear (default)", FusionLinear}} {
-		ix.opts.Fusion = f.f
-		start := time.Now()
-		rep, err := Evaluate(ctx, ix, qs, MaxK)
-		if err != nil {
-			t.Fatal(err)
+		if os.Getenv("NEWSBENCH_QUICK") != "" && f.f != FusionLinear {
+			continue // the slow vector scans
 		}
-		t.Logf("%-8s para H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f | art H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f (%s/query)",
-			f.name, rep.Paragraph.Hits1, rep.Paragraph.Hits4, rep.Paragraph.Hits10, rep.Paragraph.MRR10,
-			rep.Article.Hits1, rep.Article.Hits4, rep.Article.Hits10, rep.Article.MRR10, time.Since(start)/time.Duration(len(qs)))
+		ix.opts.Fusion = f.f
+		eval(f.name, qs)
 	}
+	ix.opts.Fusion = FusionLinear
+	readTime = false
+	eval("linear, time not read", qs)
+	readTime = true
+	undated := make([]EvalQuery, len(qs))
+	for i, q := range qs {
+		undated[i] = q
+		undated[i].Date = ""
+	}
+	eval("linear, as of the clock", undated)
+
+	if os.Getenv("NEWSBENCH_TUNE") == "" {
+		return
+	}
+	// Sensitivity: each parameter of the prior varied alone, the others at
+	// their defaults; and a two-fold check that the defaults were not
+	// fitted to half of the questions.
+	defaults := []*decay{&recencyPrior, &latestPrior, &periodPrior}
+	names := []string{"recency", "latest", "period"}
+	for i, c := range defaults {
+		saved := *c
+		for _, hl := range []float64{1, 3, 7, 14, 30, 90, 365} {
+			c.halfLife = hl
+			r := eval("", qs)
+			t.Logf("%-8s halfLife %4.0f floor %.2f: para H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f", names[i], c.halfLife, c.floor, r.Paragraph.Hits1, r.Paragraph.Hits4, r.Paragraph.Hits10, r.Paragraph.MRR10)
+		}
+		*c = saved
+		for _, fl := range []float64{0.05, 0.2, 0.35, 0.5, 0.7, 0.85, 1} {
+			c.floor = fl
+			r := eval("", qs)
+			t.Logf("%-8s halfLife %4.0f floor %.2f: para H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f", names[i], c.halfLife, c.floor, r.Paragraph.Hits1, r.Paragraph.Hits4, r.Paragraph.Hits10, r.Paragraph.MRR10)
+		}
+		*c = saved
+	}
+	var odd, even []EvalQuery
+	for i, q := range qs {
+		if i%2 == 0 {
+			even = append(even, q)
+		} else {
+			odd = append(odd, q)
+		}
+	}
+	for _, half := range []struct {
+		name string
+		qs   []EvalQuery
+	}{{"even", even}, {"odd", odd}} {
+		r := eval("", half.qs)
+		readTime = false
+		r0 := eval("", half.qs)
+		readTime = true
+		t.Logf("%s half (%d): para H@4 %.3f without time, %.3f with", half.name, len(half.qs), r0.Paragraph.Hits4, r.Paragraph.Hits4)
+	}
+	_ = fmt.Sprint
 }
 
 func mustRead[T any](t *testing.T, path string, parse func(r io.Reader) (T, error)) T {

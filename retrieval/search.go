@@ -27,6 +27,10 @@ type Query struct {
 	ArticleID string    // optional: search one article only
 	Since     time.Time // optional: articles published (or loaded) at or after
 	Until     time.Time // optional: articles published (or loaded) before
+	// Now is the moment the question is asked, which "this week" and
+	// "recently" count from and newer articles are preferred by; zero
+	// means the clock. Articles dated after Now are never preferred.
+	Now time.Time
 }
 
 // Hit is one paragraph found by Search, with its article's metadata.
@@ -61,6 +65,9 @@ func (q *Query) Check() error {
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Scope == "" {
 		q.Scope = GlobalScope
+	}
+	if q.Now.IsZero() {
+		q.Now = time.Now()
 	}
 	switch {
 	case q.Text == "":
@@ -133,6 +140,15 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 			return nil, fmt.Errorf("article %s: %w", q.ArticleID, ErrNotFound)
 		}
 	}
+	// Time words are read, not matched: "this week" names a period and
+	// would otherwise match every paragraph that says "this week".
+	frame, text := TimeFrame{}, q.Text
+	if readTime {
+		frame, text = ParseTime(q.Text, q.Now)
+		if strings.TrimSpace(text) == "" {
+			text = q.Text
+		}
+	}
 	n := candidatesPerLeg
 	if !q.Since.IsZero() || !q.Until.IsZero() {
 		n *= 5 // the date filter is applied after retrieval
@@ -144,13 +160,13 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	if ix.opts.Fusion != FusionVectors {
 		g.Go(func() (err error) {
-			lex, err = ix.lexical().search(gctx, q.Text, n, q.Scope, q.ArticleID)
+			lex, err = ix.lexical().search(gctx, text, n, q.Scope, q.ArticleID)
 			return err
 		})
 	}
 	if ix.opts.Fusion != FusionBM25 {
 		g.Go(func() error {
-			v, err := ix.emb.Embed(gctx, []string{q.Text})
+			v, err := ix.emb.Embed(gctx, []string{text})
 			if err != nil {
 				return fmt.Errorf("embed query: %w", err)
 			}
@@ -184,6 +200,12 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		fused = lex
 	case FusionVectors:
 		fused = vec
+	}
+	if readTime {
+		var err error
+		if fused, err = ix.applyTime(ctx, fused, newTimePrior(q.Now, frame), text); err != nil {
+			return nil, err
+		}
 	}
 	return ix.hits(fused, q), nil
 }

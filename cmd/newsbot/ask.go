@@ -59,12 +59,13 @@ type answerJSON struct {
 	Citations []citationJSON `json:"citations"`
 	Uncited   []string       `json:"uncited,omitempty"`
 	Closest   []string       `json:"closest,omitempty"`
+	AsOf      *string        `json:"as_of"` // the day the question was read against
 }
 
 // printAnswer writes an answer as JSON or as text followed by its sources.
 func (e *env) printAnswer(a *bot.Answer, asJSON bool) error {
 	if asJSON {
-		out := answerJSON{Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Citations: []citationJSON{}, Uncited: a.Uncited}
+		out := answerJSON{Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Citations: []citationJSON{}, Uncited: a.Uncited, AsOf: dayJSON(a.AsOf)}
 		for _, c := range a.Citations {
 			out.Citations = append(out.Citations, citationJSON{
 				N: c.N, ArticleID: c.Article.ID, Paragraph: c.Paragraph, Title: c.Article.Title, URL: c.Article.URL,
@@ -104,9 +105,10 @@ func (e *env) askCommand() *cobra.Command {
 	var (
 		asJSON bool
 		scope  string
+		at     asOf
 	)
 	cmd := &cobra.Command{
-		Use:   "ask [--json] [--scope S] QUESTION",
+		Use:   "ask [--json] [--scope S] [--as-of YYYY-MM-DD] QUESTION",
 		Short: "Answer a question from the library, citing paragraphs",
 		Args:  needArgs(1, "the question"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -118,7 +120,7 @@ func (e *env) askCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope}, nil)
+			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope, Now: at.t}, nil)
 			if err != nil {
 				return personError{sorry(b, err)}
 			}
@@ -127,6 +129,7 @@ func (e *env) askCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
+	addAsOf(cmd.Flags(), &at)
 	return cmd
 }
 
@@ -135,15 +138,16 @@ func (e *env) summarizeCommand() *cobra.Command {
 		asJSON       bool
 		scope, topic string
 		days         int
+		at           asOf
 	)
 	cmd := &cobra.Command{
-		Use:   "summarize [--json] [--scope S] ARTICLE | --topic TEXT [--days N]",
+		Use:   "summarize [--json] [--scope S] [--as-of YYYY-MM-DD] ARTICLE | --topic TEXT [--days N]",
 		Short: "Summarize an article (id, URL or headline words) or a topic, with citations",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := retrieval.CheckScope(scope); err != nil {
 				return err
 			}
-			req := bot.SummaryRequest{Article: strings.Join(args, " "), Topic: topic, Scope: scope}
+			req := bot.SummaryRequest{Article: strings.Join(args, " "), Topic: topic, Scope: scope, Now: at.t}
 			if req.Article == "" && topic == "" && days == 0 {
 				return usageError{msg: "name an article, or give --topic or --days (usage: " + cmd.UseLine() + ")"}
 			}
@@ -151,7 +155,12 @@ func (e *env) summarizeCommand() *cobra.Command {
 				return usageError{msg: "--days must be between 1 and 3650"}
 			}
 			if days > 0 {
-				req.Since = time.Now().AddDate(0, 0, -days)
+				now := time.Now()
+				if !at.t.IsZero() {
+					now = at.t
+					req.Until = at.t.AddDate(0, 0, 1) // the days up to and including --as-of
+				}
+				req.Since = now.AddDate(0, 0, -days)
 			}
 			b, st, err := e.newBot()
 			if err != nil {
@@ -169,6 +178,7 @@ func (e *env) summarizeCommand() *cobra.Command {
 	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
 	cmd.Flags().StringVar(&topic, "topic", "", "digest what the library says about a topic instead")
 	cmd.Flags().IntVar(&days, "days", 0, "with --topic: only articles from the last N days")
+	addAsOf(cmd.Flags(), &at)
 	return cmd
 }
 

@@ -16,13 +16,15 @@ func (e *env) evalCommand() *cobra.Command {
 		corpus, queries, fusion string
 		k                       int
 		asJSON                  bool
+		at                      asOf
 	)
 	cmd := &cobra.Command{
-		Use:   "eval --corpus FILE --queries FILE [--k N] [--json]",
+		Use:   "eval --corpus FILE --queries FILE [--k N] [--json] [--as-of YYYY-MM-DD]",
 		Short: "Measure retrieval quality on a JSONL benchmark (newsbench format)",
 		Long: `Loads a JSONL corpus into a temporary index and reports Hits@1/4/10 and
 MRR@10 at paragraph and article level for a JSONL query file. Corpus bodies are
-split into paragraphs on blank lines and numbered from 1.`,
+split into paragraphs on blank lines and numbered from 1. Each query is asked as
+of its "date" (YYYY-MM-DD) when it has one, else as of --as-of, else today.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if corpus == "" || queries == "" {
@@ -66,7 +68,7 @@ split into paragraphs on blank lines and numbered from 1.`,
 			}
 			e.logger.Info("indexed corpus", "articles", stats.Articles, "paragraphs", stats.Paragraphs, "took", time.Since(start).Round(time.Millisecond))
 			start = time.Now()
-			rep, err := retrieval.Evaluate(e.ctx, ix, qs, k)
+			rep, err := retrieval.Evaluate(e.ctx, ix, qs, k, at.t)
 			if err != nil {
 				return err
 			}
@@ -90,6 +92,7 @@ split into paragraphs on blank lines and numbered from 1.`,
 	cmd.Flags().IntVar(&k, "k", retrieval.MaxK, "paragraphs retrieved per query")
 	cmd.Flags().StringVar(&fusion, "fusion", "linear", "linear, rrf, bm25 or vectors")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().Var(&at, "as-of", "the day to read queries without a date against (default: today)")
 	return cmd
 }
 

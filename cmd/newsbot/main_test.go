@@ -145,6 +145,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"empty query", []string{"search", "  "}, "question is empty"},
 		{"no query", []string{"search"}, "query is missing"},
 		{"search scope", []string{"search", "--scope", "x y", "Lavrov"}, "unknown scope"},
+		{"as-of not a date", []string{"search", "--as-of", "yesterday", "Lavrov"}, "--as-of must be a date like"},
+		{"as-of impossible", []string{"ask", "--as-of", "2024-02-30", "What did Lavrov call for?"}, "--as-of must be a date like"},
 	}
 	if os.Geteuid() != 0 { // root reads anything
 		tests = append(tests, struct {
@@ -248,5 +250,67 @@ func TestAskAndSummarizeJSON(t *testing.T) {
 	}
 	if _, _, err := c.run("ask", " "); err == nil || !strings.Contains(sentence(err), "Please ask a question") {
 		t.Errorf("empty question: %v", err)
+	}
+}
+
+// eval reads each query as of its date, else as of --as-of, else today;
+// ask and search say which day they read the question against.
+func TestAsOf(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	body := `The island ferry resumed service on Friday.\n\nRepairs to its engine took three weeks.\n\nPassengers cheered.`
+	os.WriteFile(corpus, []byte(`{"id": "a1", "title": "Ferry Service Resumes", "url": "https://x.example/f1", "source": "x.example", "published_at": "2025-01-02", "body": "`+body+`"}
+{"id": "a2", "title": "Ferry Service Resumes", "url": "https://x.example/f2", "source": "x.example", "published_at": "2025-06-01", "body": "`+body+`"}
+`), 0o644)
+	write := func(name, date string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(`{"id": "q1", "question": "How long did the engine repairs take?", "gold": [{"article_id": "a1", "paragraph": 2}]`+date+`}`+"\n"), 0o644)
+		return p
+	}
+	dated, undated := write("dated.jsonl", `, "date": "2025-01-05"`), write("undated.jsonl", "")
+	tests := []struct {
+		name  string
+		args  []string
+		hits1 float64
+	}{
+		// In January, the June copy did not exist yet: it is never preferred.
+		{"the query's date", []string{"--queries", dated}, 1},
+		{"the query's date over --as-of", []string{"--queries", dated, "--as-of", "2025-07-01"}, 1},
+		{"--as-of", []string{"--queries", undated, "--as-of", "2025-01-05"}, 1},
+		// Today the June copy is the newer of two equal answers.
+		{"the clock", []string{"--queries", undated}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rep struct {
+				Paragraph map[string]float64 `json:"paragraph"`
+			}
+			out := c.mustRun(append([]string{"eval", "--corpus", corpus, "--json"}, tt.args...)...)
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Paragraph["hits@1"] != tt.hits1 {
+				t.Errorf("hits@1: got %v, want %v", rep.Paragraph["hits@1"], tt.hits1)
+			}
+		})
+	}
+
+	c.mustRun("ingest", seedPath)
+	var ans struct {
+		AsOf *string `json:"as_of"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("ask", "--json", "--as-of", "2024-05-17", "What did Lavrov call for?")), &ans); err != nil {
+		t.Fatal(err)
+	}
+	if ans.AsOf == nil || *ans.AsOf != "2024-05-17" {
+		t.Errorf("ask --json as_of: got %v, want 2024-05-17", ans.AsOf)
+	}
+	ans.AsOf = nil
+	if err := json.Unmarshal([]byte(c.mustRun("search", "--json", "--as-of", "2023-12-20", "Lavrov")), &ans); err != nil {
+		t.Fatal(err)
+	}
+	if ans.AsOf == nil || *ans.AsOf != "2023-12-20" {
+		t.Errorf("search --json as_of: got %v, want 2023-12-20", ans.AsOf)
 	}
 }

@@ -25,6 +25,15 @@ func dateJSON(t time.Time) *string {
 	return &s
 }
 
+// dayJSON renders the day of t, or null.
+func dayJSON(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.Format(time.DateOnly)
+	return &s
+}
+
 func writeJSON(e *env, v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
@@ -48,16 +57,17 @@ func (e *env) searchCommand() *cobra.Command {
 		asJSON bool
 		k      int
 		scope  string
+		at     asOf
 	)
 	cmd := &cobra.Command{
-		Use:   "search [--json] [--k N] [--scope S] QUERY",
+		Use:   "search [--json] [--k N] [--scope S] [--as-of YYYY-MM-DD] QUERY",
 		Short: "Show the paragraphs that best match a query (retrieval only)",
 		Args:  needArgs(1, "the query"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if k < 1 || k > retrieval.MaxK {
 				return usageError{msg: fmt.Sprintf("--k must be between 1 and %d", retrieval.MaxK)}
 			}
-			q := retrieval.Query{Text: strings.Join(args, " "), K: k, Scope: scope}
+			q := retrieval.Query{Text: strings.Join(args, " "), K: k, Scope: scope, Now: at.t}
 			if err := q.Check(); err != nil {
 				return err
 			}
@@ -73,7 +83,8 @@ func (e *env) searchCommand() *cobra.Command {
 			if asJSON {
 				out := struct {
 					Results []searchResultJSON `json:"results"`
-				}{Results: []searchResultJSON{}}
+					AsOf    *string            `json:"as_of"`
+				}{Results: []searchResultJSON{}, AsOf: dayJSON(q.Now)}
 				for _, h := range hits {
 					out.Results = append(out.Results, searchResultJSON{
 						ArticleID: h.Article.ID, Paragraph: h.Paragraph, Title: h.Article.Title, URL: h.Article.URL,
@@ -95,6 +106,7 @@ func (e *env) searchCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().IntVar(&k, "k", 5, "how many paragraphs (1-50)")
 	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
+	addAsOf(cmd.Flags(), &at)
 	return cmd
 }
 
