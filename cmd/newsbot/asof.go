@@ -30,7 +30,9 @@ func (a *asOf) Set(s string) error {
 	return nil
 }
 
-func (a *asOf) Type() string { return "YYYY-MM-DD" }
+// Type names the value in help and in the error for a bad one: "--as-of
+// must be a date (YYYY-MM-DD)".
+func (a *asOf) Type() string { return "date (YYYY-MM-DD)" }
 
 // addAsOf adds --as-of to a command's flags.
 func addAsOf(f *pflag.FlagSet, a *asOf) {

@@ -145,8 +145,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"empty query", []string{"search", "  "}, "question is empty"},
 		{"no query", []string{"search"}, "query is missing"},
 		{"search scope", []string{"search", "--scope", "x y", "Lavrov"}, "unknown scope"},
-		{"as-of not a date", []string{"search", "--as-of", "yesterday", "Lavrov"}, "--as-of must be a date like"},
-		{"as-of impossible", []string{"ask", "--as-of", "2024-02-30", "What did Lavrov call for?"}, "--as-of must be a date like"},
+		{"as-of not a date", []string{"search", "--as-of", "yesterday", "Lavrov"}, "--as-of must be a date (YYYY-MM-DD)"},
+		{"as-of impossible", []string{"ask", "--as-of", "2024-02-30", "What did Lavrov call for?"}, "--as-of must be a date (YYYY-MM-DD)"},
 	}
 	if os.Geteuid() != 0 { // root reads anything
 		tests = append(tests, struct {
