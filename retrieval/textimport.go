@@ -32,9 +32,15 @@ func ImportText(data []byte, markdown bool) (*Article, error) {
 		return nil, errors.New("the file has no text")
 	}
 	a := &Article{}
-	body := bodyStart(blocks)
-	head, rest := blocks[:body], blocks[body:]
-	a.Title, a.Source, a.Author, a.PublishedAt = readHeader(head)
+	first := 0
+	if firstLineHeadline(blocks) {
+		a.Title, first = blocks[0].text, 1
+	}
+	body := first + bodyStart(blocks[first:])
+	head, rest := blocks[first:body], blocks[body:]
+	h := readHeader(head, a.Title == "")
+	a.Title = or(a.Title, h.title)
+	a.Source, a.Author, a.PublishedAt = h.source, h.author, h.published
 	for _, b := range rest {
 		if b.heading && a.Title == "" {
 			a.Title = b.text
@@ -75,6 +81,10 @@ type block struct {
 	heading  bool // a markdown heading
 	quote    bool // a markdown block quote
 	lines    int
+	// raw holds the block's lines before they were joined.
+	raw []string
+	// blankAfter is true when a blank line (or the end) ends the block.
+	blankAfter bool
 }
 
 var (
@@ -107,6 +117,9 @@ func splitBlocks(s string, markdown bool) []block {
 	for _, raw := range strings.Split(s, "\n") {
 		line := strings.TrimFunc(raw, unicode.IsSpace)
 		if line == "" {
+			if cur != nil {
+				cur.blankAfter = true
+			}
 			flush()
 			continue
 		}
@@ -130,10 +143,15 @@ func splitBlocks(s string, markdown bool) []block {
 		} else {
 			joinSoftWrap(&buf, line)
 			cur.lines++
+			cur.raw = append(cur.raw, line)
 			continue
 		}
 		buf.WriteString(line)
 		cur.lines = 1
+		cur.raw = []string{line}
+	}
+	if cur != nil {
+		cur.blankAfter = true
 	}
 	flush()
 	return out
@@ -168,65 +186,138 @@ func bodyStart(blocks []block) int {
 	return 0
 }
 
-var (
-	byline    = regexp.MustCompile(`^(?i:by)\s+(\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|and|&|de|van|von|al))*)\s*$`)
-	dateLine  = regexp.MustCompile(`^(?:(?i:published|updated|posted)\s*:?\s*)?(.+)$`)
-	leadPunct = regexp.MustCompile(`^[^\p{L}\p{N}]+`)
-)
+var leadPunct = regexp.MustCompile(`^[^\p{L}\p{N}]+`)
 
-var dateLayouts = []string{
-	"January 2, 2006", "Jan. 2, 2006", "Jan 2, 2006", "2 January 2006", "2 Jan 2006",
-	"Monday, January 2, 2006", "Mon, Jan 2, 2006", "2006-01-02", "02/01/2006", time.RFC3339,
+// firstLineHeadline reports whether the first block is the headline: a
+// single line followed by a blank line that reads like a headline, when
+// more text follows. The furniture rules say otherwise for a line that is
+// furniture (a caption, a teaser, a byline or date, a site logo's
+// punctuation as in ". Moscow Times"), and for a short line of at most four
+// words followed by a longer headline: that is the outlet's name ("The New
+// York Times").
+func firstLineHeadline(blocks []block) bool {
+	if len(blocks) < 2 {
+		return false
+	}
+	f := blocks[0]
+	switch {
+	case f.heading || f.quote || f.indented || f.lines != 1 || !f.blankAfter:
+		return false
+	case leadPunct.MatchString(f.text) && !strings.ContainsAny(f.text[:1], "\"'‘“«(["):
+		return false
+	case !headlineLike(f.text) || isFurniture(f) || metaBlock(f):
+		return false
+	case words(f.text) < 3 && (outletName.MatchString(f.text) || allCaps(f.text)):
+		return false // "Daily Planet", "REUTERS"
+	}
+	next := blocks[1]
+	if words(f.text) <= 4 && outletName.MatchString(f.text) && !next.heading && titleLike(next.text) && !metaBlock(next) {
+		return false
+	}
+	return true
+}
+
+// outletName matches words that name news outlets, which a short first
+// line above the headline usually holds ("The Harbour Gazette").
+var outletName = regexp.MustCompile(`(?i)\b(?:times|post|news|gazette|journal|herald|tribune|guardian|telegraph|chronicle|daily|weekly|today|press|review|observer|mail|star|sun|independent|express|standard|reuters|ap|afp|bbc|cnn|npr|bloomberg|magazine|radio|tv|media|wire|courier|examiner|inquirer|globe|register|record|bulletin|dispatch|monitor|insider|online)\b|\.(?:com|org|net|co\.uk)\b`)
+
+// headlineLike is titleLike for a line that stands alone at the top: two
+// words are enough ("50 States"), and a headline may be cut short with an
+// ellipsis, as feeds and search results print them.
+func headlineLike(s string) bool {
+	if t, cut := strings.CutSuffix(s, "..."); cut {
+		s = strings.TrimSpace(t)
+	} else if t, cut := strings.CutSuffix(s, "…"); cut {
+		s = strings.TrimSpace(t)
+	}
+	if words(s) == 2 {
+		s += " x" // titleLike's other rules, without its three-word floor
+	}
+	return titleLike(s)
+}
+
+// metaBlock reports whether every line of b is a byline or a date line.
+func metaBlock(b block) bool {
+	var h header
+	var outlet string
+	return h.readMeta(b.raw, &outlet)
+}
+
+// header is what the blocks before the body say about the article.
+type header struct {
+	title, source, author string
+	published             time.Time
 }
 
 // readHeader picks the headline, outlet, byline and date out of the blocks
-// before the body. The headline is the longest title-like block; a short
-// block before it is the outlet; the rest (taglines, captions) is dropped.
-func readHeader(head []block) (title, source, author string, published time.Time) {
+// before the body. The headline (when wantTitle) is the longest title-like
+// block; a short block before it is the outlet; bylines and date lines give
+// the author, the outlet they name and the date, also when they share a
+// block; the rest (taglines, captions) is dropped.
+func readHeader(head []block, wantTitle bool) header {
+	var h header
 	best := -1
 	for i, b := range head {
+		if !wantTitle {
+			break
+		}
 		if b.heading {
 			best = i
 			break
 		}
-		if titleLike(b.text) && (best < 0 || words(b.text) > words(head[best].text)) {
+		if titleLike(b.text) && !metaBlock(b) && (best < 0 || words(b.text) > words(head[best].text)) {
 			best = i
 		}
 	}
 	if best >= 0 {
-		title = head[best].text
+		h.title = head[best].text
 	}
+	var bylineOutlet string
 	for i, b := range head {
 		if i == best {
 			continue
 		}
-		if m := byline.FindStringSubmatch(b.text); m != nil && author == "" {
-			author = m[1]
+		if h.readMeta(b.raw, &bylineOutlet) {
 			continue
 		}
-		if t, ok := parseDateLine(b.text); ok && published.IsZero() {
-			published = t
-			continue
-		}
-		if source == "" && (best < 0 || i < best) && words(b.text) <= 5 && !allCaps(b.text) {
-			source = strings.TrimSpace(leadPunct.ReplaceAllString(b.text, ""))
+		if h.source == "" && wantTitle && (best < 0 || i < best) && words(b.text) <= 5 && !allCaps(b.text) {
+			h.source = strings.TrimSpace(leadPunct.ReplaceAllString(b.text, ""))
 		}
 	}
-	return title, source, author, published
+	h.source = or(h.source, bylineOutlet)
+	return h
 }
 
-func parseDateLine(s string) (time.Time, bool) {
-	m := dateLine.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil || len(m[1]) > 40 {
-		return time.Time{}, false
+// readMeta takes the author, outlet and date from lines that are all
+// bylines or date lines, and reports whether they were; the first of each
+// wins.
+func (h *header) readMeta(lines []string, outlet *string) bool {
+	type meta struct {
+		author, outlet string
+		date           time.Time
 	}
-	v := strings.TrimSpace(m[1])
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, v); err == nil {
-			return t.UTC(), true
+	var found []meta
+	for _, l := range lines {
+		if author, o, t, ok := parseByline(l); ok {
+			found = append(found, meta{author, o, t})
+		} else if t, ok := parseDateLine(l); ok {
+			found = append(found, meta{date: t})
+		} else {
+			return false
 		}
 	}
-	return time.Time{}, false
+	for _, m := range found {
+		if h.author == "" {
+			h.author = m.author
+		}
+		if *outlet == "" {
+			*outlet = m.outlet
+		}
+		if h.published.IsZero() {
+			h.published = m.date
+		}
+	}
+	return true
 }
 
 // titleLike reports whether s reads like a headline: a handful of words,
@@ -283,4 +374,12 @@ func FirstWords(s string, n int) string {
 		return strings.Join(f, " ")
 	}
 	return strings.Join(f[:n], " ") + "…"
+}
+
+// or returns a unless it is empty, else b.
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
