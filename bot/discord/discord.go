@@ -65,7 +65,7 @@ type Bot struct {
 	limits  *userLimits
 	answers *answerCache
 	convs   *conversations
-	threads sync.Map // thread id → true for threads the bot started
+	threads *threads // the threads the bot started, recently spoken in
 }
 
 // Intents are the gateway intents the bot asks for: guild and direct
@@ -120,6 +120,7 @@ func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
 		limits:  newUserLimits(rate.Limit(opts.RatePerMinute/60), opts.Burst),
 		answers: newAnswerCache(500),
 		convs:   newConversations(1000, 6),
+		threads: newThreads(maxThreads),
 	}
 	s.Identify.Intents = Intents
 	s.AddHandler(b.onInteraction)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -694,5 +695,70 @@ func TestPanicIsAnsweredWithAnApology(t *testing.T) {
 	i := e.ask(guildA, "Who should attend Lavrov's conference?")
 	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "[1]") {
 		t.Errorf("after the panic: %q", msg.Content)
+	}
+}
+
+// logBuffer collects a bot's log lines; handlers write from many goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A progress edit that fails is logged once and the answer still arrives
+// whole; editing goes on after a server error and stops when Discord says
+// the message can't be edited.
+func TestFailedProgressEditIsLoggedOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		failures int
+		goesOn   bool
+	}{
+		{"server errors", http.StatusInternalServerError, 2, true},
+		{"unknown message", http.StatusNotFound, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &logBuffer{}
+			e := newEnv(t, discord.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+			answer := "Lavrov wants a conference of the five permanent members of the Security Council, held under the auspices of the United Nations, to settle the war [1]."
+			e.model.Script(modeltest.Response{Text: answer, ChunkDelay: 50 * time.Millisecond})
+			const edit = "/webhooks/*/*/messages/@original"
+			e.discord.FailNext("PATCH", edit, tt.status, tt.failures)
+			i := e.ask(guildA, "Who should attend Lavrov's conference?")
+			msg, _ := e.final(i.Token)
+			if !strings.Contains(msg.Content, "to settle the war [1]") || !strings.Contains(msg.Content, "¶") {
+				t.Errorf("answer after failed edits: %q", msg.Content)
+			}
+			if n := strings.Count(logs.String(), "could not show the answer's progress"); n != 1 {
+				t.Errorf("the failed edits were logged %d times, want once:\n%s", n, logs)
+			}
+			edits := e.discord.Filter(discordtest.Match("PATCH", edit))
+			after := 0
+			for k, r := range edits {
+				if r.Injected {
+					after = len(edits) - k - 1
+				}
+			}
+			// The last edit is the final answer; any before it are progress.
+			if tt.goesOn && after < 2 {
+				t.Errorf("%d edits after the failures, want progress edits to go on", after)
+			}
+			if !tt.goesOn && after != 1 {
+				t.Errorf("%d edits after a 404, want only the final answer", after)
+			}
+		})
 	}
 }

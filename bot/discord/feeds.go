@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/discord/markdown"
 )
 
 // feed handles /feed add, list and remove.
@@ -35,7 +36,7 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 			b.fail(r, err)
 			return
 		}
-		r.finish(fmt.Sprintf("📰 Following “%s”. New articles will be loaded automatically and announced in <#%s>.", escapeMarkdown(cmp.Or(s.Title, s.URL)), channel), nil)
+		r.finish(fmt.Sprintf("📰 Following “%s”. New articles will be loaded automatically and announced in <#%s>.", markdown.Escape(cmp.Or(s.Title, s.URL)), channel), nil)
 	case "list":
 		subs := b.opts.Feeds.List(i.GuildID)
 		if len(subs) == 0 {
@@ -44,9 +45,9 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 		}
 		lines := []string{"**Feeds this server follows**"}
 		for _, s := range subs {
-			line := fmt.Sprintf("• %s — <%s> → <#%s>", escapeMarkdown(cmp.Or(s.Title, "untitled")), s.URL, s.Channel)
+			line := fmt.Sprintf("• %s — <%s> → <#%s>", markdown.Escape(cmp.Or(s.Title, "untitled")), s.URL, s.Channel)
 			if s.LastError != "" {
-				line += " ⚠️ last check failed: " + escapeMarkdown(s.LastError)
+				line += " ⚠️ last check failed: " + markdown.Escape(s.LastError)
 			}
 			lines = append(lines, line)
 		}
@@ -57,7 +58,7 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 			b.fail(r, err)
 			return
 		}
-		r.finish(fmt.Sprintf("Stopped following “%s”. Articles already loaded stay in the library.", escapeMarkdown(cmp.Or(s.Title, s.URL))), nil)
+		r.finish(fmt.Sprintf("Stopped following “%s”. Articles already loaded stay in the library.", markdown.Escape(cmp.Or(s.Title, s.URL))), nil)
 	}
 }
 
@@ -65,7 +66,7 @@ func (b *Bot) feed(ctx context.Context, r replier, data discordgo.ApplicationCom
 // followed feed brought in the subscription's channel.
 func (b *Bot) Announce(ctx context.Context, sub bot.Subscription, res bot.LoadResult) {
 	_, err := b.s.ChannelMessageSendComplex(sub.Channel, &discordgo.MessageSend{
-		Content:         "📰 New from " + escapeMarkdown(cmp.Or(sub.Title, "a followed feed")) + ": " + receipt(res),
+		Content:         "📰 New from " + markdown.Escape(cmp.Or(sub.Title, "a followed feed")) + ": " + receipt(res),
 		AllowedMentions: noMentions(),
 		Flags:           discordgo.MessageFlagsSuppressEmbeds,
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/discord/markdown"
 )
 
 // askRequest is a question from a command, a mention or a thread.
@@ -31,7 +32,7 @@ func (b *Bot) ask(ctx context.Context, r replier, q askRequest) *bot.Answer {
 		}
 		articleID = a.ID
 	}
-	st := newStreamer(r, b.opts.EditInterval)
+	st := newStreamer(r, b.opts.EditInterval, b.log)
 	a, err := b.core.Ask(ctx, bot.Question{Text: q.question, Scope: q.scope, ArticleID: articleID, History: q.history}, st.update)
 	st.stop()
 	if err != nil {
@@ -71,7 +72,7 @@ func (b *Bot) summarize(ctx context.Context, r replier, opts options, scope stri
 		b.fail(r, &bot.InputError{Err: errors.New("pick an article, or give a topic or a number of days")})
 		return
 	}
-	st := newStreamer(r, b.opts.EditInterval)
+	st := newStreamer(r, b.opts.EditInterval, b.log)
 	a, err := b.core.Summarize(ctx, req, st.update)
 	st.stop()
 	if err != nil {
@@ -132,13 +133,13 @@ func (b *Bot) listArticles(ctx context.Context, r replier, query, scope string) 
 func articleLine(a *bot.Article) string {
 	var meta []string
 	if a.Source != "" {
-		meta = append(meta, escapeMarkdown(a.Source))
+		meta = append(meta, markdown.Escape(a.Source))
 	}
 	if !a.PublishedAt.IsZero() {
 		meta = append(meta, a.PublishedAt.Format("2 Jan 2006"))
 	}
 	meta = append(meta, plural(len(a.Paragraphs), "paragraph"))
-	title := escapeMarkdown(a.Title)
+	title := markdown.Escape(a.Title)
 	if a.URL != "" {
 		title = "[" + title + "](<" + a.URL + ">)"
 	}
@@ -172,7 +173,7 @@ func (b *Bot) load(ctx context.Context, r replier, opts options, data discordgo.
 	var results []bot.LoadResult
 	var err error
 	if url != "" {
-		r.edit("_Loading " + escapeMarkdown(url) + "…_")
+		r.edit("_Loading " + markdown.Escape(url) + "…_")
 		results, err = b.core.LoadURL(ctx, url, guildID)
 	} else {
 		var att *discordgo.MessageAttachment
@@ -237,7 +238,7 @@ func receipt(r bot.LoadResult) string {
 	a := r.Article
 	var meta []string
 	if a.Source != "" {
-		meta = append(meta, escapeMarkdown(a.Source))
+		meta = append(meta, markdown.Escape(a.Source))
 	}
 	if !a.PublishedAt.IsZero() {
 		meta = append(meta, a.PublishedAt.Format("2 Jan 2006"))
@@ -248,7 +249,7 @@ func receipt(r bot.LoadResult) string {
 		bot.Updated:   "🔄 Updated",
 		bot.Unchanged: "☑️ Already in the library:",
 	}[r.Status]
-	return fmt.Sprintf("%s “%s” (%s)", verb, escapeMarkdown(a.Title), strings.Join(meta, ", "))
+	return fmt.Sprintf("%s “%s” (%s)", verb, markdown.Escape(a.Title), strings.Join(meta, ", "))
 }
 
 func (b *Bot) forget(ctx context.Context, r replier, ref, guildID string) {
@@ -257,7 +258,7 @@ func (b *Bot) forget(ctx context.Context, r replier, ref, guildID string) {
 		b.fail(r, err)
 		return
 	}
-	r.finish(fmt.Sprintf("🗑️ Removed “%s” from this server's library.", escapeMarkdown(a.Title)), nil)
+	r.finish(fmt.Sprintf("🗑️ Removed “%s” from this server's library.", markdown.Escape(a.Title)), nil)
 }
 
 // packLines joins lines into as few messages as fit Discord's limit.

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/discord/markdown"
 )
 
 // onMessage answers a message that mentions the bot (in a new thread under
@@ -67,7 +68,7 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 			b.log.Warn("could not start a thread; answering in the channel", "channel", m.ChannelID, "err", err)
 		} else {
 			channel, replyTo = th.ID, ""
-			b.threads.Store(th.ID, true)
+			b.threads.add(th.ID)
 		}
 	}
 	history := b.convs.history(channel)
@@ -87,7 +88,7 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 // memory or, after a restart, from the state cache (no REST call per
 // message).
 func (b *Bot) isMyThread(channelID, me string) bool {
-	if _, ok := b.threads.Load(channelID); ok {
+	if b.threads.has(channelID) {
 		return true
 	}
 	ch, err := b.s.State.Channel(channelID)
@@ -97,7 +98,7 @@ func (b *Bot) isMyThread(channelID, me string) bool {
 // isThread reports whether a channel is a thread, from the state cache or
 // by asking Discord.
 func (b *Bot) isThread(channelID string) bool {
-	if _, ok := b.threads.Load(channelID); ok {
+	if b.threads.has(channelID) {
 		return true
 	}
 	ch, err := b.s.State.Channel(channelID)
@@ -135,5 +136,5 @@ func threadName(q string) string {
 	if q == "" {
 		return "newsbot"
 	}
-	return truncateRunes(sanitizeModelText(q), 90)
+	return truncateRunes(markdown.DefuseMentions(q), 90)
 }

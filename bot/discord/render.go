@@ -3,13 +3,13 @@ package discord
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/discord/markdown"
 )
 
 // maxMessage is the most characters Discord takes in a message's content.
@@ -17,17 +17,17 @@ import (
 const maxMessage = 2000
 
 const (
-	// mdMaxHeadline and mdMaxOutlet clip titles and outlet names in quote
+	// maxHeadline and maxOutlet clip titles and outlet names in quote
 	// headers and "Closest articles" bullets.
-	mdMaxHeadline = 300
-	mdMaxOutlet   = 100
+	maxHeadline = 300
+	maxOutlet   = 100
 
-	mdSourcesHeader = "**Sources**"
-	mdClosestHeader = "Closest articles:"
-	mdEmptyAnswer   = "The answer came back empty."
-	mdNoQuotes      = "This answer quotes no paragraphs."
-	mdEmptyQuote    = "_(The paragraph is empty.)_"
-	mdSearching     = "_Searching the articles…_"
+	sourcesHeader = "**Sources**"
+	closestHeader = "Closest articles:"
+	emptyAnswer   = "The answer came back empty."
+	noQuotes      = "This answer quotes no paragraphs."
+	emptyQuote    = "_(The paragraph is empty.)_"
+	searching     = "_Searching the articles…_"
 )
 
 // renderAnswer lays an answer out as the messages to send, in order: the
@@ -37,18 +37,18 @@ const (
 // source line is never split.
 func renderAnswer(a *bot.Answer) []string {
 	if a == nil {
-		return []string{mdEmptyAnswer}
+		return []string{emptyAnswer}
 	}
-	var units []mdUnit
+	var units []unit
 	if body := renderBody(a); body != "" {
-		units = append(units, mdUnit{text: body})
+		units = append(units, unit{text: body})
 	}
 	// The header travels with the first line, so it never ends a message.
-	lineMax := maxMessage - mdRunes(mdSourcesHeader) - 1
+	lineMax := maxMessage - runeCount(sourcesHeader) - 1
 	for i, c := range a.Citations {
-		u := mdUnit{text: renderSourceLine(c, lineMax), sep: "\n"}
+		u := unit{text: renderSourceLine(c, lineMax), sep: "\n"}
 		if i == 0 {
-			u = mdUnit{text: mdSourcesHeader + "\n" + u.text, sep: "\n\n"}
+			u = unit{text: sourcesHeader + "\n" + u.text, sep: "\n\n"}
 		}
 		units = append(units, u)
 	}
@@ -57,16 +57,16 @@ func renderAnswer(a *bot.Answer) []string {
 		if art == nil {
 			continue
 		}
-		u := mdUnit{text: renderClosestLine(art), sep: "\n"}
+		u := unit{text: renderClosestLine(art), sep: "\n"}
 		if first {
-			u, first = mdUnit{text: mdClosestHeader + "\n" + u.text, sep: "\n\n"}, false
+			u, first = unit{text: closestHeader + "\n" + u.text, sep: "\n\n"}, false
 		}
 		units = append(units, u)
 	}
-	if msgs := mdPack(units, maxMessage); len(msgs) > 0 {
+	if msgs := pack(units, maxMessage); len(msgs) > 0 {
 		return msgs
 	}
-	return []string{mdEmptyAnswer}
+	return []string{emptyAnswer}
 }
 
 // renderBody is the answer's text made safe to post. A model's light
@@ -75,14 +75,14 @@ func renderAnswer(a *bot.Answer) []string {
 func renderBody(a *bot.Answer) string {
 	text := strings.ReplaceAll(a.Text, "\r\n", "\n")
 	if a.Mode != bot.ModeExtractive {
-		return strings.TrimSpace(sanitizeModelText(text))
+		return strings.TrimSpace(markdown.DefuseMentions(text))
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		if q, ok := strings.CutPrefix(l, "> "); ok {
-			lines[i] = "> " + escapeMarkdown(q)
+			lines[i] = "> " + markdown.Escape(q)
 		} else {
-			lines[i] = sanitizeModelText(l)
+			lines[i] = markdown.DefuseMentions(l)
 		}
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
@@ -94,18 +94,18 @@ func renderBody(a *bot.Answer) string {
 // line is too long the headline is cut, never the link.
 func renderSourceLine(c bot.Citation, limit int) string {
 	prefix := fmt.Sprintf("[%d] ", c.N)
-	label, suffix := mdOneLine(renderLabel(c)), fmt.Sprintf(", ¶%d", c.Paragraph)
+	label, suffix := oneLine(renderLabel(c)), fmt.Sprintf(", ¶%d", c.Paragraph)
 	url := ""
 	if c.Link != "" {
-		if url = mdLinkURL(c.Link); url == "" && c.Article != nil {
-			url = mdLinkURL(c.Article.URL)
+		if url = markdown.LinkURL(c.Link); url == "" && c.Article != nil {
+			url = markdown.LinkURL(c.Article.URL)
 		}
 	}
 	if url == "" {
-		return prefix + mdFitLabel(label, suffix, limit-mdRunes(prefix), mdEscapeInline)
+		return prefix + fitLabel(label, suffix, limit-runeCount(prefix), markdown.EscapeInline)
 	}
-	room := limit - mdRunes(prefix) - mdRunes(url) - len("[](<>)")
-	return prefix + "[" + mdFitLabel(label, suffix, room, mdLinkText) + "](<" + url + ">)"
+	room := limit - runeCount(prefix) - runeCount(url) - len("[](<>)")
+	return prefix + "[" + fitLabel(label, suffix, room, markdown.LinkText) + "](<" + url + ">)"
 }
 
 func renderLabel(c bot.Citation) string {
@@ -115,31 +115,31 @@ func renderLabel(c bot.Citation) string {
 	return c.Label()
 }
 
-// mdFitLabel renders label within limit runes; a label that doesn't fit
+// fitLabel renders label within limit runes; a label that doesn't fit
 // loses the end of its headline but keeps its ", ¶k" suffix.
-func mdFitLabel(label, suffix string, limit int, render func(string) string) string {
-	if out := render(label); mdRunes(out) <= limit {
+func fitLabel(label, suffix string, limit int, render func(string) string) string {
+	if out := render(label); runeCount(out) <= limit {
 		return out
 	}
 	head, ok := strings.CutSuffix(label, suffix)
 	if !ok {
-		return mdFit(label, limit, render)
+		return fit(label, limit, render)
 	}
 	tail := render(suffix)
-	return mdFit(head, limit-mdRunes(tail), render) + tail
+	return fit(head, limit-runeCount(tail), render) + tail
 }
 
-// mdFit renders the longest start of s, ended with "…", that fits in limit
+// fit renders the longest start of s, ended with "…", that fits in limit
 // runes once rendered.
-func mdFit(s string, limit int, render func(string) string) string {
-	if out := render(s); mdRunes(out) <= limit {
+func fit(s string, limit int, render func(string) string) string {
+	if out := render(s); runeCount(out) <= limit {
 		return out
 	}
 	if limit < 1 {
 		return ""
 	}
 	rs := []rune(s)
-	fits := func(k int) bool { return mdRunes(render(string(rs[:k])+"…")) <= limit }
+	fits := func(k int) bool { return runeCount(render(string(rs[:k])+"…")) <= limit }
 	lo, hi := 0, len(rs)
 	for lo < hi {
 		if mid := (lo + hi + 1) / 2; fits(mid) {
@@ -153,13 +153,13 @@ func mdFit(s string, limit int, render func(string) string) string {
 
 // renderClosestLine is a "- Headline (Outlet)" bullet.
 func renderClosestLine(a *bot.Article) string {
-	title := mdOneLine(a.Title)
+	title := oneLine(a.Title)
 	if title == "" {
-		title = cmp.Or(mdOneLine(a.URL), mdOneLine(a.ID), "untitled")
+		title = cmp.Or(oneLine(a.URL), oneLine(a.ID), "untitled")
 	}
-	line := "- " + mdEscapeInline(mdClip(title, mdMaxHeadline))
-	if src := mdOneLine(a.Source); src != "" {
-		line += " (" + mdEscapeInline(mdClip(src, mdMaxOutlet)) + ")"
+	line := "- " + markdown.EscapeInline(clip(title, maxHeadline))
+	if src := oneLine(a.Source); src != "" {
+		line += " (" + markdown.EscapeInline(clip(src, maxOutlet)) + ")"
 	}
 	return line
 }
@@ -171,38 +171,38 @@ func renderClosestLine(a *bot.Article) string {
 // least one message.
 func renderQuotes(a *bot.Answer) []string {
 	if a == nil {
-		return []string{mdNoQuotes}
+		return []string{noQuotes}
 	}
-	var units []mdUnit
+	var units []unit
 	for _, c := range a.Citations {
-		units = append(units, mdUnit{text: renderQuoteBlock(c), sep: "\n\n"})
+		units = append(units, unit{text: renderQuoteBlock(c), sep: "\n\n"})
 	}
-	if msgs := mdPack(units, maxMessage); len(msgs) > 0 {
+	if msgs := pack(units, maxMessage); len(msgs) > 0 {
 		return msgs
 	}
-	return []string{mdNoQuotes}
+	return []string{noQuotes}
 }
 
 func renderQuoteBlock(c bot.Citation) string {
 	label := fmt.Sprintf("unknown article, ¶%d", c.Paragraph)
 	if art := c.Article; art != nil {
-		label = mdClip(cmp.Or(mdOneLine(art.Title), "untitled"), mdMaxHeadline) + fmt.Sprintf(", ¶%d", c.Paragraph)
-		if src := mdOneLine(art.Source); src != "" {
-			label = mdClip(src, mdMaxOutlet) + " — " + label
+		label = clip(cmp.Or(oneLine(art.Title), "untitled"), maxHeadline) + fmt.Sprintf(", ¶%d", c.Paragraph)
+		if src := oneLine(art.Source); src != "" {
+			label = clip(src, maxOutlet) + " — " + label
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "**[%d] %s**", c.N, mdEscapeInline(label))
+	fmt.Fprintf(&b, "**[%d] %s**", c.N, markdown.EscapeInline(label))
 	quoted := false
 	for _, line := range strings.Split(strings.ToValidUTF8(c.Quote, "\uFFFD"), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			b.WriteString("\n> ")
-			b.WriteString(escapeMarkdown(line))
+			b.WriteString(markdown.Escape(line))
 			quoted = true
 		}
 	}
 	if !quoted {
-		b.WriteString("\n" + mdEmptyQuote)
+		b.WriteString("\n" + emptyQuote)
 	}
 	return b.String()
 }
@@ -211,14 +211,14 @@ func renderQuoteBlock(c bot.Citation) string {
 // answer so far, its start dropped for a "…" when it is too long, and a
 // status line.
 func renderProgress(partial string, elapsed time.Duration) string {
-	text := strings.TrimSpace(sanitizeModelText(partial))
+	text := strings.TrimSpace(markdown.DefuseMentions(partial))
 	if text == "" {
-		return mdSearching
+		return searching
 	}
 	status := fmt.Sprintf("\n\n_Writing… (%d s)_", max(0, int(elapsed.Round(time.Second)/time.Second)))
 	const fence = "\n```" // closes a code block the status line would fall into
-	if budget := maxMessage - mdRunes(status) - len(fence); mdRunes(text) > budget {
-		text = mdTail(text, budget)
+	if budget := maxMessage - runeCount(status) - len(fence); runeCount(text) > budget {
+		text = markdown.Tail(text, budget)
 	}
 	if strings.Count(text, "```")%2 == 1 {
 		text += fence
@@ -226,43 +226,60 @@ func renderProgress(partial string, elapsed time.Duration) string {
 	return text + status
 }
 
-// mdTail keeps the end of s within limit runes behind a "…", starting at a
-// line or word outside any bold pair, code span or link when one is near.
-func mdTail(s string, limit int) string {
-	start := len(s)
-	for n := 0; n < limit-2 && start > 0; n++ {
-		_, size := utf8.DecodeLastRuneInString(s[:start])
-		start -= size
-	}
-	spans := mdSpans(s)
-	inside := func(p int) bool {
-		return slices.ContainsFunc(spans, func(sp mdSpan) bool { return sp.start < p && p < sp.end })
-	}
-	for p := start; p < min(len(s), start+400); p++ {
-		if p > 0 && s[p-1] == '\n' && !inside(p) && strings.TrimSpace(s[p:]) != "" {
-			return "…\n" + s[p:]
-		}
-	}
-	for p := start; p < min(len(s), start+100); p++ {
-		if s[p] == ' ' && !inside(p+1) && strings.TrimSpace(s[p:]) != "" {
-			return "…" + strings.TrimLeft(s[p:], " ")
-		}
-	}
-	return "…" + s[start:]
-}
-
-// mdOneLine collapses s to one line with single spaces.
-func mdOneLine(s string) string {
+// oneLine collapses s to one line with single spaces.
+func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
 }
 
-// mdClip cuts s to n runes, the last being "…".
-func mdClip(s string, n int) string {
-	if mdRunes(s) <= n {
+// clip cuts s to n runes, the last being "…".
+func clip(s string, n int) string {
+	if runeCount(s) <= n {
 		return s
 	}
 	rs := []rune(s)
 	return strings.TrimRightFunc(string(rs[:n-1]), unicode.IsSpace) + "…"
 }
 
-func mdRunes(s string) int { return utf8.RuneCountInString(s) }
+func runeCount(s string) int { return utf8.RuneCountInString(s) }
+
+// unit is a piece of a layout: a source line, which is never split, or
+// text, which is split when it can't fit a message by itself.
+type unit struct {
+	text string
+	sep  string // goes before text when it joins a message
+}
+
+// pack fills messages of at most limit runes with units, in order.
+func pack(units []unit, limit int) []string {
+	var msgs []string
+	cur, curRunes := "", 0
+	for _, u := range units {
+		if strings.TrimSpace(u.text) == "" {
+			continue
+		}
+		n := runeCount(u.text)
+		if cur != "" && curRunes+runeCount(u.sep)+n <= limit {
+			cur, curRunes = cur+u.sep+u.text, curRunes+runeCount(u.sep)+n
+			continue
+		}
+		if cur != "" {
+			msgs = append(msgs, cur)
+		}
+		if n <= limit {
+			cur, curRunes = u.text, n
+			continue
+		}
+		pieces := markdown.Split(u.text, limit)
+		if len(pieces) == 0 {
+			cur, curRunes = "", 0
+			continue
+		}
+		msgs = append(msgs, pieces[:len(pieces)-1]...)
+		cur = pieces[len(pieces)-1]
+		curRunes = runeCount(cur)
+	}
+	if cur != "" {
+		msgs = append(msgs, cur)
+	}
+	return msgs
+}

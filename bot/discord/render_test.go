@@ -80,8 +80,8 @@ func TestRenderAnswerLayout(t *testing.T) {
 		a    *bot.Answer
 		want []string
 	}{
-		{"nil", nil, []string{mdEmptyAnswer}},
-		{"empty", &bot.Answer{Text: " \n "}, []string{mdEmptyAnswer}},
+		{"nil", nil, []string{emptyAnswer}},
+		{"empty", &bot.Answer{Text: " \n "}, []string{emptyAnswer}},
 		{
 			"text and sources",
 			&bot.Answer{Text: "Lavrov asked for a UN conference [1]. Kyiv refused [2].\n", Citations: []bot.Citation{mt, kyiv}},
@@ -145,7 +145,7 @@ func TestRenderAnswerSplitsLongAnswers(t *testing.T) {
 		t.Fatalf("got %d messages, want at least 2", len(msgs))
 	}
 
-	lineMax := maxMessage - utf8.RuneCountInString(mdSourcesHeader) - 1
+	lineMax := maxMessage - utf8.RuneCountInString(sourcesHeader) - 1
 	var lines []string
 	for _, c := range cites {
 		lines = append(lines, renderSourceLine(c, lineMax))
@@ -163,7 +163,7 @@ func TestRenderAnswerSplitsLongAnswers(t *testing.T) {
 			t.Errorf("source line %q appears whole in %d messages, want 1", line, found)
 		}
 	}
-	full := text + "\n\n" + mdSourcesHeader + "\n" + strings.Join(lines, "\n")
+	full := text + "\n\n" + sourcesHeader + "\n" + strings.Join(lines, "\n")
 	if got, want := strings.Fields(strings.Join(msgs, " ")), strings.Fields(full); !cmp.Equal(got, want) {
 		t.Errorf("messages don't add up to the answer:\n%s", cmp.Diff(want, got))
 	}
@@ -298,13 +298,13 @@ func TestRenderQuotes(t *testing.T) {
 	t.Run("layout", func(t *testing.T) {
 		got := renderQuotes(&bot.Answer{Citations: []bot.Citation{mt, bare}})
 		want := []string{"**[1] The Moscow Times — Lavrov \\*calls\\*, ¶1**\n> Lavrov asked for a UN conference.\n> \\- Kyiv @\u200beveryone said <\u200b@1> no.\n\n" +
-			"**[2] unknown article, ¶4**\n" + mdEmptyQuote}
+			"**[2] unknown article, ¶4**\n" + emptyQuote}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("renderQuotes mismatch (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("no citations", func(t *testing.T) {
-		if got, want := renderQuotes(&bot.Answer{}), []string{mdNoQuotes}; !cmp.Equal(got, want) {
+		if got, want := renderQuotes(&bot.Answer{}), []string{noQuotes}; !cmp.Equal(got, want) {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	})
@@ -358,8 +358,8 @@ func TestRenderProgress(t *testing.T) {
 		elapsed time.Duration
 		want    string
 	}{
-		{"nothing yet", "", time.Second, mdSearching},
-		{"only spaces", " \n ", time.Second, mdSearching},
+		{"nothing yet", "", time.Second, searching},
+		{"only spaces", " \n ", time.Second, searching},
 		{"writing", "Lavrov said [1]", 4200 * time.Millisecond, "Lavrov said [1]\n\n_Writing… (4 s)_"},
 		{"mentions", "@everyone <@1>", 0, "@\u200beveryone <\u200b@1>\n\n_Writing… (0 s)_"},
 		{"open code block", "```go\nx := 1", 2 * time.Second, "```go\nx := 1\n```\n\n_Writing… (2 s)_"},
@@ -405,7 +405,7 @@ func FuzzRenderAnswer(f *testing.F) {
 		msgs := renderAnswer(a)
 		checkRendered(t, msgs)
 		checkRenderedNoPings(t, msgs...)
-		lineMax := maxMessage - utf8.RuneCountInString(mdSourcesHeader) - 1
+		lineMax := maxMessage - utf8.RuneCountInString(sourcesHeader) - 1
 		all := strings.Join(msgs, "\n")
 		for _, c := range a.Citations {
 			if line := renderSourceLine(c, lineMax); !strings.Contains(all, line) {

@@ -180,68 +180,6 @@ func (r *channelReply) send(text string, components []discordgo.MessageComponent
 	return err
 }
 
-// streamer shows a growing answer by editing the first message, at most
-// once per interval: Discord rate-limits faster edits, and people can't
-// read faster either.
-type streamer struct {
-	r        replier
-	interval time.Duration
-	started  time.Time
-
-	mu      sync.Mutex
-	text    string
-	dirty   bool
-	stopped bool
-	done    chan struct{}
-	wg      sync.WaitGroup
-}
-
-func newStreamer(r replier, interval time.Duration) *streamer {
-	st := &streamer{r: r, interval: interval, started: time.Now(), done: make(chan struct{})}
-	st.wg.Add(1)
-	go st.loop()
-	return st
-}
-
-// update records the answer so far; the next tick shows it.
-func (st *streamer) update(partial string) {
-	st.mu.Lock()
-	st.text, st.dirty = partial, true
-	st.mu.Unlock()
-}
-
-func (st *streamer) loop() {
-	defer st.wg.Done()
-	t := time.NewTicker(st.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-st.done:
-			return
-		case <-t.C:
-			st.mu.Lock()
-			text, dirty := st.text, st.dirty
-			st.dirty = false
-			st.mu.Unlock()
-			if dirty {
-				st.r.edit(renderProgress(text, time.Since(st.started)))
-			}
-		}
-	}
-}
-
-// stop ends the edits; it returns once no edit is in flight, so the final
-// message can't be overwritten by a late progress edit.
-func (st *streamer) stop() {
-	st.mu.Lock()
-	if !st.stopped {
-		st.stopped = true
-		close(st.done)
-	}
-	st.mu.Unlock()
-	st.wg.Wait()
-}
-
 // quotesButton is the "Show quotes" button of an answer with citations.
 func quotesButton(id string) []discordgo.MessageComponent {
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{

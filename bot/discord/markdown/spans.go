@@ -1,4 +1,4 @@
-package discord
+package markdown
 
 import (
 	"cmp"
@@ -7,18 +7,18 @@ import (
 	"unicode/utf8"
 )
 
-// mdSpan is markup a cut should not fall inside: a bold or other pair, code
+// span is markup a cut should not fall inside: a bold or other pair, code
 // or a masked link.
-type mdSpan struct {
+type span struct {
 	start, end  int    // s[start:end] holds it
 	open, close string // reopen and close it across a cut; empty for a link
 }
 
-// mdSpans finds the paired markup (** __ ~~ ||), code (one, two or three
+// findSpans finds the paired markup (** __ ~~ ||), code (one, two or three
 // backticks) and masked links in s, skipping escaped characters, ordered by
 // start.
-func mdSpans(s string) []mdSpan {
-	var spans []mdSpan
+func findSpans(s string) []span {
+	var spans []span
 	open := map[string]int{}
 	for i := 0; i < len(s); {
 		switch {
@@ -35,24 +35,24 @@ func mdSpans(s string) []mdSpan {
 				break
 			}
 			end := i + 3 + j + 3
-			spans = append(spans, mdSpan{i, end, "```" + mdFenceLang(s[i+3:end-3]) + "\n", "\n```"})
+			spans = append(spans, span{i, end, "```" + fenceLang(s[i+3:end-3]) + "\n", "\n```"})
 			i = end
 		case s[i] == '`':
 			n := 1
 			if strings.HasPrefix(s[i:], "``") {
 				n = 2
 			}
-			j := mdCloseTicks(s[i+n:], n)
+			j := closeTicks(s[i+n:], n)
 			if j < 0 {
 				i += n
 				break
 			}
 			end := i + n + j + n
-			spans = append(spans, mdSpan{i, end, s[i : i+n], s[i : i+n]})
+			spans = append(spans, span{i, end, s[i : i+n], s[i : i+n]})
 			i = end
 		case s[i] == '[':
-			if end := mdLinkEnd(s, i); end > 0 {
-				spans = append(spans, mdSpan{start: i, end: end})
+			if end := linkEnd(s, i); end > 0 {
+				spans = append(spans, span{start: i, end: end})
 				i = end
 			} else {
 				i++
@@ -60,7 +60,7 @@ func mdSpans(s string) []mdSpan {
 		case len(s) > i+1 && s[i] == s[i+1] && strings.IndexByte("*_~|", s[i]) >= 0:
 			tok := s[i : i+2]
 			if st, ok := open[tok]; ok {
-				spans = append(spans, mdSpan{st, i + 2, tok, tok})
+				spans = append(spans, span{st, i + 2, tok, tok})
 				delete(open, tok)
 			} else {
 				open[tok] = i
@@ -71,13 +71,13 @@ func mdSpans(s string) []mdSpan {
 			i += size
 		}
 	}
-	slices.SortFunc(spans, func(a, b mdSpan) int { return cmp.Compare(a.start, b.start) })
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
 	return spans
 }
 
-// mdFenceLang returns the language of a code block's content, if its first
+// fenceLang returns the language of a code block's content, if its first
 // line names one.
-func mdFenceLang(content string) string {
+func fenceLang(content string) string {
 	lang, _, ok := strings.Cut(content, "\n")
 	if !ok || len(lang) > 20 {
 		return ""
@@ -90,8 +90,8 @@ func mdFenceLang(content string) string {
 	return lang
 }
 
-// mdCloseTicks returns where a run of exactly n backticks starts in s, or -1.
-func mdCloseTicks(s string, n int) int {
+// closeTicks returns where a run of exactly n backticks starts in s, or -1.
+func closeTicks(s string, n int) int {
 	for i := 0; i < len(s); {
 		if s[i] != '`' {
 			i++
@@ -109,9 +109,9 @@ func mdCloseTicks(s string, n int) int {
 	return -1
 }
 
-// mdLinkEnd returns the end of a masked link "[text](url)" starting at
+// linkEnd returns the end of a masked link "[text](url)" starting at
 // s[i], or -1.
-func mdLinkEnd(s string, i int) int {
+func linkEnd(s string, i int) int {
 	depth, j := 0, i
 	for ; j < len(s) && j-i < 2048; j++ {
 		switch s[j] {
@@ -155,14 +155,39 @@ func mdLinkEnd(s string, i int) int {
 	return -1
 }
 
-// mdEnclosing returns the spans that can be closed and reopened and that a
+// enclosing returns the spans that can be closed and reopened and that a
 // cut at at falls inside, outermost first.
-func mdEnclosing(spans []mdSpan, at int) []mdSpan {
-	var out []mdSpan
+func enclosing(spans []span, at int) []span {
+	var out []span
 	for _, sp := range spans {
 		if sp.close != "" && sp.start < at && at < sp.end {
 			out = append(out, sp)
 		}
 	}
 	return out
+}
+
+// Tail keeps the end of s within limit runes behind a "…", starting at a
+// line or word outside any bold pair, code span or link when one is near.
+func Tail(s string, limit int) string {
+	start := len(s)
+	for n := 0; n < limit-2 && start > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(s[:start])
+		start -= size
+	}
+	spans := findSpans(s)
+	inside := func(p int) bool {
+		return slices.ContainsFunc(spans, func(sp span) bool { return sp.start < p && p < sp.end })
+	}
+	for p := start; p < min(len(s), start+400); p++ {
+		if p > 0 && s[p-1] == '\n' && !inside(p) && strings.TrimSpace(s[p:]) != "" {
+			return "…\n" + s[p:]
+		}
+	}
+	for p := start; p < min(len(s), start+100); p++ {
+		if s[p] == ' ' && !inside(p+1) && strings.TrimSpace(s[p:]) != "" {
+			return "…" + strings.TrimLeft(s[p:], " ")
+		}
+	}
+	return "…" + s[start:]
 }

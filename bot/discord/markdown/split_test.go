@@ -1,4 +1,4 @@
-package discord
+package markdown
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestRenderSplit(t *testing.T) {
+func TestSplit(t *testing.T) {
 	// With a limit of 40, a cut falls within the first 24 characters (16
 	// are kept for closing markup).
 	const limit = 40
@@ -55,9 +55,9 @@ func TestRenderSplit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := mdSplit(tt.in, limit)
+			got := Split(tt.in, limit)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("mdSplit(%q, %d) mismatch (-want +got):\n%s", tt.in, limit, diff)
+				t.Errorf("Split(%q, %d) mismatch (-want +got):\n%s", tt.in, limit, diff)
 			}
 			for i, p := range got {
 				if n := utf8.RuneCountInString(p); n > limit || strings.TrimSpace(p) == "" {

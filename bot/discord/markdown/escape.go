@@ -1,4 +1,9 @@
-package discord
+// Package markdown writes Discord's flavour of markdown safely: it escapes
+// text from articles so it shows as written, defuses mentions in a model's
+// text, builds masked links, and cuts long text into messages without
+// breaking markup, citations or characters. It knows nothing of discordgo;
+// the adapter decides what goes into which message.
+package markdown
 
 import (
 	"fmt"
@@ -8,27 +13,27 @@ import (
 )
 
 const (
-	// mdMaxLink is the longest deep link written out. A text fragment of a
+	// maxLink is the longest deep link written out. A text fragment of a
 	// long paragraph can make a link absurd; then the article's URL is used.
-	mdMaxLink   = 500
-	mdZeroWidth = "\u200b"
+	maxLink   = 500
+	zeroWidth = "\u200b"
 )
 
-// escapeMarkdown makes text from articles show as written: it escapes what
+// Escape makes text from articles show as written: it escapes what
 // Discord would read as markdown (emphasis, code, spoilers, brackets, and
 // quotes, headings and lists at a line's start), leaves bare URLs intact
 // (Discord links them before it reads emphasis) and defuses mentions.
-func escapeMarkdown(s string) string {
-	return mdEscape(s, true)
+func Escape(s string) string {
+	return escape(s, true)
 }
 
-// mdEscapeInline escapes text set inside a line of ours, such as a headline
+// EscapeInline escapes text set inside a line of ours, such as a headline
 // in a source line: every markdown character, URLs included.
-func mdEscapeInline(s string) string {
-	return mdEscape(s, false)
+func EscapeInline(s string) string {
+	return escape(s, false)
 }
 
-func mdEscape(s string, block bool) string {
+func escape(s string, block bool) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
@@ -43,13 +48,13 @@ func mdEscape(s string, block bool) string {
 			}
 			if strings.IndexByte("#>-+", s[i]) >= 0 {
 				b.WriteByte('\\')
-			} else if n := mdListNumber(s[i:]); n > 0 {
+			} else if n := listNumber(s[i:]); n > 0 {
 				b.WriteString(s[i:i+n] + `\.`)
 				i += n + 1
 				continue
 			}
 		}
-		if block && !inURL && mdURLAt(s, i) {
+		if block && !inURL && urlAt(s, i) {
 			inURL = true
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -63,10 +68,10 @@ func mdEscape(s string, block bool) string {
 		case !inURL && r < utf8.RuneSelf && strings.IndexByte("\\*_~`|[]", byte(r)) >= 0:
 			b.WriteByte('\\')
 			b.WriteByte(byte(r))
-		case r == '<' && mdMentionAfterLT(s[i+1:]):
-			b.WriteString("<" + mdZeroWidth)
-		case r == '@' && mdPingAfterAt(s[i+1:]):
-			b.WriteString("@" + mdZeroWidth)
+		case r == '<' && mentionAfterLT(s[i+1:]):
+			b.WriteString("<" + zeroWidth)
+		case r == '@' && pingAfterAt(s[i+1:]):
+			b.WriteString("@" + zeroWidth)
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -75,11 +80,11 @@ func mdEscape(s string, block bool) string {
 	return b.String()
 }
 
-// sanitizeModelText keeps a model's light markdown (bold, lists, quotes)
+// DefuseMentions keeps a model's light markdown (bold, lists, quotes)
 // but defuses mentions by putting a zero-width space inside them, so
 // "@everyone", "<@123>" or "<#456>" can't ping or link even if
 // allowed_mentions were ever left off a message.
-func sanitizeModelText(s string) string {
+func DefuseMentions(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if !strings.ContainsAny(s, "<@") {
 		return s
@@ -88,17 +93,17 @@ func sanitizeModelText(s string) string {
 	b.Grow(len(s) + 16)
 	for i := 0; i < len(s); i++ {
 		b.WriteByte(s[i])
-		if s[i] == '<' && mdMentionAfterLT(s[i+1:]) || s[i] == '@' && mdPingAfterAt(s[i+1:]) {
-			b.WriteString(mdZeroWidth)
+		if s[i] == '<' && mentionAfterLT(s[i+1:]) || s[i] == '@' && pingAfterAt(s[i+1:]) {
+			b.WriteString(zeroWidth)
 		}
 	}
 	return b.String()
 }
 
-// mdMentionAfterLT reports whether "<" followed by rest starts Discord's
+// mentionAfterLT reports whether "<" followed by rest starts Discord's
 // syntax for a user, role or channel mention, a slash command, an emoji or a
 // timestamp.
-func mdMentionAfterLT(rest string) bool {
+func mentionAfterLT(rest string) bool {
 	for _, p := range []string{"@", "#", "/", ":", "t:", "a:"} {
 		if strings.HasPrefix(rest, p) {
 			return true
@@ -107,13 +112,13 @@ func mdMentionAfterLT(rest string) bool {
 	return false
 }
 
-func mdPingAfterAt(rest string) bool {
+func pingAfterAt(rest string) bool {
 	return len(rest) >= 8 && strings.EqualFold(rest[:8], "everyone") ||
 		len(rest) >= 4 && strings.EqualFold(rest[:4], "here")
 }
 
-// mdURLAt reports whether a bare http(s) URL starts at s[i].
-func mdURLAt(s string, i int) bool {
+// urlAt reports whether a bare http(s) URL starts at s[i].
+func urlAt(s string, i int) bool {
 	if i > 0 && (unicode.IsLetter(rune(s[i-1])) || unicode.IsDigit(rune(s[i-1]))) {
 		return false
 	}
@@ -121,9 +126,9 @@ func mdURLAt(s string, i int) bool {
 	return strings.HasPrefix(strings.ToLower(rest), "https://") || strings.HasPrefix(strings.ToLower(rest), "http://")
 }
 
-// mdListNumber returns the number of digits in an ordered list marker
+// listNumber returns the number of digits in an ordered list marker
 // ("12. ") at the start of s, or 0.
-func mdListNumber(s string) int {
+func listNumber(s string) int {
 	n := 0
 	for n < len(s) && n < 9 && s[n] >= '0' && s[n] <= '9' {
 		n++
@@ -134,11 +139,11 @@ func mdListNumber(s string) int {
 	return 0
 }
 
-// mdLinkURL prepares a link target for "(<…>)": only http(s) links, with
+// LinkURL prepares a link target for "(<…>)": only http(s) links, with
 // the characters that could end the target (or spell @everyone)
-// percent-encoded, and none longer than mdMaxLink. It returns "" for a link
+// percent-encoded, and none longer than maxLink. It returns "" for a link
 // that can't be used.
-func mdLinkURL(u string) string {
+func LinkURL(u string) string {
 	u = strings.TrimSpace(strings.ToValidUTF8(u, ""))
 	lower := strings.ToLower(u)
 	if !(strings.HasPrefix(lower, "https://") && len(u) > 8 || strings.HasPrefix(lower, "http://") && len(u) > 7) {
@@ -148,7 +153,7 @@ func mdLinkURL(u string) string {
 	for i, r := range u {
 		switch {
 		case strings.ContainsRune(`<>()[]\"`, r) || unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r),
-			r == '@' && mdPingAfterAt(u[i+1:]):
+			r == '@' && pingAfterAt(u[i+1:]):
 			for _, c := range []byte(string(r)) {
 				fmt.Fprintf(&b, "%%%02X", c)
 			}
@@ -156,16 +161,16 @@ func mdLinkURL(u string) string {
 			b.WriteRune(r)
 		}
 	}
-	if mdRunes(b.String()) > mdMaxLink {
+	if runeCount(b.String()) > maxLink {
 		return ""
 	}
 	return b.String()
 }
 
-// mdLinkText escapes the text of a masked link. Discord's link pattern
+// LinkText escapes the text of a masked link. Discord's link pattern
 // accepts brackets in the text only as "[…]" pairs, or a lone "]" with no
 // "[" after it, so other brackets become parentheses.
-func mdLinkText(s string) string {
+func LinkText(s string) string {
 	rs := []rune(s)
 	pair := make([]bool, len(rs))
 	lastOpen := -1
@@ -189,5 +194,5 @@ func mdLinkText(s string) string {
 			rs[i] = ')'
 		}
 	}
-	return mdEscapeInline(string(rs))
+	return EscapeInline(string(rs))
 }

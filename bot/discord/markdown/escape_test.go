@@ -1,8 +1,8 @@
-package discord
+package markdown
 
 import "testing"
 
-func TestSanitizeModelText(t *testing.T) {
+func TestDefuseMentions(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"@everyone look", "@\u200beveryone look"},
 		{"hey @here and @Everyone", "hey @\u200bhere and @\u200bEveryone"},
@@ -13,17 +13,17 @@ func TestSanitizeModelText(t *testing.T) {
 		{"bad \xff byte", "bad \uFFFD byte"},
 	}
 	for _, tt := range tests {
-		got := sanitizeModelText(tt.in)
+		got := DefuseMentions(tt.in)
 		if got != tt.want {
-			t.Errorf("sanitizeModelText(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("DefuseMentions(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-		if again := sanitizeModelText(got); again != got {
-			t.Errorf("sanitizeModelText is not idempotent: %q then %q", got, again)
+		if again := DefuseMentions(got); again != got {
+			t.Errorf("DefuseMentions is not idempotent: %q then %q", got, again)
 		}
 	}
 }
 
-func TestEscapeMarkdown(t *testing.T) {
+func TestEscape(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"*a* _b_ ~~c~~ `d` ||e||", `\*a\* \_b\_ \~\~c\~\~ \` + "`" + `d\` + "`" + ` \|\|e\|\|`},
 		{"# Title\n> quote\n- item\n+ x\n12. twelve\n  - nested", "\\# Title\n\\> quote\n\\- item\n\\+ x\n12\\. twelve\n  \\- nested"},
@@ -35,8 +35,8 @@ func TestEscapeMarkdown(t *testing.T) {
 		{"Привет *мир* 🎉", `Привет \*мир\* 🎉`},
 	}
 	for _, tt := range tests {
-		if got := escapeMarkdown(tt.in); got != tt.want {
-			t.Errorf("escapeMarkdown(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := Escape(tt.in); got != tt.want {
+			t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,64 @@
+package discord
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+
+	"github.com/newsbot/newsbot/bot"
+)
+
+// answerCache keeps recent answers for their "Show quotes" buttons.
+type answerCache struct{ *lru[*bot.Answer] }
+
+func newAnswerCache(max int) *answerCache { return &answerCache{newLRU[*bot.Answer](max)} }
+
+// add stores a and returns the id its button carries.
+func (c *answerCache) add(a *bot.Answer) string {
+	var b [6]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	c.put(id, a)
+	return id
+}
+
+// conversations keeps the last turns of each conversation, by channel (a
+// thread) id.
+type conversations struct {
+	*lru[[]bot.Turn]
+	turns int
+}
+
+func newConversations(max, turns int) *conversations {
+	return &conversations{newLRU[[]bot.Turn](max), turns}
+}
+
+func (c *conversations) history(channel string) []bot.Turn {
+	h, _ := c.get(channel)
+	return h
+}
+
+func (c *conversations) add(channel string, t bot.Turn) {
+	c.update(channel, func(h []bot.Turn) []bot.Turn {
+		h = append(append([]bot.Turn(nil), h...), t)
+		return h[max(0, len(h)-c.turns):]
+	})
+}
+
+// threads remembers the threads the bot started, so a message in one
+// continues the conversation without a look-up. It is bounded: a thread
+// forgotten here is still recognised from the state cache by its owner,
+// as after a restart.
+type threads struct{ *lru[struct{}] }
+
+// maxThreads bounds the threads remembered; a new one pushes out the one
+// least recently spoken in.
+const maxThreads = 10000
+
+func newThreads(max int) *threads { return &threads{newLRU[struct{}](max)} }
+
+func (t *threads) add(id string) { t.put(id, struct{}{}) }
+
+func (t *threads) has(id string) bool {
+	_, ok := t.get(id)
+	return ok
+}
