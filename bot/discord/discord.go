@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -73,22 +71,6 @@ type Bot struct {
 // threads; the Message Content intent must be enabled for the application).
 const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentMessageContent
 
-// NewSession returns a session, not yet open, for the bot token (with or
-// without its "Bot " prefix) that talks to the Discord API at api: nil or
-// https://discord.com for Discord itself, else a Discord-compatible
-// server. Building the session here keeps discordgo out of the caller.
-func NewSession(token string, api *url.URL) (*discordgo.Session, error) {
-	s, err := discordgo.New("Bot " + strings.TrimPrefix(token, "Bot "))
-	if err != nil {
-		return nil, err
-	}
-	if api != nil && (api.Host != "discord.com" || api.Scheme != "https") {
-		s.Client = &http.Client{Transport: APITransport(api, nil)}
-	}
-	s.LogLevel = discordgo.LogWarning
-	return s, nil
-}
-
 // New wires the adapter to a session that is not yet open: it sets the
 // intents and adds the event handlers. Call Run, or Open the session and
 // call Register.
@@ -139,7 +121,7 @@ func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
 // flight and closes the session.
 func (b *Bot) Run(ctx context.Context) error {
 	if err := b.s.Open(); err != nil {
-		return openError(err)
+		return openError(b.s, err)
 	}
 	if err := b.Register(); err != nil {
 		b.s.Close()
@@ -188,20 +170,6 @@ func (b *Bot) begin() bool {
 
 // restarting is what a person hears when a request arrives during shutdown.
 const restarting = "I'm restarting — please ask again in a minute."
-
-// openError explains the usual reasons the gateway refuses a bot.
-func openError(err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "4004") || strings.Contains(msg, "Authentication failed"):
-		return errors.New("Discord refused the bot token: check DISCORD_TOKEN (it may have been reset in the developer portal)")
-	case strings.Contains(msg, "4014") || strings.Contains(msg, "Disallowed intent"):
-		return errors.New("Discord refused the Message Content intent: enable it for the bot in the developer portal (Bot → Privileged Gateway Intents)")
-	case strings.Contains(msg, "401"):
-		return errors.New("Discord refused the bot token: check DISCORD_TOKEN")
-	}
-	return fmt.Errorf("connect to Discord: %w", err)
-}
 
 // Register bulk-overwrites the application's commands: in Options.GuildID
 // when set, else globally.
@@ -253,31 +221,6 @@ func InviteURL(appID string) string {
 	v.Set("permissions", fmt.Sprint(Permissions))
 	return "https://discord.com/oauth2/authorize?" + v.Encode()
 }
-
-// APITransport sends discordgo's requests for https://discord.com to base
-// instead (a Discord-compatible server), keeping path and query. discordgo
-// builds its URLs from package-level variables; rewriting in the session's
-// own transport points one session elsewhere without touching them, and the
-// gateway URL follows from the server's /gateway answer.
-func APITransport(base *url.URL, rt http.RoundTripper) http.RoundTripper {
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	return roundTripper(func(req *http.Request) (*http.Response, error) {
-		if req.URL.Scheme != "https" || !strings.EqualFold(req.URL.Host, "discord.com") {
-			return rt.RoundTrip(req)
-		}
-		r := req.Clone(req.Context())
-		r.URL.Scheme, r.URL.Host, r.Host = base.Scheme, base.Host, base.Host
-		r.URL.Path = strings.TrimSuffix(base.Path, "/") + req.URL.Path
-		r.URL.RawPath = ""
-		return rt.RoundTrip(r)
-	})
-}
-
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // scopeOf is the library scope of a guild: its id, or the global library
 // in DMs.

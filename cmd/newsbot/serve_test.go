@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +66,24 @@ func TestServeStartsAndStops(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "oauth2/authorize") {
 		t.Errorf("no invite URL logged:\n%s", errb.String())
+	}
+}
+
+// A server that is not Discord behind NEWSBOT_DISCORD_API_URL gets one
+// clean line naming it, not its HTML page and not discord.com.
+func TestServeAgainstAnotherServer(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("<html><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>"))
+	}))
+	t.Cleanup(page.Close)
+	c := newCLI(t)
+	c.env["DISCORD_TOKEN"] = "a-token"
+	c.env["NEWSBOT_DISCORD_API_URL"] = page.URL
+	_, _, err := c.run("serve")
+	want := "Cannot connect to Discord at " + page.URL + ": GET /api/v9/gateway answered 404 Not Found with an HTML page, not Discord's API."
+	if err == nil || sentence(err) != want {
+		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
