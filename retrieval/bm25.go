@@ -3,11 +3,14 @@ package retrieval
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -28,7 +31,14 @@ const manifestKey = "manifest"
 // scored with BM25. Each paragraph is a document with its text, its word
 // pairs (a proximity signal), and its article's headline and outlet.
 type bm25Index struct {
-	idx bleve.Index
+	idx      bleve.Index
+	dir      string
+	readOnly bool
+
+	// broken is set once bleve has failed in a way that says its files are
+	// damaged; the index is then not given a checksum list when it closes,
+	// so the next open rebuilds it.
+	broken atomic.Bool
 
 	mu    sync.Mutex
 	stats fieldStats // for the average field lengths of BM25
@@ -92,24 +102,95 @@ func bm25Mapping() (mapping.IndexMapping, error) {
 	return m, nil
 }
 
-// openBM25 opens the index in dir, creating it (or recreating it, when it
-// is of another version) as needed.
-func openBM25(dir string) (*bm25Index, error) {
-	idx, err := bleve.Open(dir)
+// openBM25 opens the index in dir for writing. An index that is missing,
+// of another version, fails its checksums, cannot be opened or panics bleve
+// is replaced by an empty one, and the reason is logged: Sync then fills it
+// from the article files.
+func openBM25(dir string, logger *slog.Logger) (*bm25Index, error) {
+	b, err := openVerifiedBM25(dir, false)
 	if err == nil {
-		v, err := idx.GetInternal([]byte("version"))
-		if err == nil && string(v) == bm25Version {
-			b := &bm25Index{idx: idx}
-			man, err := b.manifest()
-			if err == nil {
-				for _, e := range man {
-					b.stats.add(e, 1)
-				}
-				return b, nil
-			}
-		}
-		idx.Close()
+		return b, nil
 	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		logger.Warn("rebuilding the BM25 index from the article files", "reason", err)
+	}
+	return createBM25(dir)
+}
+
+// openVerifiedBM25 opens the index in dir after checking its files against
+// their checksums. A reader (readOnly) changes nothing on disk; a writer
+// removes the checksum list first, since its files change from then on.
+func openVerifiedBM25(dir string, readOnly bool) (*bm25Index, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, err
+	}
+	if err := verifySums(dir); err != nil {
+		return nil, err
+	}
+	if !readOnly {
+		if err := os.Remove(filepath.Join(dir, sumsFile)); err != nil {
+			return nil, err
+		}
+		if err := syncDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	var idx bleve.Index
+	err := protect("opening the BM25 index", func() (err error) {
+		// bolt, under bleve, waits forever for its file lock by default;
+		// the data folder's lock keeps processes apart, this is a backstop.
+		idx, err = bleve.OpenUsing(dir, map[string]any{"read_only": readOnly, "bolt_timeout": "10s"})
+		return err
+	})
+	if err != nil {
+		return nil, damaged(err)
+	}
+	b := &bm25Index{idx: idx, dir: dir, readOnly: readOnly}
+	err = protect("reading the BM25 manifest", func() error {
+		v, err := idx.GetInternal([]byte("version"))
+		if err != nil {
+			return err
+		}
+		if string(v) != bm25Version {
+			return fmt.Errorf("%w: it is of version %q, not %q", errOldIndex, v, bm25Version)
+		}
+		man, err := b.manifest()
+		if err != nil {
+			return err
+		}
+		for _, e := range man {
+			b.stats.add(e, 1)
+		}
+		// bleve skips a segment it cannot load, logs it and carries on.
+		n, err := idx.DocCount()
+		if err != nil {
+			return err
+		}
+		if n != uint64(b.stats.docs) {
+			return fmt.Errorf("%w: it holds %d paragraphs where its manifest lists %d", ErrIndexDamaged, n, b.stats.docs)
+		}
+		return nil
+	})
+	if err != nil {
+		idx.Close()
+		return nil, damaged(err)
+	}
+	return b, nil
+}
+
+// errOldIndex marks an index made by another version of newsbot.
+var errOldIndex = errors.New("the index was made by another version of newsbot")
+
+// damaged wraps err in ErrIndexDamaged unless it says so already.
+func damaged(err error) error {
+	if errors.Is(err, ErrIndexDamaged) || errors.Is(err, errOldIndex) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrIndexDamaged, err)
+}
+
+// createBM25 replaces whatever is in dir with a new, empty index.
+func createBM25(dir string) (*bm25Index, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("reset bm25 index: %w", err)
 	}
@@ -120,7 +201,7 @@ func openBM25(dir string) (*bm25Index, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
 	}
-	idx, err = bleve.New(dir, m) // scorch on disk: bleve's in-memory index ignores BM25
+	idx, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, map[string]any{"bolt_timeout": "10s"}) // scorch on disk: bleve's in-memory index ignores BM25
 	if err != nil {
 		return nil, fmt.Errorf("create bm25 index: %w", err)
 	}
@@ -128,17 +209,22 @@ func openBM25(dir string) (*bm25Index, error) {
 		idx.Close()
 		return nil, err
 	}
-	return &bm25Index{idx: idx}, nil
+	return &bm25Index{idx: idx, dir: dir}, nil
 }
 
 func (b *bm25Index) manifest() (map[string]manifestEntry, error) {
 	m := map[string]manifestEntry{}
-	raw, err := b.idx.GetInternal([]byte(manifestKey))
+	var raw []byte
+	err := b.read("reading the BM25 manifest", func() (err error) {
+		raw, err = b.idx.GetInternal([]byte(manifestKey))
+		return err
+	})
 	if err != nil || len(raw) == 0 {
 		return m, err
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("bm25 manifest: %w", err)
+		b.broken.Store(true)
+		return nil, fmt.Errorf("%w: bm25 manifest: %w", ErrIndexDamaged, err)
 	}
 	return m, nil
 }
@@ -189,7 +275,7 @@ func (b *bm25Index) apply(man map[string]manifestEntry, remove []string, add []*
 		return err
 	}
 	batch.SetInternal([]byte(manifestKey), raw)
-	if err := b.idx.Batch(batch); err != nil {
+	if err := b.check("writing to the BM25 index", func() error { return b.idx.Batch(batch) }); err != nil {
 		return err
 	}
 	b.mu.Lock()
@@ -228,4 +314,43 @@ func (b *bm25Index) mergeSegments(logger *slog.Logger) {
 	}()
 }
 
-func (b *bm25Index) close() error { return b.idx.Close() }
+// check turns a panic or a damaged-file error of f into ErrIndexDamaged
+// and remembers that the index is broken.
+func (b *bm25Index) check(what string, f func() error) error {
+	err := protect(what, f)
+	if errors.Is(err, ErrIndexDamaged) {
+		b.broken.Store(true)
+	}
+	return err
+}
+
+// read is check for reads: any failure but a cancellation means bleve
+// could not read its own files.
+func (b *bm25Index) read(what string, f func() error) error {
+	err := b.check(what, f)
+	if err != nil && !errors.Is(err, ErrIndexDamaged) && ctxErr(err) == nil {
+		b.broken.Store(true)
+		err = fmt.Errorf("%w: %s: %w", ErrIndexDamaged, what, err)
+	}
+	return err
+}
+
+// ctxErr returns err if it is a cancellation or a deadline.
+func ctxErr(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// close closes the index; a writer then records the checksums of its files,
+// unless bleve failed on them.
+func (b *bm25Index) close() error {
+	if err := b.check("closing the BM25 index", b.idx.Close); err != nil {
+		return err
+	}
+	if b.readOnly || b.broken.Load() {
+		return nil
+	}
+	return writeSums(b.dir)
+}

@@ -52,7 +52,15 @@ type lexical interface {
 // number of distinct terms per document instead of the average length, which
 // buries long paragraphs. The index is bleve's; the scoring is done here,
 // over its posting lists, with the textbook formula.
-func (b *bm25Index) search(ctx context.Context, text string, n int, scope, article string) ([]scored, error) {
+func (b *bm25Index) search(ctx context.Context, text string, n int, scope, article string) (out []scored, err error) {
+	err = b.read("searching the BM25 index", func() (err error) {
+		out, err = b.searchPostings(ctx, text, n, scope, article)
+		return err
+	})
+	return out, err
+}
+
+func (b *bm25Index) searchPostings(ctx context.Context, text string, n int, scope, article string) ([]scored, error) {
 	r, docs, err := b.reader()
 	if err != nil {
 		return nil, err
@@ -193,7 +201,15 @@ func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float
 
 // docFreqs implements lexical: the number of documents and, for each term,
 // how many hold it in their text.
-func (b *bm25Index) docFreqs(ctx context.Context, terms []string) (uint64, map[string]uint64, error) {
+func (b *bm25Index) docFreqs(ctx context.Context, terms []string) (docs uint64, dfs map[string]uint64, err error) {
+	err = b.read("reading BM25 term weights", func() (err error) {
+		docs, dfs, err = b.termCounts(ctx, terms)
+		return err
+	})
+	return docs, dfs, err
+}
+
+func (b *bm25Index) termCounts(ctx context.Context, terms []string) (uint64, map[string]uint64, error) {
 	r, docs, err := b.reader()
 	if err != nil {
 		return 0, nil, err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,7 +55,19 @@ type IndexOptions struct {
 	// VectorWeight is the weight of cosine similarity in linear fusion;
 	// 0 picks a default for the embedder.
 	VectorWeight float64
+	// ReadOnly opens the index for reading only: nothing in its folder is
+	// created or changed, and Sync returns ErrIndexStale where it would
+	// have to repair something.
+	ReadOnly bool
 }
+
+// ErrIndexStale says an index opened for reading cannot serve the articles
+// as it is: it is missing, damaged or out of date, and a writer must bring
+// it up to date from the article files.
+var ErrIndexStale = errors.New("the index is not up to date with the article files")
+
+// errReadOnly is returned by writes to an index opened for reading.
+var errReadOnly = errors.New("the index is open for reading only")
 
 // indexMeta is written to meta.json so a person can see what made the index.
 type indexMeta struct {
@@ -68,24 +81,21 @@ func OpenIndex(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.ReadOnly {
+		return openIndexReadOnly(dir, emb, opts)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	info := emb.Info()
-	if opts.VectorWeight == 0 {
-		opts.VectorWeight = neuralVectorWeight
-		if info.Provider == "local" {
-			opts.VectorWeight = localVectorWeight
-		}
-	}
 	if err := dropOtherEmbedders(dir, info, opts.Logger); err != nil {
 		return nil, err
 	}
-	vs, err := openVectorStore(dir, info)
+	vs, err := openVectorStore(dir, info, false, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
-	bm, err := openBM25(filepath.Join(dir, "bm25"))
+	bm, err := openBM25(filepath.Join(dir, "bm25"), opts.Logger)
 	if err != nil {
 		vs.close()
 		return nil, err
@@ -96,11 +106,39 @@ func OpenIndex(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
 		bm.close()
 		return nil, fmt.Errorf("open index: %w", err)
 	}
+	return newIndex(dir, emb, opts, vs, bm), nil
+}
+
+func newIndex(dir string, emb Embedder, opts IndexOptions, vs *vectorStore, bm *bm25Index) *Index {
+	if opts.VectorWeight == 0 {
+		opts.VectorWeight = neuralVectorWeight
+		if emb.Info().Provider == "local" {
+			opts.VectorWeight = localVectorWeight
+		}
+	}
 	return &Index{
 		dir: dir, emb: emb, logger: opts.Logger, vectors: vs, bm25: bm, opts: opts,
 		articles: map[string]*Article{}, colls: map[string]*chromem.Collection{},
-		scan: info.Provider != "local",
-	}, nil
+		scan: emb.Info().Provider != "local",
+	}
+}
+
+// openIndexReadOnly opens the index in dir without writing anything; what
+// a reader cannot use as it is gives ErrIndexStale.
+func openIndexReadOnly(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrIndexStale, err)
+	}
+	vs, err := openVectorStore(dir, emb.Info(), true, opts.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrIndexStale, err)
+	}
+	bm, err := openVerifiedBM25(filepath.Join(dir, "bm25"), true)
+	if err != nil {
+		vs.close()
+		return nil, fmt.Errorf("%w: %w", ErrIndexStale, err)
+	}
+	return newIndex(dir, emb, opts, vs, bm), nil
 }
 
 // dropOtherEmbedders removes vector files of embedders other than info.
@@ -126,7 +164,7 @@ func (ix *Index) lexical() lexical {
 	if ix.mem != nil {
 		return ix.mem
 	}
-	return ix.bm25
+	return ix.disk()
 }
 
 // Embedder returns the embedder the index uses.
@@ -153,6 +191,12 @@ func (ix *Index) Sync(ctx context.Context, articles []*Article) (SyncStats, erro
 		for _, k := range keys[i] {
 			live[k] = true
 		}
+	}
+	if ix.opts.ReadOnly {
+		if err := ix.checkCurrent(articles, keys); err != nil {
+			return st, err
+		}
+		return st, ix.fillCollections(ctx, articles, keys)
 	}
 	n, err := ix.embedMissing(ctx, articles, keys)
 	st.Embedded = n
@@ -194,9 +238,20 @@ func (ix *Index) Sync(ctx context.Context, articles []*Article) (SyncStats, erro
 	if len(add) > 200 {
 		ix.bm25.mergeSegments(ix.logger)
 	}
+	if err := ix.fillCollections(ctx, articles, keys); err != nil {
+		return st, err
+	}
+	if err := ix.vectors.compact(live); err != nil {
+		ix.logger.Warn("could not compact the vector file", "err", err)
+	}
+	return st, nil
+}
+
+// fillCollections makes the in-memory side hold exactly articles.
+func (ix *Index) fillCollections(ctx context.Context, articles []*Article, keys [][]textKey) error {
 	colls, err := ix.buildCollections(ctx, articles, keys)
 	if err != nil {
-		return st, err
+		return err
 	}
 	byID := make(map[string]*Article, len(articles))
 	for _, a := range articles {
@@ -205,31 +260,52 @@ func (ix *Index) Sync(ctx context.Context, articles []*Article) (SyncStats, erro
 	ix.mu.Lock()
 	ix.articles, ix.colls = byID, colls
 	ix.mu.Unlock()
-	if err := ix.vectors.compact(live); err != nil {
-		ix.logger.Warn("could not compact the vector file", "err", err)
+	return nil
+}
+
+// checkCurrent returns ErrIndexStale unless the index holds exactly
+// articles: a vector for every paragraph and the same BM25 documents.
+func (ix *Index) checkCurrent(articles []*Article, keys [][]textKey) error {
+	for i, a := range articles {
+		for j := range a.Paragraphs {
+			if _, ok := ix.vectors.get(keys[i][j]); !ok {
+				return fmt.Errorf("%w: paragraph %s has no vector", ErrIndexStale, ParagraphID(a.ID, j+1))
+			}
+		}
 	}
-	return st, nil
+	man, err := ix.bm25.manifest()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrIndexStale, err)
+	}
+	for _, a := range articles {
+		if e, ok := man[a.ID]; !ok || e.Hash != indexHash(a) {
+			return fmt.Errorf("%w: article %s is not indexed as it is now", ErrIndexStale, a.ID)
+		}
+	}
+	if len(man) != len(articles) {
+		return fmt.Errorf("%w: the index holds articles that are gone", ErrIndexStale)
+	}
+	return nil
 }
 
 // Rebuild drops the BM25 index and every stored vector and indexes articles
 // from scratch.
 func (ix *Index) Rebuild(ctx context.Context, articles []*Article) (SyncStats, error) {
-	ix.writeMu.Lock()
-	if err := ix.bm25.close(); err != nil {
-		ix.writeMu.Unlock()
-		return SyncStats{}, err
+	if ix.opts.ReadOnly {
+		return SyncStats{}, errReadOnly
 	}
-	dir := filepath.Join(ix.dir, "bm25")
-	os.RemoveAll(dir)
-	bm, err := openBM25(dir)
+	ix.writeMu.Lock()
+	ix.bm25.broken.Store(true) // no checksum list for files about to go
+	ix.bm25.close()
+	bm, err := createBM25(filepath.Join(ix.dir, "bm25"))
 	if err != nil {
 		ix.writeMu.Unlock()
 		return SyncStats{}, err
 	}
-	ix.bm25 = bm
+	ix.setBM25(bm)
 	ix.vectors.close()
 	os.Remove(ix.vectors.path)
-	vs, err := openVectorStore(ix.dir, ix.emb.Info())
+	vs, err := openVectorStore(ix.dir, ix.emb.Info(), false, ix.logger)
 	if err != nil {
 		ix.writeMu.Unlock()
 		return SyncStats{}, err
@@ -239,10 +315,47 @@ func (ix *Index) Rebuild(ctx context.Context, articles []*Article) (SyncStats, e
 	return ix.Sync(ctx, articles)
 }
 
+// healBM25 replaces a BM25 index that failed while open with one built
+// from the articles the index holds.
+func (ix *Index) healBM25(ctx context.Context, cause error) error {
+	if ix.opts.ReadOnly {
+		return cause
+	}
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.logger.Warn("rebuilding the BM25 index from the article files", "reason", cause)
+	ix.bm25.broken.Store(true)
+	ix.bm25.close()
+	bm, err := createBM25(filepath.Join(ix.dir, "bm25"))
+	if err != nil {
+		return err
+	}
+	ix.setBM25(bm)
+	ix.mu.RLock()
+	articles := make([]*Article, 0, len(ix.articles))
+	for _, a := range ix.articles {
+		articles = append(articles, a)
+	}
+	ix.mu.RUnlock()
+	man := map[string]manifestEntry{}
+	for start := 0; start < len(articles); start += 200 {
+		if err := bm.apply(man, nil, articles[start:min(start+200, len(articles))]); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Upsert indexes a new or edited article, embedding only paragraphs whose
 // text is new. It returns once the article is searchable and its vectors
 // and BM25 documents are on disk.
 func (ix *Index) Upsert(ctx context.Context, a *Article) error {
+	if ix.opts.ReadOnly {
+		return errReadOnly
+	}
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	if _, err := ix.embedMissing(ctx, []*Article{a}, paragraphKeys([]*Article{a})); err != nil {
@@ -279,6 +392,9 @@ func (ix *Index) Upsert(ctx context.Context, a *Article) error {
 // Remove drops an article from the index. Removing an article the index
 // does not hold is not an error.
 func (ix *Index) Remove(ctx context.Context, id string) error {
+	if ix.opts.ReadOnly {
+		return errReadOnly
+	}
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	man, err := ix.bm25.manifest()
@@ -342,6 +458,9 @@ func (ix *Index) embedMissing(ctx context.Context, articles []*Article, paraKeys
 	}
 	const chunk = 1024
 	for start := 0; start < len(texts); start += chunk {
+		if err := ctx.Err(); err != nil {
+			return start, err
+		}
 		end := min(start+chunk, len(texts))
 		vecs, err := ix.emb.Embed(ctx, texts[start:end])
 		if err != nil {
@@ -425,6 +544,20 @@ func indexHash(a *Article) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// disk returns the BM25 index on disk; healing may replace it while
+// searches run.
+func (ix *Index) disk() *bm25Index {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.bm25
+}
+
+func (ix *Index) setBM25(b *bm25Index) {
+	ix.mu.Lock()
+	ix.bm25 = b
+	ix.mu.Unlock()
 }
 
 // Close releases the index files. Closing twice is harmless.

@@ -346,7 +346,7 @@ func TestReindexRebuilds(t *testing.T) {
 func TestVectorCompaction(t *testing.T) {
 	dir := t.TempDir()
 	info := EmbedderInfo{Provider: "test", Model: "m", Dimensions: 4}
-	vs, err := openVectorStore(dir, info)
+	vs, err := openVectorStore(dir, info, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func TestVectorCompaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs.close()
-	vs, err = openVectorStore(dir, info)
+	vs, err = openVectorStore(dir, info, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

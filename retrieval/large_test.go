@@ -37,7 +37,7 @@ func TestVectorStoreReopenKeepsEveryKey(t *testing.T) {
 			vecs[i][j] = float32(i*dims + j) // exact in float32 and different for every key
 		}
 	}
-	vs, err := openVectorStore(dir, info)
+	vs, err := openVectorStore(dir, info, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestVectorStoreReopenKeepsEveryKey(t *testing.T) {
 // reopenVectors opens the vector file in dir and checks it holds want records.
 func reopenVectors(t *testing.T, dir string, info EmbedderInfo, want int) *vectorStore {
 	t.Helper()
-	vs, err := openVectorStore(dir, info)
+	vs, err := openVectorStore(dir, info, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

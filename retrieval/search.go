@@ -128,7 +128,21 @@ var fusionWeights = struct{ bm25, vectors float64 }{1, 0.5}
 
 // Search returns the top-k paragraphs for q from the fusion of BM25 and
 // vector rankings, limited to what q.Scope may see.
+//
+// A BM25 index that turns out damaged while open (bleve panicked or failed
+// on its files) is rebuilt from the articles and the search run again.
 func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
+	hits, err := ix.search(ctx, q)
+	if errors.Is(err, ErrIndexDamaged) && !ix.opts.ReadOnly && ix.mem == nil {
+		if herr := ix.healBM25(ctx, err); herr != nil {
+			return nil, fmt.Errorf("%w (rebuilding it failed: %w)", err, herr)
+		}
+		return ix.search(ctx, q)
+	}
+	return hits, err
+}
+
+func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -54,6 +55,9 @@ type StoreOptions struct {
 	Logger   *slog.Logger
 	Progress func(done, total int) // embedding progress during Open and Add
 	Fusion   Fusion
+	// Rebuild discards the index, whatever state it is in, and builds it
+	// again from the article files.
+	Rebuild bool
 }
 
 // NewStore returns a store over a backend.
@@ -71,6 +75,11 @@ func OpenStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 	lib, err := OpenLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
 	if err != nil {
 		return nil, SyncStats{}, err
+	}
+	if opts.Rebuild {
+		if err := os.RemoveAll(filepath.Join(dataDir, "index")); err != nil {
+			return nil, SyncStats{}, fmt.Errorf("discard the index: %w", err)
+		}
 	}
 	ix, err := OpenIndex(filepath.Join(dataDir, "index"), emb, IndexOptions{Logger: opts.Logger, Progress: opts.Progress, Fusion: opts.Fusion})
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -32,38 +34,64 @@ const vectorMagic = "NBVEC1\n"
 
 // vectorStore keeps one embedder's vectors in an append-only file of
 // checksummed records. Appends are fsynced before they return; a record torn
-// by a crash fails its checksum and is cut off at the next open. The file
-// is the project's own because chromem-go's persistence names files by 32
-// bits of a hash and loses documents to collisions.
+// by a crash or damaged later fails its checksum and is dropped at the next
+// open (its paragraph is embedded again), and a damaged header is rewritten:
+// the file's name already says which embedder made it. The file is the
+// project's own because chromem-go's persistence names files by 32 bits of a
+// hash and loses documents to collisions.
 type vectorStore struct {
-	path string
-	info EmbedderInfo
+	path     string
+	info     EmbedderInfo
+	readOnly bool
 
 	mu      sync.RWMutex
-	f       *os.File
+	f       *os.File // nil for a reader when the file does not exist
 	vecs    map[textKey][]float32
 	records int // records in the file, live or not
 }
 
-// openVectorStore opens or creates the vector file for info in dir.
-func openVectorStore(dir string, info EmbedderInfo) (*vectorStore, error) {
+// openVectorStore opens or creates the vector file for info in dir. A
+// reader (readOnly) never writes: it opens no missing file and repairs
+// nothing, it only skips what fails its checksum.
+func openVectorStore(dir string, info EmbedderInfo, readOnly bool, logger *slog.Logger) (*vectorStore, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	path := filepath.Join(dir, "vectors-"+info.Key()+".bin")
-	s := &vectorStore{path: path, info: info, vecs: map[textKey][]float32{}}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	s := &vectorStore{path: path, info: info, readOnly: readOnly, vecs: map[textKey][]float32{}}
+	flag := os.O_RDWR | os.O_CREATE
+	if readOnly {
+		flag = os.O_RDONLY
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if readOnly && errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open vectors: %w", err)
 	}
 	s.f = f
-	good, err := s.load()
+	r, err := s.load()
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("read vectors %s: %w", path, err)
 	}
-	if err := f.Truncate(good); err != nil { // drop a torn tail
+	if readOnly {
+		return s, nil
+	}
+	if r.badHeader || r.badRecords > 0 {
+		logger.Warn("the vector file is damaged: rewriting it with its good records; the paragraphs of the others will be embedded again",
+			"file", filepath.Base(path), "header_damaged", r.badHeader, "records_dropped", r.badRecords)
+		if err := s.rewrite(func(textKey) bool { return true }); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	if err := f.Truncate(r.end); err != nil { // drop a torn tail
 		f.Close()
 		return nil, fmt.Errorf("open vectors: %w", err)
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
+	if _, err := f.Seek(r.end, io.SeekStart); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -81,39 +109,49 @@ func (s *vectorStore) header() []byte {
 	return b.Bytes()
 }
 
-// load reads the file and returns the offset after the last good record.
-func (s *vectorStore) load() (int64, error) {
+// loadResult says what load found.
+type loadResult struct {
+	end        int64 // offset after the last whole record
+	badHeader  bool
+	badRecords int // whole records that failed their checksum
+}
+
+// load reads the file's records into memory, skipping those that fail
+// their checksum.
+func (s *vectorStore) load() (loadResult, error) {
 	st, err := s.f.Stat()
 	if err != nil {
-		return 0, err
+		return loadResult{}, err
 	}
 	head := s.header()
 	if st.Size() < int64(len(head)) {
-		if _, err := s.f.WriteAt(head, 0); err != nil {
-			return 0, err
+		if s.readOnly {
+			return loadResult{}, nil
 		}
-		return int64(len(head)), s.f.Sync()
+		if _, err := s.f.WriteAt(head, 0); err != nil {
+			return loadResult{}, err
+		}
+		return loadResult{end: int64(len(head))}, s.f.Sync()
 	}
+	var res loadResult
 	got := make([]byte, len(head))
 	if _, err := s.f.ReadAt(got, 0); err != nil {
-		return 0, err
+		return res, err
 	}
-	if !bytes.Equal(got, head) {
-		return 0, errors.New("the file belongs to another embedder or format")
-	}
+	res.badHeader = !bytes.Equal(got, head)
 	size := s.recordSize()
 	n := (st.Size() - int64(len(head))) / int64(size)
 	backing := make([]float32, int(n)*s.info.Dimensions)
 	r := bufio.NewReaderSize(io.NewSectionReader(s.f, int64(len(head)), n*int64(size)), 1<<20)
 	rec := make([]byte, size)
-	off := int64(len(head))
 	for i := 0; i < int(n); i++ {
 		if _, err := io.ReadFull(r, rec); err != nil {
-			return 0, err
+			return res, err
 		}
 		body := rec[:size-4]
 		if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(rec[size-4:]) {
-			break // torn or corrupt: everything from here is dropped
+			res.badRecords++ // torn or damaged: its paragraph is embedded again
+			continue
 		}
 		var k textKey
 		copy(k[:], body[:16])
@@ -123,9 +161,9 @@ func (s *vectorStore) load() (int64, error) {
 		}
 		s.vecs[k] = v
 		s.records++
-		off += int64(size)
 	}
-	return off, nil
+	res.end = int64(len(head)) + n*int64(size)
+	return res, nil
 }
 
 // get returns the vector stored for key.
@@ -148,6 +186,9 @@ func (s *vectorStore) put(keys []textKey, vecs [][]float32) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.readOnly {
+		return errReadOnly
+	}
 	if _, err := s.f.Write(buf); err != nil {
 		return fmt.Errorf("write vectors: %w", err)
 	}
@@ -175,24 +216,33 @@ func appendRecord(buf []byte, k textKey, v []float32) []byte {
 // it is garbage.
 func (s *vectorStore) compact(live map[textKey]bool) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.records < 1024 || len(live)*2 > s.records {
+	garbage := s.records >= 1024 && len(live)*2 <= s.records
+	s.mu.Unlock()
+	if !garbage {
 		return nil
 	}
+	return s.rewrite(func(k textKey) bool { return live[k] })
+}
+
+// rewrite replaces the file, atomically, with a fresh header and the
+// vectors whose key keep accepts.
+func (s *vectorStore) rewrite(keep func(textKey) bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	buf := s.header()
 	kept := map[textKey][]float32{}
 	for k, v := range s.vecs {
-		if live[k] {
+		if keep(k) {
 			buf = appendRecord(buf, k, v)
 			kept[k] = v
 		}
 	}
 	if err := writeFileAtomic(s.path, buf); err != nil {
-		return fmt.Errorf("compact vectors: %w", err)
+		return fmt.Errorf("rewrite vectors: %w", err)
 	}
 	f, err := os.OpenFile(s.path, os.O_RDWR, 0o644)
 	if err != nil {
-		return fmt.Errorf("compact vectors: %w", err)
+		return fmt.Errorf("rewrite vectors: %w", err)
 	}
 	if _, err := f.Seek(0, io.SeekEnd); err != nil {
 		f.Close()
@@ -206,5 +256,10 @@ func (s *vectorStore) compact(live map[textKey]bool) error {
 func (s *vectorStore) close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.f.Close()
+	if s.f == nil {
+		return nil
+	}
+	err := s.f.Close()
+	s.f = nil
+	return err
 }
