@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -31,25 +32,33 @@ const articleExt = ".md"
 
 // OpenLibrary reads every article file in dir, creating dir if needed. A
 // file that cannot be read is logged and skipped, so one bad file never keeps
-// the bot from starting.
+// the bot from starting. Temporary files of interrupted writes are left
+// alone: they may belong to another process at work (LockFolder removes
+// them when they cannot).
 func OpenLibrary(dir string, logger *slog.Logger) (*Library, error) {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
+	return ReadLibrary(dir, logger)
+}
+
+// ReadLibrary reads every article file in dir as OpenLibrary does, but
+// writes nothing: a missing dir is an empty library.
+func ReadLibrary(dir string, logger *slog.Logger) (*Library, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	l := &Library{dir: dir, logger: logger, articles: map[string]*Article{}, hashes: map[string]string{}}
 	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return l, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, articleExt) {
-			if strings.HasPrefix(name, ".tmp-") {
-				os.Remove(filepath.Join(dir, name)) // left by a crash mid-write
-			}
 			continue
 		}
 		a, err := readArticleFile(filepath.Join(dir, name))

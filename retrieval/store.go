@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -58,6 +57,14 @@ type StoreOptions struct {
 	// Rebuild discards the index, whatever state it is in, and builds it
 	// again from the article files.
 	Rebuild bool
+	// ReadOnly opens the store for reading: the folder is shared with other
+	// readers and nothing is written, unless the index must be repaired;
+	// then the store takes the folder for writing, or, when the folder
+	// cannot be written, indexes the articles in a temporary folder.
+	ReadOnly bool
+	// Lock says how long to wait for other processes using the folder and
+	// what to tell them; its Shared field is set from ReadOnly.
+	Lock LockOptions
 }
 
 // NewStore returns a store over a backend.
@@ -71,26 +78,9 @@ func NewStore(b Backend) *Store {
 
 // OpenStore opens the library in dataDir/articles and its index in
 // dataDir/index, and brings the index up to date with the article files.
+// It holds the data folder (see LockFolder) until Close.
 func OpenStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOptions) (*Store, SyncStats, error) {
-	lib, err := OpenLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
-	if err != nil {
-		return nil, SyncStats{}, err
-	}
-	if opts.Rebuild {
-		if err := os.RemoveAll(filepath.Join(dataDir, "index")); err != nil {
-			return nil, SyncStats{}, fmt.Errorf("discard the index: %w", err)
-		}
-	}
-	ix, err := OpenIndex(filepath.Join(dataDir, "index"), emb, IndexOptions{Logger: opts.Logger, Progress: opts.Progress, Fusion: opts.Fusion})
-	if err != nil {
-		return nil, SyncStats{}, err
-	}
-	st, err := ix.Sync(ctx, lib.List(""))
-	if err != nil {
-		ix.Close()
-		return nil, st, fmt.Errorf("bring the index up to date: %w", err)
-	}
-	return NewStore(&fileBackend{lib: lib, ix: ix}), st, nil
+	return openStore(ctx, dataDir, emb, opts)
 }
 
 // AddStatus says what Add did with an article.
@@ -238,6 +228,9 @@ type fileBackend struct {
 	mu  sync.Mutex // one Upsert or Delete at a time
 	lib *Library
 	ix  *Index
+
+	lock   *FolderLock // the data folder, held until Close
+	tmpDir string      // an index built outside a read-only data folder
 }
 
 func (f *fileBackend) Upsert(ctx context.Context, a *Article, merge func(old *Article) (*Article, error)) (*Article, error) {
@@ -284,7 +277,17 @@ func (f *fileBackend) Reindex(ctx context.Context) (SyncStats, error) {
 	return f.ix.Rebuild(ctx, f.lib.List(""))
 }
 
-func (f *fileBackend) Close() error { return f.ix.Close() }
+// Close closes the index and releases the data folder.
+func (f *fileBackend) Close() error {
+	err := f.ix.Close()
+	if f.tmpDir != "" {
+		os.RemoveAll(f.tmpDir)
+	}
+	if uerr := f.lock.Unlock(); err == nil {
+		err = uerr
+	}
+	return err
+}
 
 func cloneArticle(a *Article) *Article {
 	b := *a

@@ -15,12 +15,15 @@ import (
 	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
-// newBot opens the store and builds the bot core with the configured chat
-// model, if any, and a web fetcher.
-func (e *env) newBot() (*bot.Bot, *retrieval.Store, error) {
-	st, err := e.openStore()
+// newBot opens the store (see openStore) and builds the bot core with the
+// configured chat model, if any, and a web fetcher. done releases both.
+func (e *env) newBot(readOnly bool, command string) (b *bot.Bot, st *retrieval.Store, done func(), err error) {
+	if e.shared != nil {
+		return e.shared.bot, e.shared.store, func() {}, nil
+	}
+	st, done, err = e.openStore(readOnly, command)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var model *bot.Model
 	if e.cfg.OpenAIKey != "" || e.cfg.OpenAIBaseURL != "" {
@@ -32,12 +35,12 @@ func (e *env) newBot() (*bot.Bot, *retrieval.Store, error) {
 		model = bot.NewModel(openai.NewClientWithConfig(cfg), e.cfg.ChatModel, bot.ModelOptions{Timeout: e.cfg.AnswerTimeout, Logger: e.logger})
 	}
 	fetcher := fetch.NewClient(fetch.Options{AllowPrivate: e.cfg.AllowPrivateURLs})
-	b, err := bot.New(st, model, fetcher, bot.Options{Logger: e.logger})
+	b, err = bot.New(st, model, fetcher, bot.Options{Logger: e.logger})
 	if err != nil {
-		st.Close()
-		return nil, nil, err
+		done()
+		return nil, nil, nil, err
 	}
-	return b, st, nil
+	return b, st, done, nil
 }
 
 type citationJSON struct {
@@ -115,11 +118,11 @@ func (e *env) askCommand() *cobra.Command {
 			if err := retrieval.CheckScope(scope); err != nil {
 				return err
 			}
-			b, st, err := e.newBot()
+			b, _, done, err := e.newBot(true, "ask")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
 			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope, Now: at.t}, nil)
 			if err != nil {
 				return personError{sorry(b, err)}
@@ -162,11 +165,11 @@ func (e *env) summarizeCommand() *cobra.Command {
 				}
 				req.Since = now.AddDate(0, 0, -days)
 			}
-			b, st, err := e.newBot()
+			b, _, done, err := e.newBot(true, "summarize")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
 			a, err := b.Summarize(e.ctx, req, nil)
 			if err != nil {
 				return personError{sorry(b, err)}

@@ -46,7 +46,9 @@ type config struct {
 
 	AllowPrivateURLs bool          `key:"allow_private_urls"`
 	AnswerTimeout    time.Duration `key:"answer_timeout" default:"60s" min:"1s"`
-	FeedInterval     time.Duration `key:"feed_interval" default:"15m" min:"1m"` // how often feeds are polled
+	FeedInterval     time.Duration `key:"feed_interval" default:"15m" min:"1m"`  // how often feeds are polled
+	LockWait         time.Duration `key:"lock_wait" default:"2m" min:"1ms"`      // how long to wait for another newsbot using the data folder
+	EmbedTimeout     time.Duration `key:"embed_timeout" default:"60s" min:"1ms"` // deadline for one embeddings request
 	LogLevel         string        `key:"log_level" default:"info" check:"oneof debug info warn error"`
 
 	// file is the config file that was read, "" when none.
@@ -335,9 +337,11 @@ func readSecret(name, value, file string) (string, error) {
 }
 
 // resolve fills the settings whose defaults depend on others: the
-// embeddings endpoint follows the chat endpoint unless set on its own.
+// embeddings endpoint follows the chat endpoint unless set on its own. The
+// chat key goes to the embeddings endpoint only when that is the chat
+// endpoint's host: a key is never sent where it was not meant to go.
 func (c *config) resolve() {
-	if c.EmbedKey == "" {
+	if c.EmbedKey == "" && (c.EmbedBaseURL == "" || sameHost(c.EmbedBaseURL, c.OpenAIBaseURL)) {
 		c.EmbedKey = c.OpenAIKey
 	}
 	if c.EmbedBaseURL == "" {
@@ -350,6 +354,26 @@ func (c *config) resolve() {
 		}
 	}
 	c.LogLevel = strings.ToLower(c.LogLevel)
+}
+
+// sameHost reports whether two endpoint URLs name the same scheme, host
+// and port; "" is OpenAI's own endpoint.
+func sameHost(a, b string) bool {
+	origin := func(s string) string {
+		if strings.TrimSpace(s) == "" {
+			s = "https://api.openai.com/v1"
+		}
+		u, err := url.Parse(strings.TrimSpace(s))
+		if err != nil || u.Host == "" {
+			return "invalid:" + s
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+		}
+		return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+	}
+	return origin(a) == origin(b)
 }
 
 func or(v, def string) string {

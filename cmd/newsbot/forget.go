@@ -26,11 +26,11 @@ headline words look in --scope (default: the global library).`,
 				return err
 			}
 			ref := strings.TrimSpace(strings.Join(args, " "))
-			b, st, err := e.newBot()
+			b, st, done, err := e.newBot(false, "forget")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
 			if a, err := st.Get(ref); err == nil && !cmd.Flags().Changed("scope") {
 				scope = a.Scope
 			}

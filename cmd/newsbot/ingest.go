@@ -41,15 +41,21 @@ exits 1.`,
 					paths = append(paths, a)
 				}
 			}
-			docs, problems := e.readInputs(paths)
+			// A command handed to serve arrives with the files already read
+			// by the process that was given them.
+			docs, problems := e.inputs, e.problems
+			if e.shared == nil {
+				docs, problems = e.readInputs(paths)
+				e.inputs, e.problems = docs, problems
+			}
 			if len(docs) == 0 && len(urls) == 0 {
 				return e.reportProblems(problems, 0)
 			}
-			b, st, err := e.newBot()
+			b, st, done, err := e.newBot(false, "ingest")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
 			counts := map[retrieval.AddStatus]int{}
 			bar := e.progress("loading")
 			for i, d := range docs {

@@ -37,7 +37,7 @@ func exitCode(err error) int {
 // run is the whole program, callable from tests: args without the program
 // name, the environment through getenv, and the standard streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cmd := newRootCommand(ctx, getenv, stdin, stdout, stderr)
+	cmd := newRoot(&env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, args: args})
 	cmd.SetArgs(args)
 	return cmd.ExecuteContext(ctx)
 }

@@ -33,13 +33,25 @@ type env struct {
 	cfg    config
 	logger *slog.Logger
 	flags  configFlags
+
+	args     []string  // the command line, for handing it to a running serve
+	inputs   []input   // files ingest read before opening the store
+	problems []problem // and those it could not read
+
+	// shared, in a command that a running serve executes for another
+	// process, is serve's own store, bot and configuration.
+	shared *sharedCore
 }
 
 // flagKeys are the global flags that set a config key.
 var flagKeys = map[string]string{"data": "data_dir"}
 
 func newRootCommand(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return newRoot(&env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr})
+}
+
+func newRoot(e *env) *cobra.Command {
+	stdout, stderr := e.stdout, e.stderr
 	root := &cobra.Command{
 		Use:   "newsbot",
 		Short: "Answers questions about news articles, citing the exact paragraphs",
@@ -54,13 +66,18 @@ question, and answers with numbered citations to those paragraphs — in Discord
 			return cmd.Help()
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if e.shared != nil {
+				e.cfg = e.shared.cfg
+				e.logger = newLogger(stderr, e.cfg.LogLevel)
+				return nil
+			}
 			e.flags.values, e.flags.names = map[string]string{}, map[string]string{}
 			for name, key := range flagKeys {
 				if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
 					e.flags.values[key], e.flags.names[key] = f.Value.String(), name
 				}
 			}
-			cfg, err := loadConfig(getenv, e.flags)
+			cfg, err := loadConfig(e.getenv, e.flags)
 			if err != nil {
 				return err
 			}
@@ -72,7 +89,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 	root.SetVersionTemplate("newsbot {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetIn(stdin)
+	root.SetIn(e.stdin)
 	root.PersistentFlags().String("data", "./data", "library and index folder (env NEWSBOT_DATA_DIR)")
 	root.PersistentFlags().StringVar(&e.flags.file, "config", "", "config file, TOML or YAML (env NEWSBOT_CONFIG; default: newsbot.toml or .yaml in the working or data folder)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -84,14 +101,14 @@ question, and answers with numbered citations to those paragraphs — in Discord
 	})
 	root.AddCommand(
 		e.serveCommand(),
-		e.askCommand(),
-		e.summarizeCommand(),
-		e.ingestCommand(),
+		e.viaServe(e.askCommand()),
+		e.viaServe(e.summarizeCommand()),
+		e.viaServe(e.ingestCommand()),
 		e.articlesCommand(),
-		e.searchCommand(),
-		e.reindexCommand(),
+		e.viaServe(e.searchCommand()),
+		e.viaServe(e.reindexCommand()),
 		e.evalCommand(),
-		e.forgetCommand(),
+		e.viaServe(e.forgetCommand()),
 	)
 	return root
 }
@@ -150,15 +167,58 @@ func needArgs(min int, what string) cobra.PositionalArgs {
 
 // openStore opens the library and index in the data folder, showing a
 // progress bar while paragraphs are embedded when stderr is a terminal.
-func (e *env) openStore() (*retrieval.Store, error) {
+// A reader (readOnly) shares the folder with other readers and writes
+// nothing unless the index needs repair. When another process holds the
+// folder, it says so on stderr and waits, within NEWSBOT_LOCK_WAIT; when
+// that process is serve, the command is handed to it instead (viaServe).
+// done releases the store.
+func (e *env) openStore(readOnly bool, command string) (st *retrieval.Store, done func(), err error) {
+	if e.shared != nil {
+		return e.shared.store, func() {}, nil
+	}
 	emb, err := e.embedder()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bar := e.progress("indexing")
 	defer bar.Finish()
-	st, _, err := retrieval.OpenStore(e.ctx, e.cfg.DataDir, emb, retrieval.StoreOptions{Logger: e.logger, Progress: bar.update})
-	return st, err
+	st, _, err = retrieval.OpenStore(e.ctx, e.cfg.DataDir, emb, retrieval.StoreOptions{
+		Logger: e.logger, Progress: bar.update, ReadOnly: readOnly, Rebuild: command == "reindex",
+		Lock: retrieval.LockOptions{Command: command, Wait: e.cfg.LockWait, Busy: e.busy(command)},
+	})
+	if errors.Is(err, retrieval.ErrNoDataFolder) {
+		return nil, nil, noDataFolder(e.cfg.DataDir)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() { st.Close() }, nil
+}
+
+// noDataFolder is the error for a data folder that is not there.
+func noDataFolder(dir string) error {
+	return personError{fmt.Sprintf("The data folder %s does not exist (check --data or NEWSBOT_DATA_DIR).", dir)}
+}
+
+// busy tells the person what the command waits for, once per holder, or
+// hands the command to a running serve.
+func (e *env) busy(command string) func(retrieval.Holder) error {
+	return func(h retrieval.Holder) error {
+		if h.Command == "serve" && h.Socket != "" {
+			if command == "serve" {
+				return personError{fmt.Sprintf("Another newsbot serve (process %d) is already running on %s.", h.PID, e.cfg.DataDir)}
+			}
+			return serveHolds{h}
+		}
+		who := "another newsbot"
+		if h.PID != 0 {
+			who = fmt.Sprintf("another newsbot (%s, process %d)", h.Command, h.PID)
+		} else {
+			h.Command = "" // readers, or a writer that is starting
+		}
+		fmt.Fprintf(e.stderr, "newsbot: %s is %s; waiting up to %s…\n", who, h.Doing(), e.cfg.LockWait)
+		return nil
+	}
 }
 
 // progress is a progress bar on a terminal and nothing elsewhere.

@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -71,11 +74,11 @@ func (e *env) searchCommand() *cobra.Command {
 			if err := q.Check(); err != nil {
 				return err
 			}
-			st, err := e.openStore()
+			st, done, err := e.openStore(true, "search")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
 			hits, err := st.Search(e.ctx, q)
 			if err != nil {
 				return err
@@ -137,7 +140,12 @@ func (e *env) articlesCommand() *cobra.Command {
 					return err
 				}
 			}
-			lib, err := retrieval.OpenLibrary(filepath.Join(e.cfg.DataDir, "articles"), e.logger)
+			// Article files are replaced atomically: listing them needs no
+			// lock and writes nothing, whoever else is at work.
+			if _, err := os.Stat(e.cfg.DataDir); errors.Is(err, fs.ErrNotExist) {
+				return noDataFolder(e.cfg.DataDir)
+			}
+			lib, err := retrieval.ReadLibrary(filepath.Join(e.cfg.DataDir, "articles"), e.logger)
 			if err != nil {
 				return err
 			}
@@ -182,19 +190,24 @@ func (e *env) reindexCommand() *cobra.Command {
 		Short: "Rebuild the vector and BM25 indexes from the article files",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := e.openStore()
+			// Opening for reindex discards the index and builds it anew,
+			// whatever state it was in; serve rebuilds its open one.
+			st, done, err := e.openStore(false, "reindex")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			bar := e.progress("re-embedding")
-			stats, err := st.Reindex(e.ctx)
-			bar.Finish()
-			if err != nil {
-				return err
+			defer done()
+			if e.shared != nil {
+				if _, err := st.Reindex(e.ctx); err != nil {
+					return err
+				}
+			}
+			arts, paras := 0, 0
+			for _, a := range st.List("") {
+				arts, paras = arts+1, paras+len(a.Paragraphs)
 			}
 			fmt.Fprintf(e.stdout, "Reindexed %s (%s) with the %s embedder.\n",
-				plural(stats.Articles, "article"), plural(stats.Paragraphs, "paragraph"), st.Embedder())
+				plural(arts, "article"), plural(paras, "paragraph"), st.Embedder())
 			return nil
 		},
 	}

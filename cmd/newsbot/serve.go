@@ -30,11 +30,16 @@ flight and closes the library cleanly.`,
 			if err != nil || (api.Scheme != "https" && api.Scheme != "http") || api.Host == "" {
 				return fmt.Errorf("NEWSBOT_DISCORD_API_URL must be an http(s) address such as https://discord.com, not %q", e.cfg.DiscordAPIURL)
 			}
-			core, st, err := e.newBot()
+			core, st, done, err := e.newBot(false, "serve")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
+			ctl, err := e.startControl(&sharedCore{cfg: e.cfg, store: st, bot: core})
+			if err != nil {
+				return err
+			}
+			defer ctl.close()
 			feeds, err := bot.OpenFeeds(filepath.Join(e.cfg.DataDir, "feeds.json"), core,
 				bot.FeedOptions{Interval: e.cfg.FeedInterval, Jitter: e.cfg.FeedInterval / 10, Logger: e.logger})
 			if err != nil {
