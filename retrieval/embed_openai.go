@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"sync/atomic"
+	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -26,19 +27,29 @@ const (
 // texts per request. Give its client a RetryTransport to ride out 429 and
 // 5xx answers.
 type OpenAIEmbedder struct {
-	client *openai.Client
-	model  string
-	dims   int
+	client  *openai.Client
+	model   string
+	dims    int
+	timeout time.Duration
 
 	// maxTexts is the largest batch the server has accepted since it
 	// refused a larger one; 0 means embedBatchTexts.
 	maxTexts atomic.Int64
 }
 
+// DefaultEmbedTimeout bounds one embeddings request, retries included.
+const DefaultEmbedTimeout = 60 * time.Second
+
 // NewOpenAIEmbedder returns an embedder for model. dims is the size of the
-// model's vectors; 0 asks the server once, with a probe request.
-func NewOpenAIEmbedder(ctx context.Context, client *openai.Client, model string, dims int) (*OpenAIEmbedder, error) {
-	e := &OpenAIEmbedder{client: client, model: model, dims: dims}
+// model's vectors; 0 asks the server once, with a probe request. timeout
+// bounds each request, retries included (0 means DefaultEmbedTimeout): a
+// server that accepts the connection and then says nothing fails the
+// request instead of hanging it.
+func NewOpenAIEmbedder(ctx context.Context, client *openai.Client, model string, dims int, timeout time.Duration) (*OpenAIEmbedder, error) {
+	if timeout <= 0 {
+		timeout = DefaultEmbedTimeout
+	}
+	e := &OpenAIEmbedder{client: client, model: model, dims: dims, timeout: timeout}
 	if dims == 0 {
 		v, err := e.Embed(ctx, []string{"dimension probe"})
 		if err != nil {
@@ -109,11 +120,16 @@ func embedBatchTooLarge(err error) bool {
 var tooLargeWords = regexp.MustCompile(`(?i)too (long|large|many)|maximum|max \d+|exceed|batch size|limit`)
 
 func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
 	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
 		Input: texts,
 		Model: openai.EmbeddingModel(e.model),
 	})
 	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return nil, fmt.Errorf("the embeddings endpoint did not answer within %s: %w", e.timeout, ctx.Err())
+		}
 		return nil, err
 	}
 	if len(resp.Data) != len(texts) {

@@ -86,7 +86,7 @@ func newFakeEmbedder(t *testing.T, f *fakeEmbeddings, model string) (*OpenAIEmbe
 	rt := NewRetryTransport(nil, nil)
 	rt.MinBackoff = 10 * time.Millisecond
 	cfg.HTTPClient = &http.Client{Transport: rt}
-	return NewOpenAIEmbedder(context.Background(), openai.NewClientWithConfig(cfg), model, 0)
+	return NewOpenAIEmbedder(context.Background(), openai.NewClientWithConfig(cfg), model, 0, 0)
 }
 
 func TestOpenAIEmbedderBatches(t *testing.T) {
@@ -245,7 +245,7 @@ func TestOpenAIEmbedderErrors(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cfg := openai.DefaultConfig("wrong-key")
 	cfg.BaseURL = srv.URL + "/v1"
-	_, err := NewOpenAIEmbedder(context.Background(), openai.NewClientWithConfig(cfg), "test-embed", 0)
+	_, err := NewOpenAIEmbedder(context.Background(), openai.NewClientWithConfig(cfg), "test-embed", 0, 0)
 	if !errors.Is(err, ErrEmbedder) || !strings.Contains(err.Error(), "API key") {
 		t.Errorf("wrong key: got %v", err)
 	}

@@ -185,11 +185,17 @@ func TestQueryValidation(t *testing.T) {
 		{Text: "x", K: 0},
 		{Text: "x", K: MaxK + 1},
 		{Text: "x", K: 5, Scope: "my server"},
-		{Text: strings.Repeat("x", MaxQueryBytes+1), K: 5},
+		{Text: strings.Repeat("x", MaxQueryChars+1), K: 5},
 	} {
 		if _, err := st.Search(context.Background(), q); !errors.Is(err, ErrBadQuery) {
 			t.Errorf("%+v: got %v, want ErrBadQuery", q, err)
 		}
+	}
+	// The limit counts characters, as its message says: 700 CJK characters
+	// (2100 bytes) are well within it.
+	cjk := strings.Repeat("自行车道", 175)
+	if _, err := st.Search(context.Background(), Query{Text: cjk, K: 5}); err != nil {
+		t.Errorf("a %d-character question in Chinese: %v", len([]rune(cjk)), err)
 	}
 }
 

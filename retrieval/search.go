@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -15,7 +16,7 @@ import (
 // Limits on a query.
 const (
 	MaxK             = 50
-	MaxQueryBytes    = 2000
+	MaxQueryChars    = 2000 // characters (runes), as the refusal says, not bytes
 	candidatesPerLeg = 100
 )
 
@@ -72,8 +73,8 @@ func (q *Query) Check() error {
 	switch {
 	case q.Text == "":
 		return &QueryError{"the question is empty"}
-	case len(q.Text) > MaxQueryBytes:
-		return &QueryError{fmt.Sprintf("the question is longer than %d characters", MaxQueryBytes)}
+	case utf8.RuneCountInString(q.Text) > MaxQueryChars:
+		return &QueryError{fmt.Sprintf("the question is longer than %d characters", MaxQueryChars)}
 	case q.K < 1 || q.K > MaxK:
 		return &QueryError{fmt.Sprintf("k must be between 1 and %d", MaxK)}
 	case !ValidScope(q.Scope):

@@ -19,5 +19,5 @@ func (e *env) embedder() (retrieval.Embedder, error) {
 		cfg.BaseURL = e.cfg.EmbedBaseURL
 	}
 	cfg.HTTPClient = &http.Client{Transport: retrieval.NewRetryTransport(nil, e.logger)}
-	return retrieval.NewOpenAIEmbedder(e.ctx, openai.NewClientWithConfig(cfg), e.cfg.EmbedModel, 0)
+	return retrieval.NewOpenAIEmbedder(e.ctx, openai.NewClientWithConfig(cfg), e.cfg.EmbedModel, 0, e.cfg.EmbedTimeout)
 }

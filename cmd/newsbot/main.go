@@ -11,11 +11,26 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
+	"time"
 )
+
+// stopGrace is how long a command has to wind down after SIGINT or SIGTERM
+// before the process ends anyway; serve first finishes answers in flight
+// (up to 20 s). Every write is crash-safe, so ending mid-write loses
+// nothing that was reported done.
+var stopGrace = map[bool]time.Duration{false: 5 * time.Second, true: 30 * time.Second}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal ends the process at once
+		time.Sleep(stopGrace[slices.Contains(os.Args[1:], "serve")])
+		fmt.Fprintln(os.Stderr, "newsbot: stopped before finishing cleanly.")
+		os.Exit(1)
+	}()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
