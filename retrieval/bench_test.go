@@ -184,6 +184,26 @@ func BenchmarkOpen100k(b *testing.B) {
 	}
 }
 
+// BenchmarkVerifyBM25_100k measures the part of BenchmarkOpen100k that
+// checks the BM25 files against their checksums (a reader pays it at open,
+// a writer at open and again at close, when it records them).
+func BenchmarkVerifyBM25_100k(b *testing.B) {
+	lib := benchLibrary(b, 100_000)
+	lib.close(b)
+	dir := filepath.Join(lib.dir, "index", "bm25")
+	var size int64
+	for b.Loop() {
+		if err := verifySums(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sums, _ := computeSums(dir)
+	for _, s := range sums {
+		size += s.size
+	}
+	b.SetBytes(size)
+}
+
 // benchLib is a synthetic library on disk, indexed with the built-in
 // embedder, and the store open on it, if any.
 type benchLib struct {
