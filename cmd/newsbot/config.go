@@ -24,7 +24,8 @@ import (
 //	default  the value when nothing sets it
 //	secret   "true": may also come from a file named by KEY_FILE
 //	check    "url" (an http(s) address), "id" (a Discord snowflake),
-//	         "ids" (snowflakes), "oneof a b c"
+//	         "ids" (snowflakes), "oneof a b c", "postgres" (a
+//	         postgres:// address)
 //	min      the least duration allowed
 //
 // and a row in the README's configuration table (a test checks both).
@@ -50,6 +51,9 @@ type config struct {
 	LockWait         time.Duration `key:"lock_wait" default:"2m" min:"1ms"`      // how long to wait for another newsbot using the data folder
 	EmbedTimeout     time.Duration `key:"embed_timeout" default:"60s" min:"1ms"` // deadline for one embeddings request
 	LogLevel         string        `key:"log_level" default:"info" check:"oneof debug info warn error"`
+
+	// DatabaseURL moves the library to PostgreSQL, shared by a fleet.
+	DatabaseURL string `key:"database_url" secret:"true" check:"postgres"`
 
 	// file is the config file that was read, "" when none.
 	file string
@@ -183,6 +187,9 @@ func (s setting) set(c *config, raw any, where string) error {
 		if str = strings.TrimSpace(str); str == "" {
 			return nil
 		}
+		if !s.ok(str) && s.secret {
+			return fmt.Errorf("%s must be %s", where, s.want()) // a secret is not repeated
+		}
 		if !s.ok(str) {
 			return fmt.Errorf("%s must be %s, not %q", where, s.want(), str)
 		}
@@ -201,6 +208,9 @@ func (s setting) ok(v string) bool {
 		return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 	case s.check == "id" || s.check == "ids":
 		return snowflake.MatchString(v)
+	case s.check == "postgres":
+		u, err := url.Parse(v)
+		return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql")
 	case strings.HasPrefix(s.check, "oneof "):
 		for _, o := range strings.Fields(strings.TrimPrefix(s.check, "oneof ")) {
 			if strings.EqualFold(v, o) {
@@ -219,6 +229,8 @@ func (s setting) want() string {
 		return "an http(s) address such as https://example.com"
 	case s.check == "id" || s.check == "ids":
 		return "a Discord id (digits only: copy it with Developer Mode on)"
+	case s.check == "postgres":
+		return "a PostgreSQL address such as postgres://newsbot@db.example:5432/newsbot"
 	case strings.HasPrefix(s.check, "oneof "):
 		return "one of " + strings.Join(strings.Fields(strings.TrimPrefix(s.check, "oneof ")), ", ")
 	}

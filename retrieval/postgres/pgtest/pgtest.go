@@ -1,0 +1,69 @@
+// Package pgtest gives each test its own schema in a real PostgreSQL
+// server, dropped when the test ends. The server is named by
+// NEWSBOT_TEST_DATABASE_URL; without it the tests that need PostgreSQL
+// skip, saying so, except in CI (CI=true), where .ci/run sets it and a
+// missing variable fails them.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EnvVar names the variable that points the tests at a PostgreSQL server.
+const EnvVar = "NEWSBOT_TEST_DATABASE_URL"
+
+// URL returns the address of a new, empty schema of the test server, as a
+// postgres:// URL whose search_path selects it. The schema is dropped when
+// the test ends. Without EnvVar the test is skipped.
+func URL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvVar)
+	if base == "" && os.Getenv("CI") != "" {
+		t.Fatalf("%s is not set: CI runs the PostgreSQL tests (see .ci/run)", EnvVar)
+	}
+	if base == "" {
+		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test) to run them", EnvVar)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("%s is set but PostgreSQL is not reachable: %v", EnvVar, err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "newsbot_test_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create a schema for the test: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop the test schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop the test schema: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvVar, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
