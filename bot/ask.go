@@ -28,6 +28,24 @@ type Question struct {
 	// from it, and newer articles are preferred. Zero means the bot's
 	// clock; the terminal's --as-of sets it.
 	Now time.Time
+	// Status, when not nil, hears what the bot is doing: PhaseSearching,
+	// then PhaseWriting when a model starts writing the answer.
+	Status func(phase string)
+}
+
+// Phases of an answer, as Question.Status and SummaryRequest.Status hear
+// them; a terminal shows them while it waits.
+const (
+	PhaseSearching = "searching"
+	PhaseWriting   = "writing"
+)
+
+// report returns status, or a func that does nothing.
+func report(status func(string)) func(string) {
+	if status == nil {
+		return func(string) {}
+	}
+	return status
 }
 
 // Turn is one earlier exchange of a conversation: a question and the
@@ -87,6 +105,8 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
 	}
 	history := promptTurns(q.History)
+	status := report(q.Status)
+	status(PhaseSearching)
 	standalone := b.standalone(ctx, text, history, now)
 	hits, err := b.store.Search(ctx, retrieval.Query{Text: standalone, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID, Now: now})
 	if err != nil {
@@ -104,6 +124,7 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 		a.Question = standalone
 		return a, nil
 	}
+	status(PhaseWriting)
 	return b.modelAnswer(ctx, text, standalone, history, relevant, now, progress)
 }
 

@@ -25,6 +25,9 @@ type SummaryRequest struct {
 	Scope        string
 	// Now is when the summary is asked for; zero means the bot's clock.
 	Now time.Time
+	// Status, when not nil, hears what the bot is doing: PhaseSearching,
+	// then PhaseWriting when a model starts writing.
+	Status func(phase string)
 }
 
 // ErrAmbiguous is returned when a headline fragment matches several
@@ -44,7 +47,7 @@ func (b *Bot) Summarize(ctx context.Context, r SummaryRequest, progress func(str
 		if art, err = b.FindArticle(r.Article, r.Scope); err != nil {
 			return nil, err
 		}
-		a, err = b.summarizeArticle(ctx, art, r.Now, progress)
+		a, err = b.summarizeArticle(ctx, art, r.Now, report(r.Status), progress)
 	} else {
 		a, err = b.digest(ctx, r, progress)
 	}
@@ -94,7 +97,7 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 
 // summarizeArticle asks the model for cited bullet points; an article too
 // long for one prompt is summarized in parts that are then combined.
-func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now time.Time, progress func(string)) (*Answer, error) {
+func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now time.Time, status func(string), progress func(string)) (*Answer, error) {
 	if b.model == nil {
 		return extractiveSummary(a, 4, b.store.Terms), nil
 	}
@@ -103,6 +106,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now ti
 		all[i] = i + 1
 	}
 	parts := b.splitForPrompt(a, all, now)
+	status(PhaseWriting)
 	onDelta := citedProgress(progress, len(a.Paragraphs))
 	var reply string
 	var err error
@@ -164,6 +168,8 @@ func (b *Bot) splitForPrompt(a *retrieval.Article, ns []int, now time.Time) [][]
 // digest summarizes what the library says about a topic, or the newest
 // articles of a period when there is no topic.
 func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string)) (*Answer, error) {
+	status := report(r.Status)
+	status(PhaseSearching)
 	var hits []retrieval.Hit
 	var weights map[string]float64
 	if strings.TrimSpace(r.Topic) != "" {
@@ -207,6 +213,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 		return nil, err
 	}
 	refs := prompts.Refs(sources)
+	status(PhaseWriting)
 	reply, err := b.model.Stream(ctx, msgs, citedProgress(progress, len(refs)))
 	if err != nil {
 		return nil, err

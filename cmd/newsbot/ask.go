@@ -66,7 +66,8 @@ type answerJSON struct {
 }
 
 // printAnswer writes an answer as JSON or as text followed by its sources.
-func (e *env) printAnswer(a *bot.Answer, asJSON bool) error {
+// A terminal that streamed the text gets only what it has not seen.
+func (e *env) printAnswer(a *bot.Answer, asJSON bool, term *terminalAnswer) error {
 	if asJSON {
 		out := answerJSON{Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Citations: []citationJSON{}, Uncited: a.Uncited, AsOf: dayJSON(a.AsOf)}
 		for _, c := range a.Citations {
@@ -80,12 +81,14 @@ func (e *env) printAnswer(a *bot.Answer, asJSON bool) error {
 		}
 		return writeJSON(e, out)
 	}
-	writeAnswer(e.stdout, a)
+	term.Finish(a, e.stdout)
+	writeSources(e.stdout, a)
 	return nil
 }
 
-func writeAnswer(w io.Writer, a *bot.Answer) {
-	fmt.Fprintln(w, a.Text)
+// writeSources lists the closest articles of a refusal, or the answer's
+// sources.
+func writeSources(w io.Writer, a *bot.Answer) {
 	if len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nClosest articles:")
 		for _, art := range a.Closest {
@@ -123,11 +126,13 @@ func (e *env) askCommand() *cobra.Command {
 				return err
 			}
 			defer done()
-			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope, Now: at.t}, nil)
+			term := e.newTerminalAnswer(asJSON)
+			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope, Now: at.t, Status: term.Status}, term.Progress)
 			if err != nil {
+				term.Abort()
 				return personError{sorry(b, err)}
 			}
-			return e.printAnswer(a, asJSON)
+			return e.printAnswer(a, asJSON, term)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -170,11 +175,14 @@ func (e *env) summarizeCommand() *cobra.Command {
 				return err
 			}
 			defer done()
-			a, err := b.Summarize(e.ctx, req, nil)
+			term := e.newTerminalAnswer(asJSON)
+			req.Status = term.Status
+			a, err := b.Summarize(e.ctx, req, term.Progress)
 			if err != nil {
+				term.Abort()
 				return personError{sorry(b, err)}
 			}
-			return e.printAnswer(a, asJSON)
+			return e.printAnswer(a, asJSON, term)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
