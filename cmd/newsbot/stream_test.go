@@ -149,4 +149,3 @@ func TestAskOutputOnATerminalAndPiped(t *testing.T) {
 // testWait bounds how long a test waits for the program to show
 // something; it is a safety net, not a timing assertion.
 const testWait = 60e9
-
