@@ -83,6 +83,13 @@ func OpenStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 	return openStore(ctx, dataDir, emb, opts)
 }
 
+// NewStore joins a library and an index that the caller has opened and
+// brought up to date. Benchmarks use it to answer over an index synced
+// from a corpus that is not a folder of article files.
+func NewStore(lib *Library, ix *Index) *Store {
+	return &Store{lib: lib, ix: ix, now: time.Now}
+}
+
 // AddStatus says what Add did with an article.
 type AddStatus string
 
