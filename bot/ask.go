@@ -71,12 +71,6 @@ var (
 	ErrLongQuestion  = errors.New("the question is too long")
 )
 
-// minCoverage is the share of a question's content words, weighted by
-// rarity, that the best paragraph must contain for the bot to answer at
-// all. Below it the library has nothing on the question and the model is
-// not asked to make something up.
-var minCoverage = 0.35
-
 // Ask answers q from the articles q.Scope can see. progress, when not nil,
 // receives the answer so far while a model writes it.
 func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)) (*Answer, error) {
@@ -107,20 +101,33 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 	history := promptTurns(q.History)
 	status := report(q.Status)
 	status(PhaseSearching)
-	standalone := b.standalone(ctx, text, history, now)
-	hits, err := b.store.Search(ctx, retrieval.Query{Text: standalone, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID, Now: now})
+	// A follow-up, or a question in another language than the library's,
+	// is rewritten before retrieval (one model call). With a model, a
+	// question that shares no word with the library gets that one rewrite
+	// too before the bot gives up: it may be a paraphrase.
+	standalone, rewritten := text, false
+	if len(history) > 0 || b.model != nil && !looksEnglish(text) {
+		standalone, rewritten = b.standalone(ctx, text, history, now), true
+	}
+	hits, cands, err := b.retrieve(ctx, standalone, q, now)
 	if err != nil {
 		return nil, err
 	}
-	relevant, weights, err := b.relevantHits(ctx, standalone, hits)
-	if err != nil {
-		return nil, err
+	relevant := bearing(hits, cands)
+	if len(relevant) == 0 && b.model != nil && !rewritten {
+		if again := b.standalone(ctx, text, history, now); again != text {
+			standalone = again
+			if hits, cands, err = b.retrieve(ctx, standalone, q, now); err != nil {
+				return nil, err
+			}
+			relevant = bearing(hits, cands)
+		}
 	}
 	if len(relevant) == 0 {
 		return b.nothingFound(hits, standalone), nil
 	}
 	if b.model == nil {
-		a := extractiveAnswer(standalone, relevant, weights, b.store.Terms)
+		a := extractiveAnswer(cands, true)
 		a.Question = standalone
 		return a, nil
 	}
@@ -128,72 +135,99 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 	return b.modelAnswer(ctx, text, standalone, history, relevant, now, progress)
 }
 
-// standalone rewrites a follow-up into a question that stands on its own.
-// Without a model, or if the model fails, the previous question is
-// prepended, which keeps its topic words for retrieval.
-func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Turn, now time.Time) string {
-	if len(history) == 0 {
-		return text
+// retrieve searches for the question and judges the sentences found as
+// evidence.
+func (b *Bot) retrieve(ctx context.Context, text string, q Question, now time.Time) ([]retrieval.Hit, []candidate, error) {
+	hits, err := b.store.Search(ctx, retrieval.Query{Text: text, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID, Now: now})
+	if err != nil {
+		return nil, nil, err
 	}
+	_, cands, err := b.evidence(ctx, text, hits)
+	return hits, cands, err
+}
+
+// libraryLanguage is the language the index reads: its stop words and
+// stems are English, so questions are searched in English.
+const libraryLanguage = "English"
+
+// englishWords are function words nearly every English question holds.
+var englishWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`the a an of to in on for with at by from about what who whom whose which when
+	where why how did does do is are was were has have had will would can could should shall may might be been
+	this that these those it its they their he she his her and or not than any many much`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// looksEnglish reports whether a question reads as English: at least two
+// of its words, and a fifth of them, are English function words. "Was
+// forderte Lawrow?" shares "was" with English and no more.
+func looksEnglish(text string) bool {
+	ws := words(text)
+	n := 0
+	for _, w := range ws {
+		if englishWords[strings.ToLower(w)] {
+			n++
+		}
+	}
+	return n >= min(2, len(ws)) && float64(n) >= 0.2*float64(len(ws))
+}
+
+// standalone rewrites a question into one that stands on its own, in the
+// library's language. Without a model, or if the model fails, a follow-up
+// gets the previous question prepended, which keeps its topic words for
+// retrieval.
+func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Turn, now time.Time) string {
 	if b.model != nil {
-		msgs, err := prompts.Rewrite(prompts.RewriteInput{Question: text, History: history, Now: now})
+		msgs, err := prompts.Rewrite(prompts.RewriteInput{Question: text, History: history, Language: libraryLanguage, Now: now})
 		if err == nil {
 			var out string
 			if out, err = b.model.Complete(ctx, msgs); err == nil && strings.TrimSpace(out) != "" {
 				return strings.TrimSpace(out)
 			}
 		}
-		b.log.Warn("could not rewrite the follow-up question; using the conversation as is", "err", err)
+		b.log.Warn("could not rewrite the question; searching it as asked", "err", err)
+	}
+	if len(history) == 0 {
+		return text
 	}
 	return history[len(history)-1].Question + " " + text
 }
 
-// relevantHits keeps the hits that share content words with the question,
-// or none when even the best covers less than minCoverage of them. Words
-// count by their rarity in the library, so a question whose telling words
-// ("Reykjavik", "bananas") appear nowhere is not answered on the strength
-// of its common ones ("mayor", "price").
-func (b *Bot) relevantHits(ctx context.Context, question string, hits []retrieval.Hit) ([]retrieval.Hit, map[string]float64, error) {
+// evidence reads the question and judges every sentence of the hits as
+// evidence for it.
+func (b *Bot) evidence(ctx context.Context, text string, hits []retrieval.Hit) (question, []candidate, error) {
 	if len(hits) == 0 {
-		return nil, nil, nil
+		return question{}, nil, nil
 	}
-	weights, err := b.store.TermWeights(ctx, question)
+	idf, unseen, err := b.store.TermStats(ctx, text)
 	if err != nil {
-		return nil, nil, err
+		return question{}, nil, err
 	}
-	total := 0.0
-	for _, w := range weights {
-		total += w
+	q := readQuestion(text, idf, unseen, b.store.Terms)
+	return q, sentenceEvidence(q, hits, b.store.Terms), nil
+}
+
+// bearing keeps the hits that hold any of the question's words in a
+// sentence or its neighbours. A model reads them all and may abstain; with
+// none, the library has nothing on the question and the model is not
+// asked to make something up.
+func bearing(hits []retrieval.Hit, cands []candidate) []retrieval.Hit {
+	keep := make([]bool, len(hits))
+	for _, c := range cands {
+		if c.window > 0 {
+			keep[c.hit] = true
+		}
 	}
-	if total == 0 {
-		return nil, weights, nil
-	}
-	relevant := false
 	var out []retrieval.Hit
-	for _, h := range hits {
-		c := 0.0
-		seen := map[string]bool{}
-		for _, t := range b.store.Terms(h.Text + " " + h.Article.Title) {
-			if w, ok := weights[t]; ok && !seen[t] {
-				seen[t] = true
-				c += w
-			}
-		}
-		c /= total
-		// Enough of the question's weight, or two of its words together
-		// with a fair share of it: "how many hostages did Hamas take" is
-		// answered by "Hamas … took around 240 hostages".
-		if c >= minCoverage || len(seen) >= 2 && c >= minCoverage*0.6 {
-			relevant = true
-		}
-		if c > 0 {
+	for i, h := range hits {
+		if keep[i] {
 			out = append(out, h)
 		}
 	}
-	if !relevant {
-		return nil, weights, nil
-	}
-	return out, weights, nil
+	return out
 }
 
 // nothingFound is the honest answer when the library has nothing on the
@@ -242,7 +276,9 @@ type prompt struct {
 // renders the answer prompt.
 func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn, hits []retrieval.Hit, now time.Time) (prompt, error) {
 	in := prompts.AnswerInput{Question: question, History: history, Now: now, Sources: placeholderSources}
-	if standalone != question {
+	if standalone != question && looksEnglish(question) {
+		// A rewritten follow-up reads better than "and him?"; a question in
+		// another language stays as asked, so the answer comes in it.
 		in.Question = standalone
 	}
 	fixed, err := prompts.Answer(in)

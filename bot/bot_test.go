@@ -144,8 +144,72 @@ func TestAskNothingRelevantSkipsTheModel(t *testing.T) {
 	if len(a.Closest) == 0 {
 		t.Error("the refusal names no closest articles")
 	}
-	if n := len(srv.ChatRequests()); n != 0 {
-		t.Errorf("the model was called %d times for a question the library can't answer", n)
+	// The model may rewrite the question once (it shares no word with the
+	// library, so it might be a paraphrase), but is never asked to answer.
+	reqs := srv.ChatRequests()
+	if len(reqs) > 1 || len(reqs) == 1 && (reqs[0].Stream || !strings.HasPrefix(reqs[0].Messages[0].Content, "You rewrite")) {
+		t.Errorf("the model got %d requests for a question the library can't answer, want at most one rewrite", len(reqs))
+	}
+}
+
+// isRewrite reports whether a request asks the model to rewrite a question.
+func isRewrite(req openai.ChatCompletionRequest) bool {
+	return strings.HasPrefix(req.Messages[0].Content, "You rewrite")
+}
+
+// A question in German is searched in the library's language and answered
+// in German, citing the paragraph that holds the fact.
+func TestAskInAnotherLanguage(t *testing.T) {
+	b, srv, seed := testBot(t, Options{})
+	srv.SetReply(func(req openai.ChatCompletionRequest) string {
+		if isRewrite(req) {
+			return "What did Lavrov ask the UN chief to organize?"
+		}
+		return citeParagraph("called on UN chief Antonio Guterres", "Lawrow forderte eine internationale Konferenz")(req)
+	})
+	a, err := b.Ask(context.Background(), Question{Text: "Was forderte Lawrow vom UN-Generalsekretär?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.ChatRequests()
+	if len(reqs) != 2 || !isRewrite(reqs[0]) || isRewrite(reqs[1]) {
+		t.Fatalf("got %d model requests, want a rewrite then an answer", len(reqs))
+	}
+	if sys := reqs[0].Messages[0].Content; !strings.Contains(sys, "in English") {
+		t.Errorf("the rewrite does not ask for the library's language:\n%s", sys)
+	}
+	prompt := reqs[1].Messages[len(reqs[1].Messages)-1].Content
+	if !strings.Contains(prompt, "Question: Was forderte Lawrow vom UN-Generalsekretär?") || !strings.Contains(prompt, seed.Paragraphs[0]) {
+		t.Errorf("the answer prompt lacks the German question or ¶1:\n%s", prompt)
+	}
+	if a.Abstained || len(a.Citations) != 1 || a.Citations[0].Paragraph != 1 || a.Citations[0].Article.ID != seed.ID {
+		t.Errorf("answer %q cites %+v, want seed ¶1", a.Text, a.Citations)
+	}
+	if !strings.HasPrefix(a.Text, "Lawrow forderte") {
+		t.Errorf("answer %q is not the model's German one", a.Text)
+	}
+}
+
+// A paraphrase that shares no content word with the article but the
+// country reaches the model, which finds the answer in the sources.
+func TestAskParaphraseReachesTheModel(t *testing.T) {
+	b, srv, seed := testBot(t, Options{})
+	srv.SetReply(citeParagraph("The UN should play a leading role", "Lavrov wants the UN to convene the conference"))
+	q := "Which body did Russia's top diplomat want to host peace talks?"
+	a, err := b.Ask(context.Background(), Question{Text: q}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.ChatRequests()
+	if len(reqs) == 0 || isRewrite(reqs[len(reqs)-1]) {
+		t.Fatalf("the model was not asked to answer %q (%d requests)", q, len(reqs))
+	}
+	prompt := reqs[len(reqs)-1].Messages[len(reqs[len(reqs)-1].Messages)-1].Content
+	if !strings.Contains(prompt, "Question: "+q) || !strings.Contains(prompt, seed.Paragraphs[4]) {
+		t.Errorf("the answer prompt lacks the question or ¶5:\n%s", prompt)
+	}
+	if a.Abstained || len(a.Citations) != 1 || a.Citations[0].Paragraph != 5 {
+		t.Errorf("answer %q cites %+v, want seed ¶5", a.Text, a.Citations)
 	}
 }
 
@@ -318,13 +382,16 @@ func TestRelevanceOnASmallLibrary(t *testing.T) {
 		q         string
 		refuse    bool
 		paragraph int
+		first     int // the paragraph the first quote comes from, when it matters
 	}{
-		{"How many hostages did Hamas take?", false, 11},
-		{"What did Lavrov call for?", false, 0},
-		{"Who should convene the conference?", false, 0},
-		{"What is the price of bananas in Peru?", true, 0},
-		{"Who is the mayor of Reykjavik?", true, 0},
-		{"Who painted the ceiling of the Sistine Chapel?", true, 0},
+		{"How many hostages did Hamas take?", false, 11, 11},
+		{"What did Lavrov call for?", false, 0, 1}, // the README's example
+		{"Who should convene the conference?", false, 0, 0},
+		{"Who should take part in the conference?", false, 0, 4},
+		{"What is the capital of France?", true, 0, 0}, // ¶6 names France, but no capital
+		{"What is the price of bananas in Peru?", true, 0, 0},
+		{"Who is the mayor of Reykjavik?", true, 0, 0},
+		{"Who painted the ceiling of the Sistine Chapel?", true, 0, 0},
 	}
 	for _, tt := range tests {
 		a, err := b.Ask(context.Background(), Question{Text: tt.q}, nil)
@@ -339,6 +406,12 @@ func TestRelevanceOnASmallLibrary(t *testing.T) {
 			return c.Paragraph == tt.paragraph && c.Article.ID == seed.ID && strings.Contains(a.Text, "240 hostages")
 		}) {
 			t.Errorf("%q: %q cites %+v, want ¶%d quoted", tt.q, a.Text, a.Citations, tt.paragraph)
+		}
+		if tt.first > 0 && (len(a.Citations) == 0 || a.Citations[0].Paragraph != tt.first || a.Citations[0].Article.ID != seed.ID) {
+			t.Errorf("%q: the first quote is not from seed ¶%d:\n%s", tt.q, tt.first, a.Text)
+		}
+		if tt.refuse && strings.HasPrefix(a.Text, ExtractiveNote) {
+			t.Errorf("%q: a refusal reads as an answer: %q", tt.q, a.Text)
 		}
 	}
 }

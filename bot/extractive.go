@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -22,70 +21,115 @@ type quote struct {
 	paragraph int
 	text      string
 	score     float64
-	order     int     // position of the sentence in its paragraph
-	coverage  float64 // share of the question's weighted words it holds
+	order     int // position of the sentence in its paragraph
 }
 
-// extractiveAnswer quotes the sentences of the relevant paragraphs that
-// best match the question, verbatim, each with its citation. Question words
-// count by their rarity (weights); a sentence that also brings words the
-// question lacks is preferred, since it more likely holds the answer than
-// one that merely restates the question; when the best sentence does restate
-// it, the sentence after it is quoted too.
-func extractiveAnswer(question string, hits []retrieval.Hit, weights map[string]float64, terms func(string) []string) *Answer {
-	wantsNumber := asksForNumber.MatchString(question)
-	total := 0.0
-	for _, w := range weights {
-		total += w
+// ClosestNote heads an extractive answer when no sentence is evidence
+// enough: the quotes are the nearest the library has, not an answer.
+const ClosestNote = "I can't find an answer to that in the loaded articles. The closest passages, which may not answer this:"
+
+// Limits of an extractive answer: at most maxQuotes sentences, each
+// scoring at least keepRatio of the best (a weaker one is padding, not
+// evidence), at most two from one paragraph, none repeating another.
+const (
+	maxQuotes     = 3
+	keepRatio     = 0.8
+	maxClosest    = 2
+	duplicateJacc = 0.6 // share of content words two sentences share to count as one
+)
+
+// extractiveAnswer quotes, verbatim and cited, the sentences that best
+// answer q: ranked by the evidence they hold, not by their paragraph's
+// rank. When none is evidence enough it abstains and shows the closest
+// passages under ClosestNote. When the best sentence restates the question
+// (most of its weight, few words of its own), the one after it is quoted
+// too, since that is where the answer usually is. A digest of a topic
+// (mayAbstain false) quotes the best sentences whatever they hold.
+func extractiveAnswer(cands []candidate, mayAbstain bool) *Answer {
+	ranked := slices.Clone(cands)
+	slices.SortStableFunc(ranked, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
+	answers := func(c candidate) bool { return c.answers() || !mayAbstain }
+	if !slices.ContainsFunc(ranked, answers) {
+		var picked []quote
+		for _, c := range pickCandidates(ranked, maxClosest, 0) {
+			picked = append(picked, c.quote())
+		}
+		a := quotedAnswer(picked)
+		a.Abstained = true
+		a.Text = ClosestNote + strings.TrimPrefix(a.Text, ExtractiveNote)
+		for _, p := range picked {
+			if !slices.Contains(a.Closest, p.article) {
+				a.Closest = append(a.Closest, p.article)
+			}
+		}
+		return a
 	}
-	var cands []quote
-	for rank, h := range hits {
-		discount := max(1-0.1*float64(rank), 0.3) // the retriever's order counts too
-		for i, s := range sentence.Split(h.Text) {
-			cov, novel, n := sentenceMatch(weights, terms(s))
-			if cov == 0 {
-				continue
-			}
-			sc := cov / total / math.Sqrt(float64(n)+4) * (1 + 0.3*float64(min(novel, 5))/5) * discount
-			if wantsNumber && strings.ContainsAny(s, "0123456789") {
-				sc *= 1.5 // "how many", "when": the answer is a number or a date
-			}
-			cands = append(cands, quote{h.Article, h.Paragraph, s, sc, i, cov / total})
+	// The best sentence that answers leads; others follow on their score.
+	best := ranked[slices.IndexFunc(ranked, answers)]
+	rest := slices.DeleteFunc(slices.Clone(ranked), func(c candidate) bool {
+		return c.text == best.text && c.paragraph == best.paragraph && c.article == best.article
+	})
+	picked := pickCandidates(append([]candidate{best}, rest...), maxQuotes, keepRatio*best.score)
+	quotes := make([]quote, 0, len(picked)+1)
+	for _, c := range picked {
+		quotes = append(quotes, c.quote())
+	}
+	if lead := quotes[0]; best.self >= 0.8 && best.novel < 4 {
+		if next := nextSentence(lead); next != "" && !slices.ContainsFunc(quotes, func(q quote) bool { return q.text == next }) {
+			quotes = slices.Insert(quotes, 1, quote{article: lead.article, paragraph: lead.paragraph, text: next, order: lead.order + 1})
+			quotes = quotes[:min(len(quotes), maxQuotes)]
 		}
 	}
-	picked := pickQuotes(cands, 3, 2)
-	if len(picked) == 0 { // no sentence shares a word: quote the best paragraph's opening
-		h := hits[0]
-		picked = []quote{{article: h.Article, paragraph: h.Paragraph, text: firstSentence(h.Text)}}
-	} else if best := picked[0]; best.coverage >= 0.8 {
-		if next := nextSentence(best); next != "" && !slices.ContainsFunc(picked, func(q quote) bool { return q.text == next }) {
-			follow := quote{best.article, best.paragraph, next, best.score, best.order + 1, 0}
-			picked = slices.Insert(picked, 1, follow)
-			picked = picked[:min(len(picked), 4)]
-		}
-	}
-	return quotedAnswer(picked)
+	return quotedAnswer(quotes)
 }
 
-// asksForNumber matches questions whose answer is a number or a date.
-var asksForNumber = regexp.MustCompile(`(?i)\b(how (many|much|long|old|far|often)|what (number|percentage|share|year|date|time)|when|which year)\b`)
+// pickCandidates takes up to n candidates in order, skipping those below
+// floor, a third from one paragraph, and near-duplicates of one taken.
+func pickCandidates(ranked []candidate, n int, floor float64) []candidate {
+	var out []candidate
+	perParagraph := map[string]int{}
+	for _, c := range ranked {
+		if len(out) == n || c.score < floor {
+			break
+		}
+		id := retrieval.ParagraphID(c.article.ID, c.paragraph)
+		if perParagraph[id] >= 2 || slices.ContainsFunc(out, func(o candidate) bool { return nearDuplicate(o.terms, c.terms) }) {
+			continue
+		}
+		perParagraph[id]++
+		out = append(out, c)
+	}
+	return out
+}
 
-// sentenceMatch sums the weights of the question's words in a sentence and
-// counts its other content words.
-func sentenceMatch(weights map[string]float64, terms []string) (cov float64, novel, n int) {
+// nearDuplicate reports whether two sentences share most of their content
+// words, as syndicated copies and photo captions of one story do.
+func nearDuplicate(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	inA := map[string]bool{}
+	for _, t := range a {
+		inA[t] = true
+	}
+	union, shared := len(inA), 0
 	seen := map[string]bool{}
-	for _, t := range terms {
+	for _, t := range b {
 		if seen[t] {
 			continue
 		}
 		seen[t] = true
-		if w, ok := weights[t]; ok {
-			cov += w
+		if inA[t] {
+			shared++
 		} else {
-			novel++
+			union++
 		}
 	}
-	return cov, novel, len(terms)
+	return float64(shared) >= duplicateJacc*float64(union)
+}
+
+func (c candidate) quote() quote {
+	return quote{article: c.article, paragraph: c.paragraph, text: c.text, score: c.score, order: c.order}
 }
 
 // nextSentence returns the sentence after q in its paragraph, if any.
@@ -166,7 +210,7 @@ func extractiveSummary(a *retrieval.Article, n int, terms func(string) []string)
 			for _, t := range ts {
 				sum += math.Log1p(freq[t] - 1) // words that appear once say nothing about centrality
 			}
-			cands = append(cands, quote{a, i + 1, s, sum / math.Sqrt(float64(len(ts))), j, 0})
+			cands = append(cands, quote{a, i + 1, s, sum / math.Sqrt(float64(len(ts))), j})
 		}
 	}
 	if len(cands) == 0 {

@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,7 @@ func TestNewsbenchExtractive(t *testing.T) {
 		len(arts), len(qs), invalid, invalidGold)
 
 	b := newsbenchBot(t, os.Getenv("NEWSBENCH_INDEX"), arts)
+	t.Logf("evidence needed to answer: %.2f of the question's weight", minEvidence)
 	ctx := context.Background()
 	detail := os.Getenv("NEWSBENCH_DETAIL") != ""
 	var c newsbenchCounts
@@ -260,6 +262,9 @@ func notAnswerable(arts []*retrieval.Article, qs []retrieval.EvalQuery) notAnswe
 // date) and returns a bot without a model over it.
 func newsbenchBot(t *testing.T, idxDir string, arts []*retrieval.Article) *Bot {
 	t.Helper()
+	if v, err := strconv.ParseFloat(os.Getenv("NEWSBENCH_MIN_EVIDENCE"), 64); err == nil {
+		minEvidence = v // to study the refusal threshold
+	}
 	ctx := context.Background()
 	if idxDir == "" {
 		idxDir = t.TempDir()
@@ -280,7 +285,7 @@ func newsbenchBot(t *testing.T, idxDir string, arts []*retrieval.Article) *Bot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(retrieval.NewStore(lib, ix), nil, nil, Options{})
+	b, err := New(retrieval.JoinStore(lib, ix), nil, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

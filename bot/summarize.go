@@ -171,16 +171,17 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 	status := report(r.Status)
 	status(PhaseSearching)
 	var hits []retrieval.Hit
-	var weights map[string]float64
+	var cands []candidate
 	if strings.TrimSpace(r.Topic) != "" {
 		var err error
 		hits, err = b.store.Search(ctx, retrieval.Query{Text: r.Topic, K: 12, Scope: r.Scope, Since: r.Since, Until: r.Until, Now: r.Now})
 		if err != nil {
 			return nil, err
 		}
-		if hits, weights, err = b.relevantHits(ctx, r.Topic, hits); err != nil {
+		if _, cands, err = b.evidence(ctx, r.Topic, hits); err != nil {
 			return nil, err
 		}
+		hits = bearing(hits, cands)
 	} else {
 		hits = b.recentLeads(r)
 	}
@@ -195,7 +196,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 			}
 			return quotedAnswer(qs), nil
 		}
-		return extractiveAnswer(r.Topic, hits, weights, b.store.Terms), nil
+		return extractiveAnswer(cands, false), nil
 	}
 	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: r.Now, Sources: placeholderSources}
 	fixed, err := prompts.Digest(in)

@@ -45,11 +45,16 @@ func Answer(in AnswerInput) ([]Message, error) {
 type RewriteInput struct {
 	Question string
 	History  []Turn // oldest first
+	// Language, when set, is the language of the articles (e.g. "English"):
+	// the question is written in it, so a question in another language can
+	// be searched. Empty keeps the question's language.
+	Language string
 	Now      time.Time
 }
 
 // Rewrite renders messages that ask the model to turn a follow-up such as
-// "and what did Germany say?" into a question that can be searched on its own.
+// "and what did Germany say?" into a question that can be searched on its own,
+// in the articles' language when Language is set.
 // The model replies with the rewritten question only.
 func Rewrite(in RewriteInput) ([]Message, error) {
 	if in.Question == "" {

@@ -73,6 +73,9 @@ func TestGolden(t *testing.T) {
 				Now: now,
 			})
 		}},
+		{"rewrite_translate", func() ([]Message, error) {
+			return Rewrite(RewriteInput{Question: "Was forderte Lawrow?", Language: "English", Now: now})
+		}},
 		{"summarize", func() ([]Message, error) {
 			return Summarize(SummarizeInput{Article: lavrov, Now: now})
 		}},

@@ -183,20 +183,33 @@ func topN(scores map[uint64]float64, n int) []docScore {
 // TermWeights returns the content terms of text as the BM25 index analyzes
 // them (stems, stop words dropped), each with its inverse document
 // frequency: rare words weigh more. A term the library has never seen
-// weighs as much as one it has seen once: it may be a paraphrase ("take"
-// for "took") as much as a sign the question is off-topic. The bot uses it to judge whether anything in the
-// library is about a question.
+// weighs as one it has seen once, scaled by unseenWeight: it may be a
+// paraphrase ("take" for "took") as much as a sign the question is
+// off-topic, and which is likelier depends on the library's size. The bot
+// uses it to judge whether anything in the library is about a question.
 func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
+	w, _, err := ix.TermStats(ctx, text)
+	return w, err
+}
+
+// TermStats is TermWeights that also says which terms the library has
+// never seen.
+func (ix *Index) TermStats(ctx context.Context, text string) (weights map[string]float64, unseen map[string]bool, err error) {
 	docs, dfs, err := ix.lexical().docFreqs(ctx, ix.Terms(text))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make(map[string]float64, len(dfs))
+	weights = make(map[string]float64, len(dfs))
+	unseen = map[string]bool{}
 	for t, n := range dfs {
-		df := max(float64(n), 1) // an unseen word weighs as much as the rarest seen one
-		out[t] = math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+		df := max(float64(n), 1)
+		weights[t] = math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+		if n == 0 {
+			weights[t] *= unseenWeight(docs)
+			unseen[t] = true
+		}
 	}
-	return out, nil
+	return weights, unseen, nil
 }
 
 // docFreqs implements lexical: the number of documents and, for each term,
@@ -327,4 +340,16 @@ func postings(ctx context.Context, r index.IndexReader, field string, terms []st
 		tfr.Close()
 	}
 	return set, nil
+}
+
+// unseenWeight scales the weight of a word the library has never seen. A
+// library of a few articles lacks most words of any question, so there an
+// unseen word says little ("take part" when the article says "include");
+// a library of thousands of paragraphs that lacks a word is telling: the
+// question is about something else ("Reykjavik"). The scale is the chance
+// that a word of the question's topic is in a library of that many
+// paragraphs, taking 1,000 paragraphs (some 25 articles) as the size that
+// holds a topic's words.
+func unseenWeight(docs uint64) float64 {
+	return 1 - math.Exp(-float64(docs)/1000)
 }

@@ -83,11 +83,11 @@ func OpenStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 	return openStore(ctx, dataDir, emb, opts)
 }
 
-// NewStore joins a library and an index that the caller has opened and
-// brought up to date. Benchmarks use it to answer over an index synced
-// from a corpus that is not a folder of article files.
-func NewStore(lib *Library, ix *Index) *Store {
-	return &Store{lib: lib, ix: ix, now: time.Now}
+// JoinStore is a store over a library and an index that the caller has
+// opened and brought up to date. Benchmarks use it to answer over an index
+// synced from a corpus that is not a folder of article files.
+func JoinStore(lib *Library, ix *Index) *Store {
+	return NewStore(&fileBackend{lib: lib, ix: ix})
 }
 
 // AddStatus says what Add did with an article.
@@ -209,6 +209,11 @@ func (s *Store) Terms(text string) []string { return s.backend.Index().Terms(tex
 // frequencies (see Index.TermWeights).
 func (s *Store) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
 	return s.backend.Index().TermWeights(ctx, text)
+}
+
+// TermStats returns TermWeights and the terms the library has never seen.
+func (s *Store) TermStats(ctx context.Context, text string) (map[string]float64, map[string]bool, error) {
+	return s.backend.Index().TermStats(ctx, text)
 }
 
 // Embedder names the embedder whose vectors the index holds.

@@ -1,0 +1,420 @@
+package bot
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/sentence"
+)
+
+// answerKind is what kind of thing a question asks for, read from its
+// question word: "who" wants a person or an organisation, "when" a date,
+// "how many" a number.
+type answerKind int
+
+const (
+	anyKind    answerKind = iota // what, why, how, which X of no known kind
+	nameKind                     // who, which person, company, country, city: a proper name
+	dateKind                     // when, what year, which day
+	numberKind                   // how many, how much, what percentage
+)
+
+func (k answerKind) String() string {
+	return [...]string{"any", "name", "date", "number"}[k]
+}
+
+// question is what the bot reads from a question before judging evidence.
+type question struct {
+	// weights are the content terms as the index analyzes them, each
+	// weighing the square of its rarity (IDF), so one telling word outweighs
+	// several common ones; terms only in a quiz-style preamble weigh half.
+	weights map[string]float64
+	total   float64 // sum of weights
+	kind    answerKind
+	// focus is the term of X in "which X"/"what X" when X is of no kind
+	// typed knows ("what capital") and the library has never seen it: no
+	// sentence of it can be about such an X.
+	focus string
+	words map[string]bool // the question's words, lowercased, so a name it already holds is no answer
+	names []string        // the question's capitalized words after its first: people, places, organisations
+	// counted is the term of X in "how many X": the number must count it
+	// ("240 hostages", not "three citizens … held hostage").
+	counted string
+}
+
+// readQuestion analyzes text with the index's term weights (IDF) and
+// analyzer.
+func readQuestion(text string, idf map[string]float64, unseen map[string]bool, terms func(string) []string) question {
+	q := question{weights: map[string]float64{}, words: map[string]bool{}}
+	asked := askingSentence(text)
+	inAsked := map[string]bool{}
+	for _, t := range terms(asked) {
+		inAsked[t] = true
+	}
+	for t, w := range idf {
+		w *= w
+		if !inAsked[t] {
+			w /= 2
+		}
+		q.weights[t] = w
+		q.total += w
+	}
+	for i, w := range words(text) {
+		q.words[strings.ToLower(w)] = true
+		if r, _ := utf8.DecodeRuneInString(w); i > 0 && unicode.IsUpper(r) && !notNames[strings.ToLower(w)] && len(terms(w)) == 1 {
+			q.names = append(q.names, w)
+		}
+	}
+	if m := countedPattern.FindStringSubmatch(asked); m != nil {
+		if ts := terms(m[1]); len(ts) == 1 {
+			q.counted = ts[0]
+		}
+	}
+	for _, p := range kindPatterns {
+		if p.re.MatchString(asked) {
+			q.kind = p.kind
+			break
+		}
+	}
+	if q.kind == anyKind {
+		if m := focusPattern.FindStringSubmatch(asked); m != nil && !notFocus[strings.ToLower(m[1])] {
+			if ts := terms(m[1]); len(ts) == 1 && unseen[ts[0]] {
+				q.focus = ts[0]
+			}
+		}
+	}
+	return q
+}
+
+// kindPatterns read the expected answer from the question's wording, first
+// match wins. "Which X"/"what X" names its kind through X.
+var kindPatterns = []struct {
+	re   *regexp.Regexp
+	kind answerKind
+}{
+	{regexp.MustCompile(`(?i)\b(how (many|much|long|old|far|often|big|large|tall|high)|what (number|percentage|percent|share|proportion|amount|sum|price|age|size|rate)|which (number|percentage|amount))\b`), numberKind},
+	{regexp.MustCompile(`(?i)\b(when|what (year|date|day|month|time)|which (year|date|day|month|decade|century)|since when)\b`), dateKind},
+	{regexp.MustCompile(`(?i)\b(who|whom|whose|(which|what) ([\w'’-]+ ){0,2}(person|people|individual|man|woman|official|officials|leader|president|minister|politician|lawmaker|senator|governor|mayor|judge|justice|candidate|ceo|executive|founder|player|athlete|actor|actress|singer|artist|author|writer|company|companies|firm|organization|organisation|agency|group|team|club|network|party|country|countries|nation|state|city|town|region|province|island|airline|bank|university|newspaper|brand|retailer|automaker|carrier|court|body|celebrity|rapper|star|director|coach|host|comedian|musician|band|billionaire|rival|nominee|manufacturer|platform|app|website|service|streamer|studio))\b|\bwhere\b`), nameKind},
+}
+
+// focusPattern finds X in "which X" and "what X".
+var focusPattern = regexp.MustCompile(`(?i)\b(?:which|what)\s+(?:(?:is|was|are|were)\s+(?:the|a|an)\s+)?(?:(?:\pL+est|most|new|first|last|main|top|other)\s+)?(\pL[\pL'-]*)`)
+
+// countedPattern finds X in "how many X".
+var countedPattern = regexp.MustCompile(`(?i)\bhow many\s+(\pL+)`)
+
+// notFocus are words after "which" or "what" that name no kind of thing.
+var notFocus = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`is was are were be been did do does done has have had will would can could should
+	shall may might must of kind kinds type types sort sorts else exactly happened happens name names title
+	following`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// askingSentence returns the sentence of a question that asks: the last
+// one ending in a question mark, else the whole text. Quiz questions set
+// the scene first ("Senators reached a deal this week. Which measure did
+// they leave out?").
+func askingSentence(text string) string {
+	ss := sentence.Split(strings.Join(strings.Fields(text), " "))
+	for i := len(ss) - 1; i >= 0; i-- {
+		if strings.HasSuffix(ss[i], "?") {
+			return ss[i]
+		}
+	}
+	return text
+}
+
+// candidate is one sentence of a retrieved paragraph, judged as evidence.
+type candidate struct {
+	hit       int // rank of the hit it comes from
+	article   *retrieval.Article
+	paragraph int // 1-based
+	order     int // position of the sentence in its paragraph
+	text      string
+	terms     []string
+	self      float64 // share of the question's weight in the sentence
+	window    float64 // share in the sentence and its neighbours, the one before and the one after
+	typed     bool    // holds a new name, date or number as the question's kind asks
+	focused   bool    // the question's focus, if any, is in the window
+	novel     int     // content terms the question lacks
+	score     float64
+}
+
+// sentenceEvidence splits the hits into sentences and judges each.
+func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []string) []candidate {
+	var out []candidate
+	aliases := map[*retrieval.Article]map[string][]string{}
+	for rank, h := range hits {
+		al, ok := aliases[h.Article]
+		if !ok {
+			al = q.aliases(h.Article, terms)
+			aliases[h.Article] = al
+		}
+		terms := func(s string) []string { return withAliases(terms(s), al) }
+		ss := sentence.Split(strings.Join(strings.Fields(h.Text), " "))
+		ts := make([][]string, len(ss))
+		for i, s := range ss {
+			ts[i] = terms(s)
+		}
+		before, after := neighbourTerms(h, terms)
+		for i, s := range ss {
+			c := candidate{hit: rank, article: h.Article, paragraph: h.Paragraph, order: i, text: s, terms: ts[i]}
+			prev, next := before, after
+			if i > 0 {
+				prev = ts[i-1]
+			}
+			if i+1 < len(ss) {
+				next = ts[i+1]
+			}
+			c.self, c.novel = q.cover(ts[i])
+			c.window, _ = q.cover(ts[i], prev, next)
+			c.typed = q.typed(s, terms)
+			c.focused = q.focus == "" || slices.Contains(ts[i], q.focus) || slices.Contains(prev, q.focus) || slices.Contains(next, q.focus)
+			c.score = c.rank()
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Weights of a sentence's score beside its share of the question (rare
+// words counting more): the share its neighbours add, the retriever's rank
+// of its paragraph, holding a new name, date or number when the question
+// asks for one, and the words it adds to the question's.
+const (
+	neighbourWeight = 0.5
+	hitDiscount     = 0.03
+	typedBonus      = 0.2
+	novelBonus      = 0.02 // per new content word, up to maxNovel
+	maxNovel        = 8
+)
+
+// rank scores a candidate as an answer.
+func (c candidate) rank() float64 {
+	s := (c.self + neighbourWeight*(c.window-c.self)) * max(1-hitDiscount*float64(c.hit), 0.5)
+	if c.typed {
+		s += typedBonus
+	}
+	s += novelBonus * float64(min(c.novel, maxNovel))
+	return s
+}
+
+// minEvidence is the share of a question's weight that a sentence and its
+// neighbours must hold, with the kind of answer the question asks for, for
+// the bot to answer from the library: half of what the question asks,
+// its rare words counting more.
+var minEvidence = 0.45
+
+// answers reports whether a candidate is evidence enough to answer.
+func (c candidate) answers() bool {
+	return c.window >= minEvidence && c.typed && c.focused
+}
+
+// aliases finds how an article refers to the people the question names:
+// news introduces "Russian Foreign Minister Sergei Lavrov" once and then
+// writes "the foreign minister". For each name of the question it returns,
+// keyed by the name's term, the terms of the capitalized words before the
+// name's first mention, when there are two or more.
+func (q question) aliases(a *retrieval.Article, terms func(string) []string) map[string][]string {
+	if len(q.names) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	found := map[string]bool{}
+	for _, p := range a.Paragraphs {
+		ws := words(p)
+		for i, w := range ws {
+			if !slices.Contains(q.names, w) || found[w] {
+				continue
+			}
+			found[w] = true
+			j := i
+			for j > 0 && i-j < 4 {
+				r, _ := utf8.DecodeRuneInString(ws[j-1])
+				if !unicode.IsUpper(r) || notNames[strings.ToLower(ws[j-1])] {
+					break
+				}
+				j--
+			}
+			if ts := terms(strings.Join(ws[j:i], " ")); len(ts) >= 2 {
+				if name := terms(w); len(name) == 1 {
+					out[name[0]] = ts
+				}
+			}
+		}
+	}
+	return out
+}
+
+// withAliases adds to a sentence's terms the name of anyone it refers to
+// by two or more words of their title.
+func withAliases(ts []string, aliases map[string][]string) []string {
+	for name, alias := range aliases {
+		n := 0
+		for _, t := range alias {
+			if slices.Contains(ts, t) {
+				n++
+			}
+		}
+		if n >= 2 && !slices.Contains(ts, name) {
+			ts = append(ts, name)
+		}
+	}
+	return ts
+}
+
+// neighbourTerms returns the terms of the last sentence of the paragraph
+// before h and of the first sentence of the one after: news paragraphs are
+// often one sentence, and "He said …" leans on the one before.
+func neighbourTerms(h retrieval.Hit, terms func(string) []string) (before, after []string) {
+	ps := h.Article.Paragraphs
+	if n := h.Paragraph - 1; n >= 1 && n <= len(ps) {
+		if ss := sentence.Split(strings.Join(strings.Fields(ps[n-1]), " ")); len(ss) > 0 {
+			before = terms(ss[len(ss)-1])
+		}
+	}
+	if n := h.Paragraph + 1; n <= len(ps) {
+		if ss := sentence.Split(strings.Join(strings.Fields(ps[n-1]), " ")); len(ss) > 0 {
+			after = terms(ss[0])
+		}
+	}
+	return before, after
+}
+
+// cover returns the share of the question's weight whose terms appear in
+// any of the term lists, and how many distinct terms of the first list the
+// question lacks.
+func (q question) cover(lists ...[]string) (share float64, novel int) {
+	if q.total == 0 {
+		return 0, 0
+	}
+	seen := map[string]bool{}
+	sum := 0.0
+	for i, ts := range lists {
+		for _, t := range ts {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			if w, ok := q.weights[t]; ok {
+				sum += w
+			} else if i == 0 {
+				novel++
+			}
+		}
+	}
+	return sum / q.total, novel
+}
+
+// typed reports whether s holds something of the kind the question asks
+// for that the question does not already name.
+func (q question) typed(s string, terms func(string) []string) bool {
+	switch q.kind {
+	case nameKind:
+		return q.hasNewName(s)
+	case dateKind:
+		return datePattern.MatchString(s)
+	case numberKind:
+		if q.counted != "" {
+			return q.countsFocus(s, terms)
+		}
+		return q.hasNewNumber(s)
+	}
+	return true
+}
+
+// hasNewName reports whether s holds a capitalized word, not the first of
+// the sentence, that the question lacks: a name of a person, a place or an
+// organisation the question asks about.
+func (q question) hasNewName(s string) bool {
+	ws := words(s)
+	for i, w := range ws {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) || i == 0 || q.words[strings.ToLower(w)] || notNames[strings.ToLower(w)] {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// countsFocus reports whether s holds a number within three words before
+// the thing the question counts.
+func (q question) countsFocus(s string, terms func(string) []string) bool {
+	ws := words(s)
+	for i, w := range ws {
+		if !strings.ContainsAny(w, "0123456789") && !numberWords[strings.ToLower(w)] {
+			continue
+		}
+		for _, next := range ws[i+1 : min(i+4, len(ws))] {
+			if slices.Contains(terms(next), q.counted) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasNewNumber reports whether s holds a number or an amount the question
+// does not.
+func (q question) hasNewNumber(s string) bool {
+	for _, w := range words(s) {
+		lw := strings.ToLower(w)
+		if q.words[lw] {
+			continue
+		}
+		if strings.ContainsAny(w, "0123456789") || numberWords[lw] {
+			return true
+		}
+	}
+	return false
+}
+
+// datePattern matches the ways news writes a date or a time of one.
+var datePattern = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight|(last|next|this) (week|month|year|spring|summer|fall|autumn|winter)|(1[89]|20)[0-9]{2}s?|[0-9]{1,2}/[0-9]{1,2}(/[0-9]{2,4})?)\b`)
+
+// numberWords are numbers written out.
+var numberWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+	fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+	hundreds thousand thousands million millions billion billions trillion dozen dozens half percent quarter third
+	twice triple double`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// notNames are words written with a capital that name no one.
+var notNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`i the a an he she it they we you his her their this that these those there
+	monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+	september october november december mr mrs ms dr`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// words returns the runs of letters, digits and inner apostrophes, dots
+// or hyphens of s ("U.S.", "Biden's", "COVID-19").
+func words(s string) []string {
+	ws := strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-' && r != '.' && r != '$' && r != '%'
+	})
+	out := ws[:0]
+	for _, w := range ws {
+		if w = strings.Trim(w, ".'’-"); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
