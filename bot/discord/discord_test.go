@@ -432,8 +432,11 @@ func TestNothingRelevantAndErrorsAreOneSentence(t *testing.T) {
 	e := newEnv(t, discord.Options{})
 	i := e.ask(guildA, "What is the price of bananas in Peru?")
 	msg, _ := e.final(i.Token)
-	if !strings.Contains(msg.Content, "can't find anything about that") || len(e.model.ChatRequests()) != 0 {
-		t.Errorf("nothing-relevant answer %q (model called %d times)", msg.Content, len(e.model.ChatRequests()))
+	// The model may rewrite a question that shares no word with the library
+	// (it may be a paraphrase), but is never asked to answer it.
+	reqs := e.model.ChatRequests()
+	if !strings.Contains(msg.Content, "can't find anything about that") || len(reqs) > 1 || len(reqs) == 1 && reqs[0].Stream {
+		t.Errorf("nothing-relevant answer %q (model called %d times)", msg.Content, len(reqs))
 	}
 	e.model.Script(modeltest.Response{Status: 401, Error: &modeltest.APIError{Message: "bad key", Type: "invalid_request_error", Code: "invalid_api_key"}})
 	i = e.ask(guildA, "What conference did Lavrov call for?")
