@@ -31,6 +31,9 @@ func (s *Server) routes() *http.ServeMux {
 	h("GET /gateway", s.getGateway)
 	h("GET /gateway/bot", s.getGatewayBot)
 	h("GET /users/@me", s.getMe)
+	h("GET /users/@me/guilds", s.getMyGuilds)
+	h("GET /applications/@me", s.getApplication)
+	h("GET /oauth2/applications/@me", s.getApplication)
 
 	for _, p := range []string{"/applications/{app}/commands", "/applications/{app}/guilds/{guild}/commands"} {
 		h("GET "+p, s.listCommands)

@@ -72,6 +72,8 @@ type config struct {
 	guilds            []guild
 	heartbeat         time.Duration
 	disallowedIntents discordgo.Intent
+	appFlags          *int
+	codeGrant         bool
 }
 
 type guild struct{ id, name string }
