@@ -25,22 +25,30 @@ func (e *env) newBot(readOnly bool, command string) (b *bot.Bot, st *retrieval.S
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var model *bot.Model
-	if e.cfg.OpenAIKey != "" || e.cfg.OpenAIBaseURL != "" {
-		cfg := openai.DefaultConfig(or(e.cfg.OpenAIKey, "none"))
-		if e.cfg.OpenAIBaseURL != "" {
-			cfg.BaseURL = e.cfg.OpenAIBaseURL
-		}
-		cfg.HTTPClient = &http.Client{Transport: bot.RetryAfterTransport(nil)}
-		model = bot.NewModel(openai.NewClientWithConfig(cfg), e.cfg.ChatModel, bot.ModelOptions{Timeout: e.cfg.AnswerTimeout, Logger: e.logger})
-	}
-	fetcher := fetch.NewClient(fetch.Options{AllowPrivate: e.cfg.AllowPrivateURLs})
-	b, err = bot.New(st, model, fetcher, bot.Options{Logger: e.logger})
+	b, err = bot.New(st, e.chatModel(), e.fetcher(), bot.Options{Logger: e.logger})
 	if err != nil {
 		done()
 		return nil, nil, nil, err
 	}
 	return b, st, done, nil
+}
+
+// chatModel is the configured chat model, or nil for extractive answers.
+func (e *env) chatModel() *bot.Model {
+	if e.cfg.OpenAIKey == "" && e.cfg.OpenAIBaseURL == "" {
+		return nil
+	}
+	cfg := openai.DefaultConfig(or(e.cfg.OpenAIKey, "none"))
+	if e.cfg.OpenAIBaseURL != "" {
+		cfg.BaseURL = e.cfg.OpenAIBaseURL
+	}
+	cfg.HTTPClient = &http.Client{Transport: bot.RetryAfterTransport(nil)}
+	return bot.NewModel(openai.NewClientWithConfig(cfg), e.cfg.ChatModel, bot.ModelOptions{Timeout: e.cfg.AnswerTimeout, Logger: e.logger})
+}
+
+// fetcher is the web client for articles and feeds.
+func (e *env) fetcher() *fetch.Client {
+	return fetch.NewClient(fetch.Options{AllowPrivate: e.cfg.AllowPrivateURLs})
 }
 
 type citationJSON struct {

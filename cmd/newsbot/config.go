@@ -55,8 +55,10 @@ type config struct {
 	// DatabaseURL moves the library to PostgreSQL, shared by a fleet.
 	DatabaseURL string `key:"database_url" secret:"true" check:"postgres"`
 
-	// file is the config file that was read, "" when none.
-	file string
+	// file is the config file that was read, "" when none; fileSecrets
+	// says whether it holds a secret itself (not a secret's file name).
+	file        string
+	fileSecrets bool
 }
 
 // defaultEmbedModel is OpenAI's small embeddings model.

@@ -128,6 +128,7 @@ func (c *config) loadFile(path string) error {
 			if err := s.set(c, k.Get(key), key+" in "+path); err != nil {
 				return err
 			}
+			c.fileSecrets = c.fileSecrets || s.secret
 			continue
 		}
 		base, isFile := strings.CutSuffix(key, "_file")

@@ -109,6 +109,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		e.viaServe(e.reindexCommand()),
 		e.evalCommand(),
 		e.viaServe(e.forgetCommand()),
+		e.doctorCommand(),
 	)
 	return root
 }
