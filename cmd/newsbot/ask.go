@@ -138,7 +138,7 @@ func (e *env) askCommand() *cobra.Command {
 			a, err := b.Ask(e.ctx, bot.Question{Text: strings.Join(args, " "), Scope: scope, Now: at.t, Status: term.Status}, term.Progress)
 			if err != nil {
 				term.Abort()
-				return personError{sorry(b, err)}
+				return personError{e.sorry(b, err)}
 			}
 			return e.printAnswer(a, asJSON, term)
 		},
@@ -188,7 +188,7 @@ func (e *env) summarizeCommand() *cobra.Command {
 			a, err := b.Summarize(e.ctx, req, term.Progress)
 			if err != nil {
 				term.Abort()
-				return personError{sorry(b, err)}
+				return personError{e.sorry(b, err)}
 			}
 			return e.printAnswer(a, asJSON, term)
 		},

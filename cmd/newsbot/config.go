@@ -47,10 +47,10 @@ type config struct {
 
 	AllowPrivateURLs bool          `key:"allow_private_urls"`
 	AnswerTimeout    time.Duration `key:"answer_timeout" default:"60s" min:"1s"`
-	FeedInterval     time.Duration `key:"feed_interval" default:"15m" min:"1m"`  // how often feeds are polled
-	LockWait         time.Duration `key:"lock_wait" default:"2m" min:"1ms"`      // how long to wait for another newsbot using the data folder
-	EmbedTimeout     time.Duration `key:"embed_timeout" default:"60s" min:"1ms"` // deadline for one embeddings request
-	LogLevel         string        `key:"log_level" default:"info" check:"oneof debug info warn error"`
+	FeedInterval     time.Duration `key:"feed_interval" default:"15m" min:"1m"`          // how often feeds are polled
+	LockWait         time.Duration `key:"lock_wait" default:"2m" min:"1ms"`              // how long to wait for another newsbot using the data folder
+	EmbedTimeout     time.Duration `key:"embed_timeout" default:"60s" min:"1ms"`         // deadline for one embeddings request
+	LogLevel         string        `key:"log_level" check:"oneof debug info warn error"` // default: see logLevel
 
 	// DatabaseURL moves the library to PostgreSQL, shared by a fleet.
 	DatabaseURL string `key:"database_url" secret:"true" check:"postgres"`

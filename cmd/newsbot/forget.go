@@ -39,7 +39,7 @@ headline words look in --scope (default: the global library).`,
 				return usageError{msg: fmt.Sprintf("%q is in the global library, not in %s: add --scope global", ref, scope)}
 			}
 			if err != nil {
-				return personError{sorry(b, err)}
+				return personError{e.sorry(b, err)}
 			}
 			fmt.Fprintf(e.stdout, "forgot    %s  %q (%s)\n", a.ID, a.Title, a.Scope)
 			return nil

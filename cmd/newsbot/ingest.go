@@ -76,7 +76,7 @@ exits 1.`,
 					fmt.Fprintln(e.stdout, receipt(r.Article, r.Status))
 				}
 				if err != nil {
-					problems = append(problems, problem{name: u, reason: sorry(b, err)})
+					problems = append(problems, problem{name: u, reason: e.sorry(b, err)})
 				}
 			}
 			if total := counts[retrieval.Added] + counts[retrieval.Updated] + counts[retrieval.Unchanged]; total > 1 {

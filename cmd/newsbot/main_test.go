@@ -248,7 +248,7 @@ func TestAskAndSummarizeJSON(t *testing.T) {
 	if _, _, err := c.run("summarize", "no such headline"); err == nil || !strings.Contains(sentence(err), "can't find that article") {
 		t.Errorf("unknown article: %v", err)
 	}
-	if _, _, err := c.run("ask", " "); err == nil || !strings.Contains(sentence(err), "Please ask a question") {
+	if _, _, err := c.run("ask", " "); err == nil || !strings.Contains(sentence(err), "The question is empty — put it after the command") {
 		t.Errorf("empty question: %v", err)
 	}
 }

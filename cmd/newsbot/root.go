@@ -68,7 +68,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if e.shared != nil {
 				e.cfg = e.shared.cfg
-				e.logger = newLogger(stderr, e.cfg.LogLevel)
+				e.logger = newLogger(stderr, logLevel(e.cfg, cmd))
 				return nil
 			}
 			e.flags.values, e.flags.names = map[string]string{}, map[string]string{}
@@ -82,7 +82,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 				return err
 			}
 			e.cfg = cfg
-			e.logger = newLogger(stderr, cfg.LogLevel)
+			e.logger = newLogger(stderr, logLevel(cfg, cmd))
 			return nil
 		},
 	}
@@ -112,6 +112,19 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		e.doctorCommand(),
 	)
 	return root
+}
+
+// logLevel is the configured log level, else info for serve (a service's
+// log) and warn for the terminal, where the error a command prints is the
+// news and an info line before it repeats it.
+func logLevel(c config, cmd *cobra.Command) string {
+	switch {
+	case c.LogLevel != "":
+		return c.LogLevel
+	case cmd.Name() == "serve":
+		return "info"
+	}
+	return "warn"
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -249,12 +262,26 @@ func (p *progress) Finish() {
 	}
 }
 
-// sorry is the core's sentence for a failed request, logged once, plus the
-// command that helps where there is one.
-func sorry(b *bot.Bot, err error) string {
+// sorry is the core's sentence for a failed request, logged once, in the
+// terminal's words: the command that helps where there is one, and for the
+// failures only the operator can fix (who is at the terminal), the setting
+// to check by its config key and variable.
+func (e *env) sorry(b *bot.Bot, err error) string {
 	msg := b.ErrorMessage(err)
-	if errors.Is(err, bot.ErrNotFound) {
+	model := or(e.cfg.OpenAIBaseURL, "https://api.openai.com/v1")
+	switch {
+	case errors.Is(err, bot.ErrNotFound):
 		msg = strings.TrimSuffix(msg, ".") + " — check the name with `newsbot articles`."
+	case errors.Is(err, bot.ErrEmptyQuestion):
+		msg = "The question is empty — put it after the command, in quotes."
+	case errors.Is(err, bot.ErrModelAuth):
+		msg = fmt.Sprintf("The model server at %s refused the API key — check openai_api_key (OPENAI_API_KEY), or run `newsbot doctor`.", model)
+	case errors.Is(err, bot.ErrModelNotFound):
+		msg = fmt.Sprintf("The model server at %s doesn't know the chat model %q — check chat_model (NEWSBOT_CHAT_MODEL), or run `newsbot doctor`.", model, e.cfg.ChatModel)
+	case errors.Is(err, bot.ErrModelUnavailable):
+		msg = fmt.Sprintf("The model server at %s isn't answering — check openai_base_url (OPENAI_BASE_URL) and that it runs, or run `newsbot doctor`.", model)
+	case errors.Is(err, retrieval.ErrEmbedder):
+		msg = "The embeddings server refused the request — check embed_model, embed_base_url and embed_api_key, or run `newsbot doctor`."
 	}
 	return msg
 }
