@@ -424,6 +424,17 @@ func (ix *Index) dropVectors(ctx context.Context, old *Article) {
 	ix.colls[old.Scope].Delete(ctx, nil, nil, ids...)
 }
 
+// prepare embeds and stores the vectors of the texts that have none.
+func (ix *Index) prepare(ctx context.Context, texts []string) (int, error) {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	if ix.vectors == nil {
+		return 0, nil
+	}
+	a := []*Article{{Paragraphs: texts}}
+	return ix.embedMissing(ctx, a, paragraphKeys(a))
+}
+
 // paragraphKeys returns the text key of every paragraph, keys[i][j] for
 // paragraph j+1 of articles[i]; hashing once serves all of Sync.
 func paragraphKeys(articles []*Article) [][]textKey {

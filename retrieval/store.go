@@ -167,6 +167,22 @@ func (s *Store) Import(ctx context.Context, a *Article) (*Article, AddStatus, er
 	return stored, status, nil
 }
 
+// Prepare embeds the texts that have no vector yet, in batches as large as
+// the embeddings endpoint takes, and returns how many it embedded. Loading
+// many articles calls it first: each Add then finds its vectors stored
+// instead of embedding one article's paragraphs a request.
+func (s *Store) Prepare(ctx context.Context, texts []string) (int, error) {
+	if p, ok := s.backend.(preparer); ok {
+		return p.Prepare(ctx, texts)
+	}
+	return 0, nil
+}
+
+// preparer is a Backend that can embed ahead of Upsert.
+type preparer interface {
+	Prepare(ctx context.Context, texts []string) (int, error)
+}
+
 // Delete removes an article from the library and the index.
 func (s *Store) Delete(ctx context.Context, id string) error { return s.backend.Delete(ctx, id) }
 
@@ -284,6 +300,10 @@ func (f *fileBackend) List(ctx context.Context, scope string) ([]*Article, error
 }
 
 func (f *fileBackend) Index() *Index { return f.ix }
+
+func (f *fileBackend) Prepare(ctx context.Context, texts []string) (int, error) {
+	return f.ix.prepare(ctx, texts)
+}
 
 func (f *fileBackend) Reindex(ctx context.Context) (SyncStats, error) {
 	return f.ix.Rebuild(ctx, f.lib.List(""))

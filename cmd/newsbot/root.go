@@ -41,6 +41,10 @@ type env struct {
 	// shared, in a command that a running serve executes for another
 	// process, is serve's own store, bot and configuration.
 	shared *sharedCore
+
+	// servesScope says which servers' libraries this process searches, when
+	// it runs some of a fleet's Discord shards; nil: all.
+	servesScope func(scope string) bool
 }
 
 // flagKeys are the global flags that set a config key.
@@ -110,6 +114,9 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		e.evalCommand(),
 		e.viaServe(e.forgetCommand()),
 		e.doctorCommand(),
+		e.migrateCommand(),
+		e.exportCommand(),
+		e.importCommand(),
 	)
 	return root
 }
@@ -196,6 +203,9 @@ func (e *env) openStore(readOnly bool, command string) (st *retrieval.Store, don
 	}
 	bar := e.progress("indexing")
 	defer bar.Finish()
+	if e.cfg.DatabaseURL != "" {
+		return e.openDatabase(emb, command, bar.update)
+	}
 	st, _, err = retrieval.OpenStore(e.ctx, e.cfg.DataDir, emb, retrieval.StoreOptions{
 		Logger: e.logger, Progress: bar.update, ReadOnly: readOnly, Rebuild: command == "reindex",
 		Lock: retrieval.LockOptions{Command: command, Wait: e.cfg.LockWait, Busy: e.busy(command)},

@@ -2,11 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -140,16 +136,10 @@ func (e *env) articlesCommand() *cobra.Command {
 					return err
 				}
 			}
-			// Article files are replaced atomically: listing them needs no
-			// lock and writes nothing, whoever else is at work.
-			if _, err := os.Stat(e.cfg.DataDir); errors.Is(err, fs.ErrNotExist) {
-				return noDataFolder(e.cfg.DataDir)
-			}
-			lib, err := retrieval.ReadLibrary(filepath.Join(e.cfg.DataDir, "articles"), e.logger)
+			list, err := e.allArticles(scope)
 			if err != nil {
 				return err
 			}
-			list := lib.List(scope)
 			if asJSON {
 				out := struct {
 					Articles []articleJSON `json:"articles"`
@@ -197,6 +187,17 @@ func (e *env) reindexCommand() *cobra.Command {
 				return err
 			}
 			defer done()
+			if e.cfg.DatabaseURL != "" {
+				// What a database library derives is made whole in place;
+				// the processes that serve it follow.
+				stats, err := st.Reindex(e.ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "Reindexed %s (%s) with the %s embedder: %d embedded, %d analyzed again.\n",
+					plural(stats.Articles, "article"), plural(stats.Paragraphs, "paragraph"), st.Embedder(), stats.Embedded, stats.Reindexed)
+				return nil
+			}
 			if e.shared != nil {
 				if _, err := st.Reindex(e.ctx); err != nil {
 					return err

@@ -11,10 +11,12 @@ import (
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/discord"
+	"github.com/newsbot/newsbot/retrieval/postgres"
 )
 
 func (e *env) serveCommand() *cobra.Command {
-	return &cobra.Command{
+	var migrate bool
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Discord bot until interrupted",
 		Long: `Connects to Discord with DISCORD_TOKEN, registers the slash commands (in
@@ -30,16 +32,27 @@ flight and closes the library cleanly.`,
 			if err != nil || (api.Scheme != "https" && api.Scheme != "http") || api.Host == "" {
 				return fmt.Errorf("NEWSBOT_DISCORD_API_URL must be an http(s) address such as https://discord.com, not %q", e.cfg.DiscordAPIURL)
 			}
+			if migrate && e.cfg.DatabaseURL != "" {
+				from, to, err := postgres.Migrate(e.ctx, e.cfg.DatabaseURL, nil)
+				if err != nil {
+					return err
+				}
+				e.logger.Info("database schema", "from", from, "to", to)
+			}
 			core, st, done, err := e.newBot(false, "serve")
 			if err != nil {
 				return err
 			}
 			defer done()
-			ctl, err := e.startControl(&sharedCore{cfg: e.cfg, store: st, bot: core})
-			if err != nil {
-				return err
+			if e.cfg.DatabaseURL == "" {
+				// Other commands go through this process while it holds
+				// the data folder; with a database they open it themselves.
+				ctl, err := e.startControl(&sharedCore{cfg: e.cfg, store: st, bot: core})
+				if err != nil {
+					return err
+				}
+				defer ctl.close()
 			}
-			defer ctl.close()
 			feeds, err := bot.OpenFeeds(filepath.Join(e.cfg.DataDir, "feeds.json"), core,
 				bot.FeedOptions{Interval: e.cfg.FeedInterval, Jitter: e.cfg.FeedInterval / 10, Logger: e.logger})
 			if err != nil {
@@ -58,6 +71,8 @@ flight and closes the library cleanly.`,
 			return d.Run(e.ctx)
 		},
 	}
+	cmd.Flags().BoolVar(&migrate, "migrate", false, "with NEWSBOT_DATABASE_URL: bring the database schema up to date first (as newsbot migrate)")
+	return cmd
 }
 
 func modelName(c config) string {

@@ -60,6 +60,9 @@ type Library struct {
 // Open connects to the database at url (postgres://…), checks that its
 // schema is current, and registers the embedder. With Options.Search it
 // loads the index and starts following changes; cancel nothing, Close it.
+// A nil embedder opens the library for listing and deleting articles only
+// (`newsbot articles`, `export`), without asking an embeddings endpoint
+// anything; it has no index.
 func Open(ctx context.Context, url string, emb retrieval.Embedder, opts Options) (*Library, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -72,6 +75,9 @@ func Open(ctx context.Context, url string, emb retrieval.Embedder, opts Options)
 	if err := l.open(ctx); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	if emb == nil {
+		return l, nil
 	}
 	l.ix.Store(l.newIndex())
 	if opts.Search {
@@ -92,6 +98,9 @@ func (l *Library) open(ctx context.Context) error {
 		return fmt.Errorf("open the library: %w", err)
 	}
 	l.channel = "newsbot_changes_" + schema
+	if l.emb == nil {
+		return nil
+	}
 	info := l.emb.Info()
 	err := l.pool.QueryRow(ctx, `
 		WITH ins AS (

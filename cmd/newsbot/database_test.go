@@ -1,0 +1,174 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/newsbot/newsbot/retrieval/postgres/pgtest"
+)
+
+// dbCLI is the command line with NEWSBOT_DATABASE_URL set to a new schema.
+func dbCLI(t *testing.T) *cli {
+	c := newCLI(t)
+	c.env["NEWSBOT_DATABASE_URL"] = pgtest.URL(t)
+	return c
+}
+
+func TestMigrateNeedsADatabase(t *testing.T) {
+	_, _, err := newCLI(t).run("migrate")
+	if err == nil || !strings.Contains(err.Error(), "NEWSBOT_DATABASE_URL") {
+		t.Fatalf("migrate without a database: %v", err)
+	}
+}
+
+// TestCommandsOnPostgres runs the commands against a PostgreSQL library:
+// they refuse an unmigrated database with the fix, then ingest, list,
+// search, answer and forget as with the files.
+func TestCommandsOnPostgres(t *testing.T) {
+	c := dbCLI(t)
+	if _, _, err := c.run("ingest", seedPath); err == nil || !strings.Contains(err.Error(), "newsbot migrate") {
+		t.Fatalf("ingest before migrating: %v, want a sentence that says to run newsbot migrate", err)
+	}
+	if out := c.mustRun("migrate"); !strings.Contains(out, "Migrated the database schema from version 0 to") {
+		t.Errorf("migrate: %q", out)
+	}
+	if out := c.mustRun("migrate"); !strings.Contains(out, "up to date") {
+		t.Errorf("migrate again: %q", out)
+	}
+	if out := c.mustRun("ingest", seedPath); !strings.HasPrefix(out, "added") || !strings.Contains(out, "13 paragraphs") {
+		t.Errorf("ingest: %q", out)
+	}
+	if out := c.mustRun("ingest", seedPath); !strings.HasPrefix(out, "unchanged") {
+		t.Errorf("second ingest: %q", out)
+	}
+	if _, err := os.Stat(c.data); err == nil {
+		if files := c.libraryFiles(); len(files) > 0 {
+			t.Errorf("the data folder got article files: %v", files)
+		}
+	}
+	var arts struct {
+		Articles []map[string]any `json:"articles"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("articles", "--json")), &arts); err != nil {
+		t.Fatal(err)
+	}
+	if len(arts.Articles) != 1 || arts.Articles[0]["paragraphs"] != float64(13) {
+		t.Fatalf("articles: %v", arts.Articles)
+	}
+	var res struct {
+		Results []struct {
+			ArticleID string `json:"article_id"`
+			Paragraph int    `json:"paragraph"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("search", "--json", "Lavrov UN conference")), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) == 0 || res.Results[0].ArticleID != arts.Articles[0]["id"] {
+		t.Fatalf("search: %+v", res.Results)
+	}
+	if out := c.mustRun("ask", "What did Lavrov call for?"); !strings.Contains(out, "[1]") {
+		t.Errorf("ask: %q", out)
+	}
+	if out := c.mustRun("reindex"); !strings.Contains(out, "Reindexed 1 article (13 paragraphs)") {
+		t.Errorf("reindex: %q", out)
+	}
+	c.mustRun("forget", arts.Articles[0]["id"].(string))
+	if out := c.mustRun("articles"); !strings.Contains(out, "empty") {
+		t.Errorf("after forget: %q", out)
+	}
+}
+
+var checksumLine = regexp.MustCompile(`(?m)^Checksum (sha256:[0-9a-f]{64})$`)
+
+// TestExportImportRoundTrip moves a library from the files to PostgreSQL
+// and back: the article files come back byte for byte, and export and
+// import agree on counts and checksums.
+func TestExportImportRoundTrip(t *testing.T) {
+	files := newCLI(t)
+	files.mustRun("ingest", seedPath)
+	local := t.TempDir()
+	os.WriteFile(filepath.Join(local, "tram.txt"), []byte("Tram timetable changes\n\nThe city council approved a new tram timetable on Monday.\n\nTrams will run every six minutes at peak hours.\n"), 0o644)
+	os.WriteFile(filepath.Join(local, "market.md"), []byte("# Night market returns\n\nThe night market opens again on Friday after two years.\n"), 0o644)
+	files.mustRun("ingest", "--scope", "123456789012345678", local)
+	dir1 := filepath.Join(t.TempDir(), "out")
+	out := files.mustRun("export", dir1)
+	m := checksumLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("export prints no checksum: %q", out)
+	}
+	sum := m[1]
+
+	db := dbCLI(t)
+	db.mustRun("migrate")
+	out = db.mustRun("import", dir1)
+	if !strings.Contains(out, "Verified") || !strings.Contains(out, sum) {
+		t.Fatalf("import into PostgreSQL: %q, want it verified with %s", out, sum)
+	}
+	if out := db.mustRun("import", dir1); !strings.Contains(out, "0 added, 0 updated") {
+		t.Errorf("importing again: %q", out)
+	}
+	dir2 := filepath.Join(t.TempDir(), "back")
+	if out := db.mustRun("export", dir2); !strings.Contains(out, sum) {
+		t.Fatalf("export from PostgreSQL: %q, want checksum %s", out, sum)
+	}
+	same(t, dir1, dir2)
+
+	// And into another data folder, from the database's export.
+	again := newCLI(t)
+	if out := again.mustRun("import", dir2); !strings.Contains(out, sum) {
+		t.Fatalf("import into files: %q", out)
+	}
+	dir3 := filepath.Join(t.TempDir(), "again")
+	again.mustRun("export", dir3)
+	same(t, dir1, dir3)
+	if _, _, err := again.run("export", dir3); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("export into a full folder: %v", err)
+	}
+}
+
+// same fails unless two folders hold the same files, byte for byte.
+func same(t *testing.T, a, b string) {
+	t.Helper()
+	names := func(dir string) []string {
+		es, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	na, nb := names(a), names(b)
+	if !slices.Equal(na, nb) || len(na) == 0 {
+		t.Fatalf("%s holds %v, %s holds %v", a, na, b, nb)
+	}
+	for _, n := range na {
+		x, _ := os.ReadFile(filepath.Join(a, n))
+		y, _ := os.ReadFile(filepath.Join(b, n))
+		if string(x) != string(y) {
+			t.Fatalf("%s differs:\n%s\n---\n%s", n, x, y)
+		}
+	}
+}
+
+func TestImportRefusesABadFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "good.md"), []byte("---\nid: good-one\ntitle: Good\nloaded_at: 2026-01-01\nscope: global\n---\n\nText.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.md"), []byte("no front matter\n"), 0o644)
+	c := newCLI(t)
+	_, _, err := c.run("import", dir)
+	if err == nil || !strings.Contains(err.Error(), "bad.md") || !strings.Contains(err.Error(), "nothing was imported") {
+		t.Fatalf("import of a folder with a bad file: %v", err)
+	}
+	if files := c.libraryFiles(); len(files) != 0 {
+		t.Errorf("something was imported: %v", files)
+	}
+}
