@@ -52,6 +52,8 @@ func BenchmarkSearch(b *testing.B) {
 	// A guild sees two collections, and its BM25 filter keeps the documents
 	// of two scopes instead of dropping those of the others.
 	b.Run("hybrid-guild", func(b *testing.B) { benchSearch(b, hybrid, synthGuilds[0]) })
+	// 384- and 1,536-dimensional vectors of an OpenAI-compatible embedder.
+	b.Run("neural", benchNeural)
 }
 
 // benchSearch measures Index.Search, K=10, over the queries in turn.
