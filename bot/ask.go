@@ -127,7 +127,7 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 		return b.nothingFound(hits, standalone), nil
 	}
 	if b.model == nil {
-		a := extractiveAnswer(cands, true)
+		a := extractiveAnswer(cands, true, asksAboutTime(standalone))
 		a.Question = standalone
 		return a, nil
 	}

@@ -45,7 +45,7 @@ const (
 // (most of its weight, few words of its own), the one after it is quoted
 // too, since that is where the answer usually is. A digest of a topic
 // (mayAbstain false) quotes the best sentences whatever they hold.
-func extractiveAnswer(cands []candidate, mayAbstain bool) *Answer {
+func extractiveAnswer(cands []candidate, mayAbstain, aboutTime bool) *Answer {
 	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
 	answers := func(c candidate) bool { return c.answers() || !mayAbstain }
@@ -54,7 +54,7 @@ func extractiveAnswer(cands []candidate, mayAbstain bool) *Answer {
 		for _, c := range pickCandidates(ranked, maxClosest, 0) {
 			picked = append(picked, c.quote())
 		}
-		a := quotedAnswer(picked)
+		a := quotedAnswer(picked, aboutTime)
 		a.Abstained = true
 		a.Text = ClosestNote + strings.TrimPrefix(a.Text, ExtractiveNote)
 		for _, p := range picked {
@@ -80,7 +80,7 @@ func extractiveAnswer(cands []candidate, mayAbstain bool) *Answer {
 			quotes = quotes[:min(len(quotes), maxQuotes)]
 		}
 	}
-	return quotedAnswer(quotes)
+	return quotedAnswer(quotes, aboutTime)
 }
 
 // pickCandidates takes up to n candidates in order, skipping those below
@@ -169,9 +169,11 @@ func pickQuotes(cands []quote, n, perParagraph int) []quote {
 }
 
 // quotedAnswer renders quotes as a block of cited quotations, citing each
-// paragraph once.
-func quotedAnswer(quotes []quote) *Answer {
+// paragraph once, with their articles' dates when the question is about time
+// (aboutTime) or the quotes come from different days.
+func quotedAnswer(quotes []quote, aboutTime bool) *Answer {
 	a := &Answer{Mode: ModeExtractive}
+	dated := aboutTime || datesDiffer(quotes)
 	number := map[string]int{}
 	var b strings.Builder
 	b.WriteString(ExtractiveNote)
@@ -183,7 +185,11 @@ func quotedAnswer(quotes []quote) *Answer {
 			number[id] = n
 			a.Citations = append(a.Citations, newCitation(n, q.article, q.paragraph))
 		}
-		fmt.Fprintf(&b, "\n> %s [%d]", q.text, n)
+		note := ""
+		if dated {
+			note = dateNote(q.article)
+		}
+		fmt.Fprintf(&b, "\n> %s [%d]%s", q.text, n, note)
 	}
 	a.Text = b.String()
 	return a
@@ -214,7 +220,7 @@ func extractiveSummary(a *retrieval.Article, n int, terms func(string) []string)
 		}
 	}
 	if len(cands) == 0 {
-		return quotedAnswer([]quote{{article: a, paragraph: 1, text: firstSentence(a.Paragraphs[0])}})
+		return quotedAnswer([]quote{{article: a, paragraph: 1, text: firstSentence(a.Paragraphs[0])}}, false)
 	}
 	lead := cands[0]
 	rest := pickQuotes(slices.Clone(cands[1:]), n-1, 1)
@@ -225,5 +231,5 @@ func extractiveSummary(a *retrieval.Article, n int, terms func(string) []string)
 		}
 		return cmp.Compare(x.order, y.order)
 	})
-	return quotedAnswer(picked)
+	return quotedAnswer(picked, false)
 }

@@ -194,9 +194,9 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 			for _, h := range hits[:min(5, len(hits))] {
 				qs = append(qs, quote{article: h.Article, paragraph: h.Paragraph, text: firstSentence(h.Text)})
 			}
-			return quotedAnswer(qs), nil
+			return quotedAnswer(qs, false), nil
 		}
-		return extractiveAnswer(cands, false), nil
+		return extractiveAnswer(cands, false, asksAboutTime(r.Topic)), nil
 	}
 	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: r.Now, Sources: placeholderSources}
 	fixed, err := prompts.Digest(in)

@@ -15,7 +15,6 @@ package retrieval
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -121,10 +120,9 @@ func TestNewsbench(t *testing.T) {
 		readTime = true
 		t.Logf("%s half (%d): para H@4 %.3f without time, %.3f with", half.name, len(half.qs), r0.Paragraph.Hits4, r.Paragraph.Hits4)
 	}
-	_ = fmt.Sprint
 }
 
-func mustRead[T any](t *testing.T, path string, parse func(r io.Reader) (T, error)) T {
+func mustRead[T any](t testing.TB, path string, parse func(r io.Reader) (T, error)) T {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -136,4 +134,56 @@ func mustRead[T any](t *testing.T, path string, parse func(r io.Reader) (T, erro
 		t.Fatal(err)
 	}
 	return v
+}
+
+// BenchmarkNewsbenchSearch measures Index.Search over the 126k newsbench
+// paragraphs with the dev questions, each asked as of its quiz date, with
+// and without reading time; p50-ms is the median query:
+//
+//	NEWSBENCH_INDEX=/tmp/nb go test -tags newsbench -run XXX -bench NewsbenchSearch -benchtime 400x ./retrieval/
+func BenchmarkNewsbenchSearch(b *testing.B) {
+	dir := os.Getenv("NEWSBENCH_DIR")
+	if dir == "" {
+		dir = "../../shared/newsbench"
+	}
+	arts := mustRead(b, filepath.Join(dir, "corpus.jsonl"), ReadCorpus)
+	qs := mustRead(b, filepath.Join(dir, "queries-dev.jsonl"), ReadQueries)
+	idxDir := os.Getenv("NEWSBENCH_INDEX")
+	if idxDir == "" {
+		idxDir = b.TempDir()
+	}
+	ix, err := OpenIndex(idxDir, NewLocalEmbedder(), IndexOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	ctx := context.Background()
+	if _, err := ix.Sync(ctx, arts); err != nil {
+		b.Fatal(err)
+	}
+	queries := make([]Query, len(qs))
+	for i, q := range qs {
+		now, _ := time.Parse(time.DateOnly, q.Date)
+		queries[i] = Query{Text: q.Question, K: 8, Now: now}
+	}
+	for _, read := range []bool{false, true} {
+		name := "time-not-read"
+		if read {
+			name = "time-read"
+		}
+		b.Run(name, func(b *testing.B) {
+			defer func(old bool) { readTime = old }(readTime)
+			readTime = read
+			var took []time.Duration
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				start := time.Now()
+				if _, err := ix.Search(ctx, queries[i%len(queries)]); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(start))
+			}
+			b.ReportMetric(p50ms(took), "p50-ms")
+		})
+	}
 }
