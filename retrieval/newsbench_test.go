@@ -15,6 +15,7 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,7 +72,11 @@ func TestNewsbench(t *testing.T) {
 	ix.opts.Fusion = FusionLinear
 	readTime = false
 	eval("linear, time not read", qs)
-	readTime = true
+	coordExp, readTime = 0, true
+	eval("linear, no coordination", qs)
+	readTime = false
+	eval("linear, neither", qs)
+	coordExp, readTime = 1, true
 	undated := make([]EvalQuery, len(qs))
 	for i, q := range qs {
 		undated[i] = q
@@ -82,23 +87,30 @@ func TestNewsbench(t *testing.T) {
 	if os.Getenv("NEWSBENCH_TUNE") == "" {
 		return
 	}
-	// Sensitivity: each parameter of the prior varied alone, the others at
-	// their defaults; and a two-fold check that the defaults were not
-	// fitted to half of the questions.
-	defaults := []*decay{&recencyPrior, &latestPrior, &periodPrior}
+	// Sensitivity: each parameter varied alone, the others at their
+	// defaults; and a two-fold check that the defaults were not fitted to
+	// half of the questions.
+	line := func(what string, r EvalReport) {
+		t.Logf("%-34s para H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f", what, r.Paragraph.Hits1, r.Paragraph.Hits4, r.Paragraph.Hits10, r.Paragraph.MRR10)
+	}
+	for _, e := range []float64{0, 0.5, 1, 2} {
+		saved := coordExp
+		coordExp = e
+		line(fmt.Sprintf("coordination exponent %.1f", e), eval("", qs))
+		coordExp = saved
+	}
+	curves := []*decay{&recencyPrior, &latestPrior, &periodPrior}
 	names := []string{"recency", "latest", "period"}
-	for i, c := range defaults {
+	for i, c := range curves {
 		saved := *c
 		for _, hl := range []float64{1, 3, 7, 14, 30, 90, 365} {
 			c.halfLife = hl
-			r := eval("", qs)
-			t.Logf("%-8s halfLife %4.0f floor %.2f: para H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f", names[i], c.halfLife, c.floor, r.Paragraph.Hits1, r.Paragraph.Hits4, r.Paragraph.Hits10, r.Paragraph.MRR10)
+			line(fmt.Sprintf("%s halfLife %.0f floor %.2f", names[i], c.halfLife, c.floor), eval("", qs))
 		}
 		*c = saved
 		for _, fl := range []float64{0.05, 0.2, 0.35, 0.5, 0.7, 0.85, 1} {
 			c.floor = fl
-			r := eval("", qs)
-			t.Logf("%-8s halfLife %4.0f floor %.2f: para H@1 %.3f H@4 %.3f H@10 %.3f MRR %.3f", names[i], c.halfLife, c.floor, r.Paragraph.Hits1, r.Paragraph.Hits4, r.Paragraph.Hits10, r.Paragraph.MRR10)
+			line(fmt.Sprintf("%s halfLife %.0f floor %.2f", names[i], c.halfLife, c.floor), eval("", qs))
 		}
 		*c = saved
 	}
@@ -115,10 +127,10 @@ func TestNewsbench(t *testing.T) {
 		qs   []EvalQuery
 	}{{"even", even}, {"odd", odd}} {
 		r := eval("", half.qs)
-		readTime = false
+		readTime, coordExp = false, 0
 		r0 := eval("", half.qs)
-		readTime = true
-		t.Logf("%s half (%d): para H@4 %.3f without time, %.3f with", half.name, len(half.qs), r0.Paragraph.Hits4, r.Paragraph.Hits4)
+		readTime, coordExp = true, 1
+		t.Logf("%s half (%d): para H@4 %.3f before, %.3f now", half.name, len(half.qs), r0.Paragraph.Hits4, r.Paragraph.Hits4)
 	}
 }
 
@@ -137,8 +149,9 @@ func mustRead[T any](t testing.TB, path string, parse func(r io.Reader) (T, erro
 }
 
 // BenchmarkNewsbenchSearch measures Index.Search over the 126k newsbench
-// paragraphs with the dev questions, each asked as of its quiz date, with
-// and without reading time; p50-ms is the median query:
+// paragraphs with the dev questions, each asked as of its quiz date: as
+// before time and coordination (before), with coordination alone, and the
+// default; p50-ms is the median query:
 //
 //	NEWSBENCH_INDEX=/tmp/nb go test -tags newsbench -run XXX -bench NewsbenchSearch -benchtime 400x ./retrieval/
 func BenchmarkNewsbenchSearch(b *testing.B) {
@@ -166,14 +179,14 @@ func BenchmarkNewsbenchSearch(b *testing.B) {
 		now, _ := time.Parse(time.DateOnly, q.Date)
 		queries[i] = Query{Text: q.Question, K: 8, Now: now}
 	}
-	for _, read := range []bool{false, true} {
-		name := "time-not-read"
-		if read {
-			name = "time-read"
-		}
-		b.Run(name, func(b *testing.B) {
-			defer func(old bool) { readTime = old }(readTime)
-			readTime = read
+	for _, v := range []struct {
+		name  string
+		read  bool
+		coord float64
+	}{{"before", false, 0}, {"coordination", false, 1}, {"default", true, 1}} {
+		b.Run(v.name, func(b *testing.B) {
+			defer func(read bool, coord float64) { readTime, coordExp = read, coord }(readTime, coordExp)
+			readTime, coordExp = v.read, v.coord
 			var took []time.Duration
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {

@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"cmp"
-	"context"
 	"math"
 	"slices"
 	"time"
@@ -109,25 +108,10 @@ func (p timePrior) outside(d time.Time) float64 {
 	return 0
 }
 
-// coveredCandidates is how many of the best candidates have their coverage
-// of the question measured; the others keep their plain time weight.
-const coveredCandidates = 50
-
-// candidate is a ranked paragraph with what the time prior needs.
-type candidate struct {
-	scored
-	article *Article
-	weight  float64 // time weight
-	cover   float64 // share of the question's word weight it holds
-}
-
 // applyTime multiplies each ranked paragraph's score by its time weight,
-// relieved as far as no better-dated paragraph covers the question as well,
-// and sorts again. text is the question as searched.
-func (ix *Index) applyTime(ctx context.Context, ranked []scored, p timePrior, text string) ([]scored, error) {
-	if len(ranked) == 0 {
-		return ranked, nil
-	}
+// relieved as far as no better-dated paragraph covers the question as well
+// (cover: the coverage of the paragraphs measured, by id), and sorts again.
+func (ix *Index) applyTime(ranked []scored, p timePrior, cover map[string]float64) []scored {
 	cands := make([]candidate, 0, len(ranked))
 	ix.mu.RLock()
 	for _, s := range ranked {
@@ -135,62 +119,27 @@ func (ix *Index) applyTime(ctx context.Context, ranked []scored, p timePrior, te
 		if err != nil {
 			continue
 		}
-		c := candidate{scored: s, weight: p.lowest()}
+		c := candidate{id: s.id, score: s.score, weight: p.lowest(), cover: cover[s.id]}
 		if a, ok := ix.articles[id]; ok {
-			c.article, c.weight = a, p.weight(a.date())
+			c.weight = p.weight(a.date())
 		}
 		cands = append(cands, c)
 	}
 	ix.mu.RUnlock()
-	if err := ix.cover(ctx, cands[:min(len(cands), coveredCandidates)], text); err != nil {
-		return nil, err
-	}
-	relieve(cands[:min(len(cands), coveredCandidates)])
+	relieve(cands)
 	out := make([]scored, len(cands))
 	for i, c := range cands {
 		out[i] = scored{id: c.id, score: c.score * c.weight}
 	}
 	sortScored(out)
-	return out, nil
+	return out
 }
 
-// cover measures each candidate's coverage of the question's words.
-func (ix *Index) cover(ctx context.Context, cands []candidate, text string) error {
-	weights, err := ix.TermWeights(ctx, text)
-	if err != nil {
-		return err
-	}
-	total := 0.0
-	for _, w := range weights {
-		total += w
-	}
-	if total == 0 {
-		return nil
-	}
-	titles := map[*Article][]string{}
-	for i := range cands {
-		c := &cands[i]
-		if c.article == nil {
-			continue
-		}
-		_, n, _ := ParseParagraphID(c.id)
-		if n < 1 || n > len(c.article.Paragraphs) {
-			continue
-		}
-		if _, ok := titles[c.article]; !ok {
-			titles[c.article] = ix.Terms(c.article.Title)
-		}
-		seen := map[string]bool{}
-		for _, terms := range [][]string{ix.Terms(c.article.Paragraphs[n-1]), titles[c.article]} {
-			for _, t := range terms {
-				if w, ok := weights[t]; ok && !seen[t] {
-					seen[t] = true
-					c.cover += w / total
-				}
-			}
-		}
-	}
-	return nil
+// candidate is a ranked paragraph with its time weight and coverage.
+type candidate struct {
+	id            string
+	score, weight float64
+	cover         float64 // share of the question's word weight it holds; 0: not measured
 }
 
 // relieve lifts the time weight of each candidate by the share of its

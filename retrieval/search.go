@@ -205,6 +205,11 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 	}
 	lex = ix.contextBoost(lex)
+	cover, err := ix.coverage(ctx, lex, text)
+	if err != nil {
+		return nil, err
+	}
+	lex = coordinate(lex, cover)
 	var fused []scored
 	switch ix.opts.Fusion {
 	case FusionLinear:
@@ -217,10 +222,7 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 		fused = vec
 	}
 	if readTime {
-		var err error
-		if fused, err = ix.applyTime(ctx, fused, newTimePrior(q.Now, frame), text); err != nil {
-			return nil, err
-		}
+		fused = ix.applyTime(fused, newTimePrior(q.Now, frame), cover)
 	}
 	return ix.hits(fused, q), nil
 }

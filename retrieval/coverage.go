@@ -1,0 +1,95 @@
+package retrieval
+
+import (
+	"context"
+	"math"
+)
+
+// Coverage is the share of a question's word weight (idf, so rare words
+// count most) that a paragraph and its headline hold, each word once.
+// Search multiplies BM25 scores by it: the coordination factor of classic
+// Lucene scoring, weighted by rarity. BM25 alone rewards a paragraph that
+// repeats two of the question's words over one that holds all of them
+// once; news questions are answered by the paragraph that holds the event
+// the question describes, which uses most of its words. On the newsbench
+// dev split it lifts paragraph Hits@4 from 0.713 to 0.731 (exponent 1; 0.5
+// and 2 give 0.737 and 0.743: the plain factor is kept, not the best fit).
+// The time prior uses coverage too, to tell a paragraph that answers from
+// one that shares a word.
+
+// coveredCandidates is how many of BM25's best candidates have their
+// coverage measured; the rest are scored as the least covered of those.
+const coveredCandidates = 50
+
+// coverage measures the coverage of the first coveredCandidates paragraphs
+// of ranked. It returns nil when the question has no word with a weight.
+func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (map[string]float64, error) {
+	if len(ranked) == 0 {
+		return nil, nil
+	}
+	weights, err := ix.TermWeights(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	if total == 0 {
+		return nil, nil
+	}
+	out := make(map[string]float64, coveredCandidates)
+	titles := map[*Article][]string{}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, s := range ranked[:min(len(ranked), coveredCandidates)] {
+		id, n, err := ParseParagraphID(s.id)
+		if err != nil {
+			continue
+		}
+		a, ok := ix.articles[id]
+		if !ok || n > len(a.Paragraphs) {
+			continue
+		}
+		if _, ok := titles[a]; !ok {
+			titles[a] = ix.Terms(a.Title)
+		}
+		seen := map[string]bool{}
+		c := 0.0
+		for _, terms := range [][]string{ix.Terms(a.Paragraphs[n-1]), titles[a]} {
+			for _, t := range terms {
+				if w, ok := weights[t]; ok && !seen[t] {
+					seen[t] = true
+					c += w / total
+				}
+			}
+		}
+		out[s.id] = c
+	}
+	return out, nil
+}
+
+// coordinate multiplies BM25 scores by their paragraph's coverage raised
+// to coordExp; paragraphs not measured take the lowest factor measured.
+func coordinate(lex []scored, cover map[string]float64) []scored {
+	if cover == nil || coordExp == 0 {
+		return lex
+	}
+	lowest := 1.0
+	for _, c := range cover {
+		lowest = min(lowest, math.Pow(c, coordExp))
+	}
+	out := make([]scored, len(lex))
+	for i, s := range lex {
+		f := lowest
+		if c, ok := cover[s.id]; ok {
+			f = math.Pow(c, coordExp)
+		}
+		out[i] = scored{id: s.id, score: s.score * f}
+	}
+	sortScored(out)
+	return out
+}
+
+// coordExp is the exponent of the coordination factor; 0 turns it off.
+var coordExp = 1.0
