@@ -142,7 +142,10 @@ func (b *Bot) retrieve(ctx context.Context, text string, q Question, now time.Ti
 	if err != nil {
 		return nil, nil, err
 	}
-	_, cands, err := b.evidence(ctx, text, hits)
+	// Time words ("yesterday", "lately") name when, not what: a paragraph
+	// need not say them to answer.
+	_, content := retrieval.ParseTime(text, now)
+	_, cands, err := b.evidence(ctx, content, hits)
 	return hits, cands, err
 }
 

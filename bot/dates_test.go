@@ -77,3 +77,23 @@ func TestDatesDiffer(t *testing.T) {
 		}
 	}
 }
+
+// Time words are not words a paragraph must hold: a question about
+// yesterday is answered from the article of yesterday, not refused.
+func TestTimeWordsDoNotCountAgainstRelevance(t *testing.T) {
+	st, _ := testStore(t)
+	b, err := New(st, nil, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2023, 12, 14, 9, 0, 0, 0, time.UTC)
+	for _, q := range []string{"What did Lavrov say yesterday?", "What did Lavrov propose lately?", "What did Lavrov say this week?"} {
+		a, err := b.Ask(context.Background(), Question{Text: q, Now: now}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained || len(a.Citations) == 0 {
+			t.Errorf("%q: refused: %q", q, a.Text)
+		}
+	}
+}
