@@ -2,7 +2,9 @@ package retrieval
 
 import (
 	"context"
+	"maps"
 	"math"
+	"slices"
 )
 
 // Coverage is the share of a question's word weight (idf, so rare words
@@ -31,9 +33,11 @@ func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (ma
 	if err != nil {
 		return nil, err
 	}
+	// Summed in a fixed order: the same question scores the same to the
+	// last bit, run after run.
 	total := 0.0
-	for _, w := range weights {
-		total += w
+	for _, t := range slices.Sorted(maps.Keys(weights)) {
+		total += weights[t]
 	}
 	if total == 0 {
 		return nil, nil
