@@ -56,9 +56,10 @@ type Bot struct {
 
 	root     context.Context // parent of every request's context
 	stop     context.CancelFunc
-	mu       sync.Mutex // guards closing, and inflight.Add against Wait
+	mu       sync.Mutex // guards closing, inflight and idle
 	closing  bool
-	inflight sync.WaitGroup
+	inflight int           // requests being answered
+	idle     chan struct{} // closed when inflight drops to zero
 
 	limits  *userLimits
 	answers *answerCache
@@ -139,13 +140,8 @@ func (b *Bot) Shutdown() {
 	b.mu.Lock()
 	b.closing = true
 	b.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		b.inflight.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
+	case <-b.idleChan():
 	case <-time.After(b.opts.ShutdownWait):
 		b.log.Warn("stopping with answers still in flight")
 	}
@@ -164,8 +160,32 @@ func (b *Bot) begin() bool {
 	if b.closing {
 		return false
 	}
-	b.inflight.Add(1)
+	if b.inflight == 0 {
+		b.idle = make(chan struct{})
+	}
+	b.inflight++
 	return true
+}
+
+// end counts a request begun with begin as done.
+func (b *Bot) end() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.inflight--; b.inflight == 0 {
+		close(b.idle)
+	}
+}
+
+// idleChan returns a channel that is closed once no request is in flight.
+func (b *Bot) idleChan() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.inflight == 0 {
+		closed := make(chan struct{})
+		close(closed)
+		return closed
+	}
+	return b.idle
 }
 
 // restarting is what a person hears when a request arrives during shutdown.

@@ -72,13 +72,13 @@ func (b *Bot) onCommand(i *discordgo.Interaction) {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
 	if err := b.s.InteractionRespond(i, resp); err != nil {
-		b.inflight.Done()
+		b.end()
 		b.log.Error("acknowledge interaction", "command", name, "err", err)
 		return
 	}
 	r := newInteractionReply(b.s, i, ephemeral)
 	go func() {
-		defer b.inflight.Done()
+		defer b.end()
 		defer b.recoverPanic("command "+name, r)
 		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
 		defer cancel()

@@ -48,7 +48,7 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	go func() {
-		defer b.inflight.Done()
+		defer b.end()
 		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
 		defer cancel()
 		b.answerMessage(ctx, m, question, mentioned && !myThread && !replyToMe)
