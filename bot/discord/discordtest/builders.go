@@ -126,6 +126,19 @@ func Subcommand(name string, options ...*discordgo.ApplicationCommandInteraction
 	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Options: options}
 }
 
+// SubcommandGroup returns a sub-command group option (type 2) holding the
+// sub-command that was run.
+func SubcommandGroup(name string, sub *discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommandGroup,
+		Options: []*discordgo.ApplicationCommandInteractionDataOption{sub}}
+}
+
+// ChannelArg returns a channel option (type 7) as a user picked it: its
+// value is the channel's id.
+func ChannelArg(name, channelID string) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionChannel, Value: channelID}
+}
+
 func baseInteraction(typ discordgo.InteractionType, guildID, channelID, userID string) *discordgo.Interaction {
 	i := &discordgo.Interaction{
 		Type:           typ,

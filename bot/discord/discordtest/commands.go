@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/bwmarrin/discordgo"
@@ -106,6 +107,7 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request, req *
 		}
 		seen[key] = true
 	}
+	validateCommandCounts(&fe, cmds)
 	if e := fe.err(); e != nil {
 		writeJSON(w, http.StatusBadRequest, e)
 		return
@@ -132,6 +134,10 @@ func (s *Server) createCommand(w http.ResponseWriter, r *http.Request, req *Requ
 	}
 	var fe formErrors
 	validateCommand(&fe, "", body)
+	others := slices.DeleteFunc(slices.Clone(s.commands[scope]), func(c map[string]any) bool {
+		return str(c["name"]) == str(body["name"]) && commandType(c) == commandType(body)
+	})
+	validateCommandCounts(&fe, append(others, body))
 	if e := fe.err(); e != nil {
 		writeJSON(w, http.StatusBadRequest, e)
 		return
@@ -184,22 +190,6 @@ func commandType(c map[string]any) string {
 		return strconv.FormatInt(t, 10)
 	}
 	return "1"
-}
-
-func validateCommand(fe *formErrors, prefix string, c map[string]any) {
-	p := func(k string) string {
-		if prefix == "" {
-			return k
-		}
-		return prefix + "." + k
-	}
-	fe.length(p("name"), str(c["name"]), 1, 32)
-	if commandType(c) == "1" {
-		fe.length(p("description"), str(c["description"]), 1, 100)
-	}
-	if opts, _ := c["options"].([]any); len(opts) > 25 {
-		fe.add(p("options"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
-	}
 }
 
 func (s *Server) findCommandLocked(w http.ResponseWriter, r *http.Request) (string, int) {

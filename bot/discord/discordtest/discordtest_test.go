@@ -69,6 +69,7 @@ func TestSlashCommandReachesHandler(t *testing.T) {
 		Options: []*discordgo.ApplicationCommandOption{
 			{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "?", Required: true},
 			{Type: discordgo.ApplicationCommandOptionInteger, Name: "k", Description: "sources"},
+			{Type: discordgo.ApplicationCommandOptionBoolean, Name: "exact", Description: "exact words only"},
 		},
 	}})
 	if err != nil {

@@ -81,8 +81,12 @@ func (s *Server) DispatchInteraction(i *discordgo.Interaction) *discordgo.Intera
 	switch d := i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData:
 		i.Data = s.fillCommandDataLocked(d, i.GuildID)
+		s.checkInvocationLocked(i, d)
 	case *discordgo.ApplicationCommandInteractionData:
 		i.Data = s.fillCommandDataLocked(*d, i.GuildID)
+		s.checkInvocationLocked(i, *d)
+	case discordgo.MessageComponentInteractionData:
+		s.checkComponentLocked(i, d)
 	}
 	s.rememberChannelLocked(i.ChannelID, i.GuildID)
 

@@ -292,3 +292,41 @@ func (s *Server) InteractionResponseType(token string) (discordgo.InteractionRes
 	}
 	return st.response, true
 }
+
+// checkComponentLocked reports, as a test error, a click no Discord client
+// could send: on a component the message doesn't have, or a disabled one.
+// A message the fake doesn't hold is checked as the test built it.
+func (s *Server) checkComponentLocked(i *discordgo.Interaction, d discordgo.MessageComponentInteractionData) {
+	if i.Message == nil {
+		return
+	}
+	m := s.messages[i.Message.ID]
+	if m == nil {
+		var err error
+		if m, err = messageWire(i.Message); err != nil {
+			return
+		}
+	}
+	found, disabled := findComponent(m["components"], d.CustomID)
+	switch {
+	case !found:
+		s.t.Errorf("discordtest: Discord would never send this click: message %s has no component %q", i.Message.ID, d.CustomID)
+	case disabled:
+		s.t.Errorf("discordtest: Discord would never send this click: component %q of message %s is disabled", d.CustomID, i.Message.ID)
+	}
+}
+
+// findComponent looks for custom_id among components, rows included.
+func findComponent(components any, customID string) (found, disabled bool) {
+	list, _ := components.([]any)
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		if str(m["custom_id"]) == customID {
+			return true, m["disabled"] == true
+		}
+		if found, disabled = findComponent(m["components"], customID); found {
+			return found, disabled
+		}
+	}
+	return false, false
+}
