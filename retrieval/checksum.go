@@ -51,7 +51,7 @@ func writeSums(dir string) error {
 	for _, name := range names {
 		fmt.Fprintf(&b, "%08x %d %s\n", sums[name].crc, sums[name].size, name)
 	}
-	return writeFileAtomic(filepath.Join(dir, sumsFile), b.Bytes())
+	return WriteFileAtomic(filepath.Join(dir, sumsFile), b.Bytes())
 }
 
 // verifySums checks every file under dir against the checksum list: same

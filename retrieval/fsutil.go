@@ -6,10 +6,11 @@ import (
 	"path/filepath"
 )
 
-// writeFileAtomic replaces path with data so that a crash at any moment
+// WriteFileAtomic replaces path with data so that a crash at any moment
 // leaves either the old file or the new one: write a temporary file in the
-// same folder, fsync it, rename it over path, fsync the folder.
-func writeFileAtomic(path string, data []byte) (err error) {
+// same folder, fsync it, rename it over path, fsync the folder. It is the
+// project's one way to rewrite a file; bot's stores use it too.
+func WriteFileAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {

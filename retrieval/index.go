@@ -101,7 +101,7 @@ func OpenIndex(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
 		return nil, err
 	}
 	meta, _ := json.MarshalIndent(indexMeta{Embedder: info, BM25Version: bm25Version}, "", "  ")
-	if err := writeFileAtomic(filepath.Join(dir, "meta.json"), append(meta, '\n')); err != nil {
+	if err := WriteFileAtomic(filepath.Join(dir, "meta.json"), append(meta, '\n')); err != nil {
 		vs.close()
 		bm.close()
 		return nil, fmt.Errorf("open index: %w", err)

@@ -157,7 +157,7 @@ func (l *Library) Put(a *Article) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(l.dir, a.ID+articleExt), data); err != nil {
+	if err := WriteFileAtomic(filepath.Join(l.dir, a.ID+articleExt), data); err != nil {
 		return fmt.Errorf("save article %s: %w", a.ID, err)
 	}
 	hash := ContentHash(a.Paragraphs)

@@ -178,7 +178,7 @@ func (l *FolderLock) SetSocket(path string) error {
 
 func (l *FolderLock) writeHolder() error {
 	data, _ := json.Marshal(l.holder)
-	if err := writeFileAtomic(filepath.Join(l.dir, ownerFile), append(data, '\n')); err != nil {
+	if err := WriteFileAtomic(filepath.Join(l.dir, ownerFile), append(data, '\n')); err != nil {
 		return fmt.Errorf("lock the data folder: %w", err)
 	}
 	return nil

@@ -32,6 +32,10 @@ type Query struct {
 	// "recently" count from and newer articles are preferred by; zero
 	// means the clock. Articles dated after Now are never preferred.
 	Now time.Time
+	// Lexical searches with BM25 alone, whatever the index's fusion: no
+	// embeddings call, so an answer that must come within a deadline
+	// (Discord's autocomplete) never waits on an embeddings server.
+	Lexical bool
 }
 
 // Hit is one paragraph found by Search, with its article's metadata.
@@ -172,21 +176,25 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 		lex, vec []scored
 		qvec     []float32
 	)
+	fusion := ix.opts.Fusion
+	if q.Lexical {
+		fusion = FusionBM25
+	}
 	g, gctx := errgroup.WithContext(ctx)
-	if ix.opts.Fusion != FusionVectors {
+	if fusion != FusionVectors {
 		g.Go(func() (err error) {
 			lex, err = ix.lexical().search(gctx, text, n, q.Scope, q.ArticleID)
 			return err
 		})
 	}
-	if ix.opts.Fusion != FusionBM25 {
+	if fusion != FusionBM25 {
 		g.Go(func() error {
 			v, err := ix.emb.Embed(gctx, []string{text})
 			if err != nil {
 				return fmt.Errorf("embed query: %w", err)
 			}
 			qvec = v[0]
-			if ix.opts.Fusion == FusionLinear && !ix.scan {
+			if fusion == FusionLinear && !ix.scan {
 				return nil // candidates come from BM25; fuseLinear scores their vectors
 			}
 			vec, err = ix.vectorSearch(gctx, qvec, q, n)
@@ -211,7 +219,7 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	lex = coordinate(lex, cover)
 	var fused []scored
-	switch ix.opts.Fusion {
+	switch fusion {
 	case FusionLinear:
 		fused = ix.fuseLinear(ctx, lex, vec, qvec)
 	case FusionRRF:

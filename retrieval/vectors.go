@@ -237,7 +237,7 @@ func (s *vectorStore) rewrite(keep func(textKey) bool) error {
 			kept[k] = v
 		}
 	}
-	if err := writeFileAtomic(s.path, buf); err != nil {
+	if err := WriteFileAtomic(s.path, buf); err != nil {
 		return fmt.Errorf("rewrite vectors: %w", err)
 	}
 	f, err := os.OpenFile(s.path, os.O_RDWR, 0o644)
