@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"strings"
 
 	"github.com/newsbot/newsbot/retrieval"
 )
@@ -32,21 +35,59 @@ const MaxFileBytes = retrieval.MaxFileBytes
 // (Discord's autocomplete).
 func (b *Bot) Articles(scope string) []*Article { return b.store.List(scope) }
 
-// SearchArticles returns the articles, best first, whose paragraphs best
-// match query among those scope can see: at most one entry per article,
-// from the best k paragraphs.
-func (b *Bot) SearchArticles(ctx context.Context, query, scope string, k int) ([]*Article, error) {
-	hits, err := b.store.Search(ctx, retrieval.Query{Text: query, K: k, Scope: scope})
-	if err != nil {
-		return nil, err
+// SuggestArticles returns up to n articles scope can see that match what a
+// person typed: first those whose headline or outlet holds every typed
+// word, newest first, then those whose text BM25 ranks best for it. Empty
+// text lists the newest articles. The text is searched with BM25 alone,
+// with no embeddings call, so an adapter may call it where it must answer
+// within a deadline (Discord's autocomplete); when ctx ends first, the
+// headline matches found so far are returned without an error.
+func (b *Bot) SuggestArticles(ctx context.Context, typed, scope string, n int) ([]*Article, error) {
+	if n <= 0 {
+		return nil, nil
 	}
-	var out []*Article
+	out := headlineMatches(b.store.List(scope), typed, n)
+	if len(out) == n || strings.TrimSpace(typed) == "" {
+		return out, nil
+	}
+	hits, err := b.store.Search(ctx, retrieval.Query{Text: typed, K: min(retrieval.MaxK, 4*n), Scope: scope, Lexical: true})
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return out, nil
+	case errors.Is(err, retrieval.ErrBadQuery):
+		return out, nil // text too long or empty once read: the headlines are all there is
+	case err != nil:
+		return out, err
+	}
 	seen := map[string]bool{}
+	for _, a := range out {
+		seen[a.ID] = true
+	}
 	for _, h := range hits {
+		if len(out) == n {
+			break
+		}
 		if !seen[h.Article.ID] {
 			seen[h.Article.ID] = true
 			out = append(out, h.Article)
 		}
 	}
 	return out, nil
+}
+
+// headlineMatches returns up to n of list (newest first) whose headline or
+// outlet contains every word of typed, case aside.
+func headlineMatches(list []*Article, typed string, n int) []*Article {
+	words := strings.Fields(strings.ToLower(typed))
+	var out []*Article
+	for _, a := range list {
+		hay := strings.ToLower(a.Title + " " + a.Source)
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(hay, w) }) {
+			out = append(out, a)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return out
 }

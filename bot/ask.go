@@ -31,6 +31,10 @@ type Question struct {
 	// Status, when not nil, hears what the bot is doing: PhaseSearching,
 	// then PhaseWriting when a model starts writing the answer.
 	Status func(phase string)
+	// Language, when set, names the language a model answers in ("German");
+	// otherwise it answers in the question's language. An extractive answer
+	// quotes the articles as written whatever it says.
+	Language string
 }
 
 // Phases of an answer, as Question.Status and SummaryRequest.Status hear
@@ -91,13 +95,10 @@ func (b *Bot) at(now time.Time) time.Time {
 }
 
 func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(partial string)) (*Answer, error) {
-	text := strings.TrimSpace(q.Text)
-	switch {
-	case text == "":
-		return nil, ErrEmptyQuestion
-	case utf8.RuneCountInString(text) > b.opts.MaxQuestion:
-		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
+	if err := b.CheckQuestion(q.Text); err != nil {
+		return nil, err
 	}
+	text := strings.TrimSpace(q.Text)
 	history := promptTurns(q.History)
 	status := report(q.Status)
 	status(PhaseSearching)
@@ -132,8 +133,26 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 		return a, nil
 	}
 	status(PhaseWriting)
-	return b.modelAnswer(ctx, text, standalone, history, relevant, now, progress)
+	return b.modelAnswer(ctx, text, standalone, history, relevant, now, q.Language, progress)
 }
+
+// CheckQuestion reports what Ask would refuse in a question before any
+// search: an empty one or one too long. An adapter calls it to refuse at
+// once, privately, instead of after a public "thinking…".
+func (b *Bot) CheckQuestion(text string) error {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return ErrEmptyQuestion
+	case utf8.RuneCountInString(text) > b.opts.MaxQuestion:
+		return fmt.Errorf("%w: %d characters, at most %d", ErrLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
+	}
+	return nil
+}
+
+// ModelConfigured reports whether a chat model writes the answers; without
+// one they are quoted sentences, and the operator may want to know why.
+func (b *Bot) ModelConfigured() bool { return b.model != nil }
 
 // retrieve searches for the question and judges the sentences found as
 // evidence.
@@ -255,8 +274,8 @@ func (b *Bot) mode() string {
 
 // modelAnswer asks the model to answer from the prepared prompt and checks
 // the citations of its reply.
-func (b *Bot) modelAnswer(ctx context.Context, question, standalone string, history []prompts.Turn, hits []retrieval.Hit, now time.Time, progress func(string)) (*Answer, error) {
-	p, err := b.preparePrompt(question, standalone, history, hits, now)
+func (b *Bot) modelAnswer(ctx context.Context, question, standalone string, history []prompts.Turn, hits []retrieval.Hit, now time.Time, language string, progress func(string)) (*Answer, error) {
+	p, err := b.preparePrompt(question, standalone, history, hits, now, language)
 	if err != nil {
 		return nil, err
 	}
@@ -277,8 +296,8 @@ type prompt struct {
 
 // preparePrompt fits the best paragraphs into the model's window and
 // renders the answer prompt.
-func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn, hits []retrieval.Hit, now time.Time) (prompt, error) {
-	in := prompts.AnswerInput{Question: question, History: history, Now: now, Sources: placeholderSources}
+func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn, hits []retrieval.Hit, now time.Time, language string) (prompt, error) {
+	in := prompts.AnswerInput{Question: question, History: history, Now: now, Language: language, Sources: placeholderSources}
 	if standalone != question && looksEnglish(question) {
 		// A rewritten follow-up reads better than "and him?"; a question in
 		// another language stays as asked, so the answer comes in it.

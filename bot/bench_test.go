@@ -54,7 +54,7 @@ func BenchmarkPreparePrompt(b *testing.B) {
 		if len(relevant) == 0 {
 			b.Fatalf("nothing relevant to %q", q)
 		}
-		p, err := bot.preparePrompt(q, q, nil, relevant, time.Now())
+		p, err := bot.preparePrompt(q, q, nil, relevant, time.Now(), "")
 		if err != nil {
 			b.Fatal(err)
 		}

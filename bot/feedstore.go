@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/newsbot/newsbot/retrieval"
 	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
@@ -186,40 +187,18 @@ func (s *feedStore) Update(ctx context.Context, id string, fn func(*Subscription
 	return sub.clone(), nil
 }
 
-// save writes subs to a temporary file in the store's directory, syncs it and renames it over the
-// store file, then syncs the directory so the rename itself survives a crash.
+// save rewrites the store file atomically: a crash leaves the old file or
+// the new one.
 func (s *feedStore) save(subs []Subscription) error {
 	data, err := json.MarshalIndent(storeFile{Version: 1, Subscriptions: subs}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save feed store: %w", err)
 	}
-	data = append(data, '\n')
-	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("save feed store: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(s.path)+".tmp-*")
-	if err != nil {
+	if err := retrieval.WriteFileAtomic(s.path, append(data, '\n')); err != nil {
 		return fmt.Errorf("save feed store: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save feed store: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save feed store: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save feed store: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), s.path); err != nil {
-		return fmt.Errorf("save feed store: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // best effort: not every file system can sync a directory
-		d.Close()
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ type SummaryRequest struct {
 	// Status, when not nil, hears what the bot is doing: PhaseSearching,
 	// then PhaseWriting when a model starts writing.
 	Status func(phase string)
+	// Language, when set, names the language a model writes in; otherwise
+	// that of the article or articles.
+	Language string
 }
 
 // ErrAmbiguous is returned when a headline fragment matches several
@@ -47,7 +50,7 @@ func (b *Bot) Summarize(ctx context.Context, r SummaryRequest, progress func(str
 		if art, err = b.FindArticle(r.Article, r.Scope); err != nil {
 			return nil, err
 		}
-		a, err = b.summarizeArticle(ctx, art, r.Now, report(r.Status), progress)
+		a, err = b.summarizeArticle(ctx, art, r.Now, r.Language, report(r.Status), progress)
 	} else {
 		a, err = b.digest(ctx, r, progress)
 	}
@@ -97,7 +100,7 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 
 // summarizeArticle asks the model for cited bullet points; an article too
 // long for one prompt is summarized in parts that are then combined.
-func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now time.Time, status func(string), progress func(string)) (*Answer, error) {
+func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now time.Time, language string, status func(string), progress func(string)) (*Answer, error) {
 	if b.model == nil {
 		return extractiveSummary(a, 4, b.store.Terms), nil
 	}
@@ -111,7 +114,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now ti
 	var reply string
 	var err error
 	if len(parts) == 1 {
-		msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, all), Now: now})
+		msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, all), Now: now, Language: language})
 		if perr != nil {
 			return nil, perr
 		}
@@ -119,7 +122,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now ti
 	} else {
 		partials := make([]string, len(parts))
 		for i, ns := range parts {
-			msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, ns), Part: i + 1, Parts: len(parts), Now: now})
+			msgs, perr := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, ns), Part: i + 1, Parts: len(parts), Now: now, Language: language})
 			if perr != nil {
 				return nil, perr
 			}
@@ -127,7 +130,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now ti
 				return nil, err
 			}
 		}
-		msgs, perr := prompts.Combine(prompts.CombineInput{Article: promptSource(a, nil), Partials: partials, Now: now})
+		msgs, perr := prompts.Combine(prompts.CombineInput{Article: promptSource(a, nil), Partials: partials, Now: now, Language: language})
 		if perr != nil {
 			return nil, perr
 		}
@@ -198,7 +201,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 		}
 		return extractiveAnswer(cands, false, asksAboutTime(r.Topic)), nil
 	}
-	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: r.Now, Sources: placeholderSources}
+	in := prompts.DigestInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: r.Now, Language: r.Language, Sources: placeholderSources}
 	fixed, err := prompts.Digest(in)
 	if err != nil {
 		return nil, err

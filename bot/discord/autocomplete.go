@@ -1,7 +1,10 @@
 package discord
 
 import (
+	"cmp"
+	"context"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -11,8 +14,13 @@ import (
 // maxChoices is Discord's limit on autocomplete choices.
 const maxChoices = 25
 
-// onAutocomplete suggests articles (or feeds) from memory: Discord wants an
-// answer within 3 seconds, so nothing here touches the disk or the network.
+// autocompleteWait bounds the work for one autocomplete answer, which
+// Discord wants within 3 seconds; what is found by then is sent.
+const autocompleteWait = 2 * time.Second
+
+// onAutocomplete suggests articles, feeds or languages as a person types.
+// Articles match by headline first, then by text (BM25 alone, no
+// embeddings call); an empty field lists the newest.
 func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 	data := i.ApplicationCommandData()
 	focused := focusedOption(data.Options)
@@ -21,24 +29,19 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 		typed, _ := focused.Value.(string)
 		switch focused.Name {
 		case optArticle:
-			for _, a := range b.titleMatches(typed, scopeOf(i.GuildID), maxChoices) {
+			ctx, cancel := context.WithTimeout(b.root, autocompleteWait)
+			found, err := b.core.SuggestArticles(ctx, typed, scopeOf(i.GuildID), maxChoices)
+			cancel()
+			if err != nil {
+				b.log.Warn("autocomplete articles", append(interactionAttrs(i), "err", err)...)
+			}
+			for _, a := range found {
 				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: choiceName(a), Value: a.ID})
 			}
 		case optFeed:
-			if b.opts.Feeds != nil {
-				for _, f := range b.opts.Feeds.List(i.GuildID) {
-					name := f.Title
-					if name == "" {
-						name = f.URL
-					}
-					if typed == "" || strings.Contains(strings.ToLower(name+" "+f.URL), strings.ToLower(typed)) {
-						choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncateRunes(name, 100), Value: f.ID})
-					}
-					if len(choices) == maxChoices {
-						break
-					}
-				}
-			}
+			choices = b.feedChoices(i.GuildID, typed)
+		case optLanguage:
+			choices = languageChoices(typed)
 		}
 	}
 	if choices == nil {
@@ -53,25 +56,20 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 	}
 }
 
-// titleMatches returns up to n articles visible in scope whose headline or
-// outlet contains every word of typed, newest first.
-func (b *Bot) titleMatches(typed, scope string, n int) []*bot.Article {
-	words := strings.Fields(strings.ToLower(typed))
-	var out []*bot.Article
-	for _, a := range b.core.Articles(scope) {
-		hay := strings.ToLower(a.Title + " " + a.Source)
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(hay, w) {
-				ok = false
-				break
-			}
+// feedChoices suggests the server's feeds whose title or address holds
+// what was typed.
+func (b *Bot) feedChoices(guildID, typed string) []*discordgo.ApplicationCommandOptionChoice {
+	if b.opts.Feeds == nil {
+		return nil
+	}
+	var out []*discordgo.ApplicationCommandOptionChoice
+	for _, f := range b.opts.Feeds.List(guildID) {
+		name := cmp.Or(f.Title, f.URL)
+		if typed == "" || strings.Contains(strings.ToLower(name+" "+f.URL), strings.ToLower(typed)) {
+			out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: truncateRunes(oneLine(name), 100), Value: f.ID})
 		}
-		if ok {
-			out = append(out, a)
-			if len(out) == n {
-				break
-			}
+		if len(out) == maxChoices {
+			break
 		}
 	}
 	return out
@@ -81,14 +79,14 @@ func (b *Bot) titleMatches(typed, scope string, n int) []*bot.Article {
 // date, within Discord's 100 characters.
 func choiceName(a *bot.Article) string {
 	suffix := ""
-	if a.Source != "" {
-		suffix = " — " + a.Source
+	if src := oneLine(a.Source); src != "" {
+		suffix = " — " + src
 	}
 	if !a.PublishedAt.IsZero() {
 		suffix += " (" + a.PublishedAt.Format("2 Jan 2006") + ")"
 	}
 	suffix = truncateRunes(suffix, 40)
-	return truncateRunes(a.Title, 100-runeLen(suffix)) + suffix
+	return truncateRunes(cmp.Or(oneLine(a.Title), "untitled"), 100-runeLen(suffix)) + suffix
 }
 
 func focusedOption(opts []*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
@@ -101,26 +99,4 @@ func focusedOption(opts []*discordgo.ApplicationCommandInteractionDataOption) *d
 		}
 	}
 	return nil
-}
-
-// onComponent handles button clicks: "Show quotes" opens an ephemeral
-// message with the cited paragraphs.
-func (b *Bot) onComponent(i *discordgo.Interaction) {
-	id, ok := strings.CutPrefix(i.MessageComponentData().CustomID, quotesPrefix)
-	if !ok {
-		return
-	}
-	a, ok := b.answers.get(id)
-	if !ok {
-		b.respondNow(i, "Those quotes are no longer in my memory — ask the question again to see them.", true)
-		return
-	}
-	pages := renderQuotes(a)
-	b.respondNow(i, pages[0], true)
-	for _, p := range pages[1:] {
-		if _, err := b.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: p, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}); err != nil {
-			b.log.Error("send quotes", "err", err)
-			return
-		}
-	}
 }

@@ -3,18 +3,30 @@ package discord
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"time"
 
 	"github.com/newsbot/newsbot/bot"
 )
 
-// answerCache keeps recent answers for their "Show quotes" buttons.
-type answerCache struct{ *lru[*bot.Answer] }
+// answered is an answer the bot gave, kept for the buttons under it.
+type answered struct {
+	answer *bot.Answer
+	asked  string // what was asked, as asked (for a summary, what of)
+	kind   string // bot.KindQuestion, KindSummary or KindDigest
+	scope  string
+	header string // how the public answer opened
+	at     time.Time
+}
 
-func newAnswerCache(max int) *answerCache { return &answerCache{newLRU[*bot.Answer](max)} }
+// answerCache keeps recent answers for their buttons. It is memory only:
+// buttons under answers given before a restart say so when pressed.
+type answerCache struct{ *lru[answered] }
 
-// add stores a and returns the id its button carries.
-func (c *answerCache) add(a *bot.Answer) string {
-	var b [6]byte
+func newAnswerCache(max int) *answerCache { return &answerCache{newLRU[answered](max)} }
+
+// add stores a and returns the id its buttons carry.
+func (c *answerCache) add(a answered) string {
+	var b [8]byte
 	rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
 	c.put(id, a)

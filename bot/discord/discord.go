@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"golang.org/x/time/rate"
 
 	"github.com/newsbot/newsbot/bot"
 )
@@ -23,13 +22,13 @@ type Options struct {
 	// GuildID registers the commands in one guild (instant) instead of
 	// globally (which Discord may take up to an hour to show).
 	GuildID string
-	// AdminRoles are role ids allowed to /load, /forget and /feed besides
-	// members with Manage Server. When set, those commands are visible to
-	// everyone and checked here; when empty, Discord hides them from
-	// members without Manage Server.
+	// AdminRoles are role ids allowed to /load, /forget, /feed add and
+	// remove, and /settings besides members with Manage Server. When set,
+	// those commands are visible to everyone and checked here; when empty,
+	// Discord hides them from members without Manage Server.
 	AdminRoles []string
-	// RatePerMinute and Burst set each user's token bucket for questions;
-	// defaults 6 per minute, burst 3.
+	// RatePerMinute and Burst set each user's token bucket for questions
+	// where a server's settings don't; defaults 6 per minute, burst 3.
 	RatePerMinute float64
 	Burst         int
 	// AnswerTimeout bounds the work for one request; default 2 minutes.
@@ -42,6 +41,12 @@ type Options struct {
 	ShutdownWait time.Duration
 	// Feeds holds the servers' feed subscriptions; nil disables /feed.
 	Feeds *bot.Feeds
+	// Settings keeps each server's settings (/settings); nil leaves every
+	// server with the defaults and no /settings.
+	Settings bot.SettingsStore
+	// Feedback records votes on answers; nil leaves answers without vote
+	// buttons.
+	Feedback *bot.Feedback
 	// MaxUpload caps /load file attachments; default 10 MB.
 	MaxUpload int64
 	Logger    *slog.Logger
@@ -100,8 +105,8 @@ func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
 	root, stop := context.WithCancel(context.Background())
 	b := &Bot{
 		s: s, core: core, opts: opts, log: opts.Logger, root: root, stop: stop,
-		limits:  newUserLimits(rate.Limit(opts.RatePerMinute/60), opts.Burst),
-		answers: newAnswerCache(500),
+		limits:  newUserLimits(),
+		answers: newAnswerCache(2000),
 		convs:   newConversations(1000, 6),
 		threads: newThreads(maxThreads),
 	}
@@ -203,6 +208,9 @@ func (b *Bot) Register() error {
 		return fmt.Errorf("register commands: %w", err)
 	}
 	b.log.Info("registered commands", "count", len(cmds), "guild", b.opts.GuildID)
+	if !b.core.ModelConfigured() {
+		b.log.Warn("no chat model is configured: answers quote the articles' sentences; set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server, for written answers")
+	}
 	return nil
 }
 

@@ -51,6 +51,13 @@ type env struct {
 // setup, if given, adjusts the adapter's options once the core exists.
 func newEnv(t testing.TB, opts discord.Options, setup ...func(*bot.Bot, *discord.Options)) *env {
 	t.Helper()
+	return newEnvModel(t, true, opts, setup...)
+}
+
+// newEnvModel is newEnv with the fake model as the core's chat model, or,
+// withModel false, no chat model (extractive answers).
+func newEnvModel(t testing.TB, withModel bool, opts discord.Options, setup ...func(*bot.Bot, *discord.Options)) *env {
+	t.Helper()
 	e := &env{t: t}
 	e.discord = discordtest.New(t, discordtest.WithGuild(guildA, "Guild A"), discordtest.WithGuild(guildB, "Guild B"))
 	e.discord.AddChannel(&discordgo.Channel{ID: channel, GuildID: guildA, Type: discordgo.ChannelTypeGuildText, Name: "news"})
@@ -72,7 +79,10 @@ func newEnv(t testing.TB, opts discord.Options, setup ...func(*bot.Bot, *discord
 	}
 	// The model's default deadline: tests run side by side on a busy
 	// machine, and none of them is about the deadline.
-	model := bot.NewModel(e.model.Client(), "gpt-4o-mini", bot.ModelOptions{BaseDelay: 10 * time.Millisecond})
+	var model *bot.Model
+	if withModel {
+		model = bot.NewModel(e.model.Client(), "gpt-4o-mini", bot.ModelOptions{BaseDelay: 10 * time.Millisecond})
+	}
 	core, err := bot.New(st, model, fetch.NewClient(fetch.Options{AllowPrivate: true}), bot.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +98,7 @@ func newEnv(t testing.TB, opts discord.Options, setup ...func(*bot.Bot, *discord
 	if err := e.bot.Register(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(e.checkNoMentions)
 	return e
 }
 
@@ -481,9 +492,8 @@ func TestNothingRelevantAndErrorsAreOneSentence(t *testing.T) {
 	}
 	e.model.Script(modeltest.Response{Status: 401, Error: &modeltest.APIError{Message: "bad key", Type: "invalid_request_error", Code: "invalid_api_key"}})
 	i = e.ask(guildA, "What conference did Lavrov call for?")
-	msg, _ = e.final(i.Token)
-	if !strings.HasPrefix(msg.Content, "⚠️") || !strings.Contains(msg.Content, "API key") || strings.Contains(msg.Content, "status code") {
-		t.Errorf("error message %q", msg.Content)
+	if got := e.privateFailure(i); !strings.HasPrefix(got, "⚠️") || !strings.Contains(got, "API key") || strings.Contains(got, "status code") {
+		t.Errorf("error message %q", got)
 	}
 }
 
@@ -721,7 +731,7 @@ func TestContextMenuSummarizeArticlesForget(t *testing.T) {
 	}
 
 	e.model.Script(modeltest.Text("- Lavrov called for a UN conference [3]."))
-	i = e.discord.DispatchInteraction(discordtest.SlashCommand(guildA, channel, userID, "summarize", discordtest.Arg("article", e.seed.ID)))
+	i = e.discord.DispatchInteraction(discordtest.SlashCommand(guildA, channel, userID, "summarize", discordtest.Subcommand("article", discordtest.Arg("article", e.seed.ID))))
 	if msg, _ := e.final(i.Token); !strings.Contains(msg.Content, "Lavrov called for a UN conference [1]") || !strings.Contains(msg.Content, "¶3") {
 		t.Errorf("summary: %q", msg.Content)
 	}

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,36 +18,52 @@ import (
 
 // askRequest is a question from a command, a mention or a thread.
 type askRequest struct {
-	question, article, scope string
-	history                  []bot.Turn
+	question, scope string
+	article         *bot.Article // answer from this article only
+	history         []bot.Turn
+	language        string // for a model's answer; "" the question's
+	// header opens a public answer: the question, quoted, for those in
+	// the channel who can't see it.
+	header string
+	kind   string // bot.KindQuestion unless set
 }
 
 // ask answers a question, streaming the answer into the reply.
 func (b *Bot) ask(ctx context.Context, r replier, q askRequest) *bot.Answer {
-	articleID := ""
-	if q.article != "" {
-		a, err := b.core.FindArticle(q.article, q.scope)
-		if err != nil {
-			b.fail(r, err)
-			return nil
-		}
-		articleID = a.ID
+	q2 := bot.Question{Text: q.question, Scope: q.scope, History: q.history, Language: q.language}
+	if q.article != nil {
+		q2.ArticleID = q.article.ID
 	}
-	st := newStreamer(r, b.opts.EditInterval, b.log)
-	a, err := b.core.Ask(ctx, bot.Question{Text: q.question, Scope: q.scope, ArticleID: articleID, History: q.history}, st.update)
+	st := newStreamer(r, q.header, b.opts.EditInterval, b.log)
+	a, err := b.core.Ask(ctx, q2, st.update)
 	st.stop()
 	if err != nil {
 		b.fail(r, err)
 		return nil
 	}
-	if err := b.sendAnswer(r, a); err != nil {
-		b.log.Error("deliver answer", "err", err)
-	}
+	b.sendAnswer(r, a, answered{asked: q.question, kind: cmp.Or(q.kind, bot.KindQuestion), scope: q.scope, header: q.header})
 	return a
 }
 
-// askAbout answers about the message a context-menu command was used on.
-func (b *Bot) askAbout(ctx context.Context, r replier, data discordgo.ApplicationCommandInteractionData, scope string) {
+// planAsk checks /ask: the question, and the article it names if any.
+func (b *Bot) planAsk(i *discordgo.Interaction, opts options, scope string, settings bot.Settings) (*job, error) {
+	q := askRequest{question: opts.str(optQuestion), scope: scope, language: b.answerLanguage(settings, i.Locale)}
+	if err := b.core.CheckQuestion(q.question); err != nil {
+		return nil, err
+	}
+	if ref := opts.str(optArticle); ref != "" {
+		a, err := b.core.FindArticle(ref, scope)
+		if err != nil {
+			return nil, err
+		}
+		q.article = a
+	}
+	q.header = questionHeader(q.question, q.article)
+	return &job{costly: true, run: func(ctx context.Context, r replier) { b.ask(ctx, r, q) }}, nil
+}
+
+// planAskAbout checks a context-menu question about a message.
+func (b *Bot) planAskAbout(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, scope string, settings bot.Settings) (*job, error) {
 	var text string
 	if data.Resolved != nil {
 		if m, ok := data.Resolved.Messages[data.TargetID]; ok {
@@ -54,34 +71,69 @@ func (b *Bot) askAbout(ctx context.Context, r replier, data discordgo.Applicatio
 		}
 	}
 	if text == "" {
-		b.fail(r, &bot.InputError{Err: errors.New("that message has no text I can ask about")})
-		return
+		return nil, &bot.InputError{Err: errors.New("that message has no text I can ask about")}
 	}
 	if rs := []rune(text); len(rs) > 900 {
 		text = string(rs[:900]) + "…"
 	}
-	b.ask(ctx, r, askRequest{question: "What do the articles say about this: " + text, scope: scope})
+	q := askRequest{question: "What do the articles say about this: " + text, scope: scope,
+		language: b.answerLanguage(settings, i.Locale), header: questionHeader(text, nil)}
+	return &job{costly: true, run: func(ctx context.Context, r replier) { b.ask(ctx, r, q) }}, nil
 }
 
-func (b *Bot) summarize(ctx context.Context, r replier, opts options, scope string) {
-	req := bot.SummaryRequest{Article: opts.str(optArticle), Topic: opts.str(optTopic), Scope: scope}
-	if days := opts.integer(optDays); days > 0 {
-		req.Since = time.Now().AddDate(0, 0, -days)
+// planSummarize checks /summarize article and /summarize topic.
+func (b *Bot) planSummarize(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, scope string, settings bot.Settings) (*job, error) {
+	_, sub, opts := subcommand(data)
+	req := bot.SummaryRequest{Scope: scope, Language: b.answerLanguage(settings, i.Locale)}
+	var header, kind string
+	switch sub {
+	case subArticle:
+		a, err := b.core.FindArticle(opts.str(optArticle), scope)
+		if err != nil {
+			return nil, err
+		}
+		req.Article, kind = a.ID, bot.KindSummary
+		header = "> Summary of “" + markdown.EscapeInline(clip(oneLine(a.Title), maxHeaderRunes)) + "”"
+	case subTopic:
+		req.Topic, kind = opts.str(optTopic), bot.KindDigest
+		if req.Topic == "" {
+			return nil, &bot.InputError{Err: errors.New("give a topic to digest, such as the drought in the valley")}
+		}
+		header = "> Digest: " + markdown.EscapeInline(clip(oneLine(req.Topic), maxHeaderRunes))
+		if days, ok := opts.integer(optDays); ok {
+			if days < 1 || days > maxDays {
+				return nil, &bot.InputError{Err: fmt.Errorf("days must be between 1 and %d", maxDays)}
+			}
+			req.Since = time.Now().AddDate(0, 0, -days)
+			header += fmt.Sprintf(" — the last %s", plural(days, "day"))
+		}
+	default:
+		return nil, &bot.InputError{Err: errors.New("pick /summarize article or /summarize topic")}
 	}
-	if req.Article == "" && req.Topic == "" && req.Since.IsZero() {
-		b.fail(r, &bot.InputError{Err: errors.New("pick an article, or give a topic or a number of days")})
-		return
+	asked := strings.TrimPrefix(header, "> ")
+	return &job{costly: true, run: func(ctx context.Context, r replier) {
+		st := newStreamer(r, header, b.opts.EditInterval, b.log)
+		a, err := b.core.Summarize(ctx, req, st.update)
+		st.stop()
+		if err != nil {
+			b.fail(r, err)
+			return
+		}
+		b.sendAnswer(r, a, answered{asked: asked, kind: kind, scope: scope, header: header})
+	}}, nil
+}
+
+// maxHeaderRunes bounds the question an answer opens with.
+const maxHeaderRunes = 200
+
+// questionHeader is how a public answer opens: the question quoted,
+// shortened, escaped so it shows as typed and can mention nobody.
+func questionHeader(question string, article *bot.Article) string {
+	h := "> " + markdown.EscapeInline(clip(oneLine(question), maxHeaderRunes))
+	if article != nil {
+		h += "\n> _about “" + markdown.EscapeInline(clip(oneLine(article.Title), maxHeadline)) + "”_"
 	}
-	st := newStreamer(r, b.opts.EditInterval, b.log)
-	a, err := b.core.Summarize(ctx, req, st.update)
-	st.stop()
-	if err != nil {
-		b.fail(r, err)
-		return
-	}
-	if err := b.sendAnswer(r, a); err != nil {
-		b.log.Error("deliver summary", "err", err)
-	}
+	return h
 }
 
 // listArticles lists the newest articles the server can see, or those
@@ -91,18 +143,10 @@ func (b *Bot) listArticles(ctx context.Context, r replier, query, scope string) 
 	if query == "" {
 		list = b.core.Articles(scope)
 	} else {
-		list = b.titleMatches(query, scope, 15)
-		if len(list) < 15 {
-			found, err := b.core.SearchArticles(ctx, query, scope, 30)
-			if err != nil {
-				b.fail(r, err)
-				return
-			}
-			for _, a := range found {
-				if !containsArticle(list, a) {
-					list = append(list, a)
-				}
-			}
+		var err error
+		if list, err = b.core.SuggestArticles(ctx, query, scope, 30); err != nil {
+			b.fail(r, err)
+			return
 		}
 	}
 	if len(list) == 0 {
@@ -159,27 +203,39 @@ func containsArticle(list []*bot.Article, a *bot.Article) bool {
 	return false
 }
 
-func (b *Bot) load(ctx context.Context, r replier, opts options, data discordgo.ApplicationCommandInteractionData, guildID string) {
+// planLoad checks /load: a link or a file, one of them, and the file's size.
+func (b *Bot) planLoad(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, opts options) (*job, error) {
 	url := opts.str(optURL)
 	fileID, hasFile := opts.raw(optFile)
 	switch {
 	case url == "" && !hasFile:
-		b.fail(r, &bot.InputError{Err: errors.New("give a link with url: or attach a file with file:")})
-		return
+		return nil, &bot.InputError{Err: errors.New("give a link with url: or attach a file with file:")}
 	case url != "" && hasFile:
-		b.fail(r, &bot.InputError{Err: errors.New("give a link or a file, not both")})
-		return
+		return nil, &bot.InputError{Err: errors.New("give a link or a file, not both")}
 	}
+	var att *discordgo.MessageAttachment
+	if hasFile {
+		if data.Resolved != nil {
+			att = data.Resolved.Attachments[fileID]
+		}
+		if att == nil {
+			return nil, &bot.InputError{Err: errors.New("the attached file did not arrive; try again")}
+		}
+		if int64(att.Size) > b.opts.MaxUpload {
+			return nil, &bot.InputError{Err: fmt.Errorf("the file is %d MB; the limit is %d MB", att.Size>>20, b.opts.MaxUpload>>20)}
+		}
+	}
+	return &job{costly: true, run: func(ctx context.Context, r replier) { b.load(ctx, r, url, att, i.GuildID) }}, nil
+}
+
+// load loads a link or an attachment and tells what it added.
+func (b *Bot) load(ctx context.Context, r replier, url string, att *discordgo.MessageAttachment, guildID string) {
 	var results []bot.LoadResult
 	var err error
 	if url != "" {
 		r.edit("_Loading " + markdown.Escape(url) + "…_")
 		results, err = b.core.LoadURL(ctx, url, guildID)
 	} else {
-		var att *discordgo.MessageAttachment
-		if data.Resolved != nil {
-			att = data.Resolved.Attachments[fileID]
-		}
 		var res bot.LoadResult
 		res, err = b.loadAttachment(ctx, att, guildID)
 		if err == nil {
@@ -195,7 +251,7 @@ func (b *Bot) load(ctx context.Context, r replier, opts options, data discordgo.
 			b.fail(r, err)
 			return
 		}
-		lines = append(lines, "⚠️ "+b.sorry(r, err))
+		lines = append(lines, "⚠️ "+b.sorry(r.logAttrs(), err))
 	}
 	if err := deliver(r, packLines(lines), nil); err != nil {
 		b.log.Error("deliver load receipt", "err", err)
@@ -252,13 +308,22 @@ func receipt(r bot.LoadResult) string {
 	return fmt.Sprintf("%s “%s” (%s)", verb, markdown.Escape(a.Title), strings.Join(meta, ", "))
 }
 
-func (b *Bot) forget(ctx context.Context, r replier, ref, guildID string) {
-	a, err := b.core.Forget(ctx, ref, guildID)
+// planForget checks /forget: the article exists and is the server's own.
+func (b *Bot) planForget(i *discordgo.Interaction, opts options) (*job, error) {
+	a, err := b.core.FindArticle(opts.str(optArticle), i.GuildID)
 	if err != nil {
-		b.fail(r, err)
-		return
+		return nil, err
 	}
-	r.finish(fmt.Sprintf("🗑️ Removed “%s” from this server's library.", markdown.Escape(a.Title)), nil)
+	if a.Scope != i.GuildID {
+		return nil, fmt.Errorf("%w: %q belongs to the shared library", bot.ErrNotYours, a.Title)
+	}
+	return &job{private: true, run: func(ctx context.Context, r replier) {
+		if _, err := b.core.Forget(ctx, a.ID, i.GuildID); err != nil {
+			b.fail(r, err)
+			return
+		}
+		r.finish(fmt.Sprintf("🗑️ Removed “%s” from this server's library.", markdown.Escape(a.Title)), nil)
+	}}, nil
 }
 
 // packLines joins lines into as few messages as fit Discord's limit.

@@ -37,28 +37,39 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 	}
 }
 
-// costly commands use the model or the network and count against the
-// user's rate limit.
-var costly = []string{cmdAsk, cmdSummarize, cmdAskAbout, cmdLoad}
+// job is the work a command asks for, once it passed the checks that need
+// no work: who may run it, where, with what input.
+type job struct {
+	// private answers only the person who asked; otherwise the answer is
+	// public and a failure turns private (see interactionReply.fail).
+	private bool
+	// costly work uses the model or the network and counts against the
+	// member's rate limit.
+	costly bool
+	run    func(ctx context.Context, r replier)
+}
 
-// adminCommands change the server's library.
-var adminCommands = []string{cmdLoad, cmdForget, cmdFeed}
-
+// onCommand checks a command, then acknowledges it and runs its job. A
+// command refused by the checks (no permission, wrong channel, bad input,
+// too fast) is answered at once and privately, so the channel never sees a
+// public "thinking…" that ends in an error; a command that needs work is
+// deferred within Discord's 3 seconds, publicly if its answer is public.
 func (b *Bot) onCommand(i *discordgo.Interaction) {
 	data := i.ApplicationCommandData()
 	name := data.Name
 	user := interactionUser(i)
-	if name == cmdHelp {
-		b.respondNow(i, helpText, true)
+	settings := b.serverSettings(i.GuildID)
+	j, err := b.plan(i, data, settings)
+	if err != nil {
+		b.refuse(i, err)
 		return
 	}
-	if slices.Contains(adminCommands, name) && !b.mayManage(i) {
-		b.respondNow(i, "Only members with Manage Server, or one of the bot's admin roles, can change this server's library.", true)
-		return
+	if j == nil {
+		return // answered already
 	}
-	if slices.Contains(costly, name) {
-		if ok, wait := b.limits.allow(user); !ok {
-			b.respondNow(i, fmt.Sprintf("You're asking faster than I can keep up — try again in %d seconds.", int(math.Ceil(wait.Seconds()))), true)
+	if j.costly {
+		if ok, wait := b.allowQuestion(i.GuildID, user, settings); !ok {
+			b.respondNow(i, tooFast(wait), true)
 			return
 		}
 	}
@@ -66,9 +77,8 @@ func (b *Bot) onCommand(i *discordgo.Interaction) {
 		b.respondNow(i, restarting, true)
 		return
 	}
-	ephemeral := name == cmdForget || name == cmdFeed
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
-	if ephemeral {
+	if j.private {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
 	if err := b.s.InteractionRespond(i, resp); err != nil {
@@ -76,39 +86,69 @@ func (b *Bot) onCommand(i *discordgo.Interaction) {
 		b.log.Error("acknowledge interaction", "command", name, "err", err)
 		return
 	}
-	r := newInteractionReply(b.s, i, ephemeral)
+	r := newInteractionReply(b.s, i, j.private)
 	go func() {
 		defer b.end()
 		defer b.recoverPanic("command "+name, r)
 		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
 		defer cancel()
 		start := time.Now()
-		b.runCommand(ctx, i, data, r)
+		j.run(ctx, r)
 		b.log.Debug("command done", "command", name, "user", user, "took", time.Since(start))
 	}()
 }
 
-func (b *Bot) runCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, r replier) {
+// plan checks a command and returns its job; nil with no error when the
+// command was answered on the spot.
+func (b *Bot) plan(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, settings bot.Settings) (*job, error) {
 	opts := optionMap(data.Options)
 	scope := scopeOf(i.GuildID)
 	switch data.Name {
+	case cmdHelp:
+		b.respondNow(i, b.helpText(i), true)
+		return nil, nil
 	case cmdAsk:
-		b.ask(ctx, r, askRequest{question: opts.str(optQuestion), article: opts.str(optArticle), scope: scope})
+		if err := b.checkChannel(i, settings); err != nil {
+			return nil, err
+		}
+		return b.planAsk(i, opts, scope, settings)
 	case cmdAskAbout:
-		b.askAbout(ctx, r, data, scope)
+		if err := b.checkChannel(i, settings); err != nil {
+			return nil, err
+		}
+		return b.planAskAbout(i, data, scope, settings)
 	case cmdSummarize:
-		b.summarize(ctx, r, opts, scope)
+		if err := b.checkChannel(i, settings); err != nil {
+			return nil, err
+		}
+		return b.planSummarize(i, data, scope, settings)
 	case cmdArticles:
-		b.listArticles(ctx, r, opts.str(optQuery), scope)
+		query := opts.str(optQuery)
+		return &job{run: func(ctx context.Context, r replier) { b.listArticles(ctx, r, query, scope) }}, nil
 	case cmdLoad:
-		b.load(ctx, r, opts, data, i.GuildID)
+		if err := b.checkManage(i, "change this server's library"); err != nil {
+			return nil, err
+		}
+		return b.planLoad(i, data, opts)
 	case cmdForget:
-		b.forget(ctx, r, opts.str(optArticle), i.GuildID)
+		if err := b.checkManage(i, "change this server's library"); err != nil {
+			return nil, err
+		}
+		return b.planForget(i, opts)
 	case cmdFeed:
-		b.feed(ctx, r, data, i)
-	default:
-		b.fail(r, fmt.Errorf("unknown command %q", data.Name))
+		return b.planFeed(i, data)
+	case cmdSettings:
+		if err := b.checkManage(i, "change this server's settings"); err != nil {
+			return nil, err
+		}
+		return b.planSettings(i, data)
 	}
+	return nil, fmt.Errorf("unknown command %q", data.Name)
+}
+
+// refuse answers a command that can't run, privately, in one sentence.
+func (b *Bot) refuse(i *discordgo.Interaction, err error) {
+	b.respondNow(i, "⚠️ "+b.sorry(interactionAttrs(i), err), true)
 }
 
 // respondNow answers an interaction in one step (no deferral), for answers
@@ -125,19 +165,24 @@ func (b *Bot) respondNow(i *discordgo.Interaction, text string, ephemeral bool) 
 
 // fail tells the person what went wrong, in one sentence.
 func (b *Bot) fail(r replier, err error) {
-	if err := r.finish("⚠️ "+b.sorry(r, err), nil); err != nil {
+	if err := r.fail("⚠️ " + b.sorry(r.logAttrs(), err)); err != nil {
 		b.log.Error("send error message", "err", err)
 	}
 }
 
 // sorry is the core's sentence for err, logged once with the request's
 // attributes, plus the command that helps where there is one.
-func (b *Bot) sorry(r replier, err error) string {
-	msg := b.core.ErrorMessage(err, r.logAttrs()...)
+func (b *Bot) sorry(attrs []any, err error) string {
+	msg := b.core.ErrorMessage(err, attrs...)
 	if errors.Is(err, bot.ErrNotFound) {
 		msg = strings.TrimSuffix(msg, ".") + " — check the name with /articles."
 	}
 	return msg
+}
+
+// tooFast is what a member hears who asks faster than the rate limit.
+func tooFast(wait time.Duration) string {
+	return fmt.Sprintf("You're asking faster than I can keep up — try again in %d seconds.", int(math.Ceil(wait.Seconds())))
 }
 
 // recoverPanic turns a panic in a handler into a log entry and an apology.
@@ -148,15 +193,15 @@ func (b *Bot) recoverPanic(where string, r replier) {
 	}
 	b.log.Error("panic in handler", "where", where, "panic", v, "stack", string(debug.Stack()))
 	if r != nil {
-		r.finish(apology, nil)
+		r.fail(apology)
 	}
 }
 
 // apology is what a person sees when a handler panics.
 const apology = "⚠️ Sorry — something broke while I was working on that. It has been logged; please try again."
 
-// mayManage reports whether the member may change the server's library:
-// Manage Server, or one of the configured admin roles.
+// mayManage reports whether the member may change the server's library
+// and settings: Manage Server, or one of the configured admin roles.
 func (b *Bot) mayManage(i *discordgo.Interaction) bool {
 	if i.Member == nil {
 		return false // DMs hold the global library, which only the owner changes
@@ -172,6 +217,18 @@ func (b *Bot) mayManage(i *discordgo.Interaction) bool {
 	return false
 }
 
+// checkManage refuses members who may not manage the server, naming what
+// they tried to do.
+func (b *Bot) checkManage(i *discordgo.Interaction, what string) error {
+	if b.mayManage(i) {
+		return nil
+	}
+	if i.Member == nil {
+		return &bot.InputError{Err: errors.New("that works in a server, not in direct messages")}
+	}
+	return &bot.InputError{Err: fmt.Errorf("only members with Manage Server, or one of the bot's admin roles, can %s", what)}
+}
+
 func interactionUser(i *discordgo.Interaction) string {
 	if i.Member != nil && i.Member.User != nil {
 		return i.Member.User.ID
@@ -180,6 +237,14 @@ func interactionUser(i *discordgo.Interaction) string {
 		return i.User.ID
 	}
 	return ""
+}
+
+func interactionAttrs(i *discordgo.Interaction) []any {
+	attrs := []any{"interaction", i.ID, "guild", i.GuildID, "channel", i.ChannelID, "user", interactionUser(i)}
+	if d, ok := i.Data.(discordgo.ApplicationCommandInteractionData); ok {
+		attrs = append(attrs, "command", d.Name)
+	}
+	return attrs
 }
 
 // options reads command options by name.
@@ -193,6 +258,23 @@ func optionMap(opts []*discordgo.ApplicationCommandInteractionDataOption) option
 	return m
 }
 
+// subcommand returns the sub-command a command was run with, its group's
+// name ("" when it has none) and its options.
+func subcommand(data discordgo.ApplicationCommandInteractionData) (group, name string, opts options) {
+	if len(data.Options) == 0 {
+		return "", "", options{}
+	}
+	o := data.Options[0]
+	if o.Type == discordgo.ApplicationCommandOptionSubCommandGroup {
+		group = o.Name
+		if len(o.Options) == 0 {
+			return group, "", options{}
+		}
+		o = o.Options[0]
+	}
+	return group, o.Name, optionMap(o.Options)
+}
+
 func (o options) str(name string) string {
 	if v, ok := o[name]; ok && v.Type == discordgo.ApplicationCommandOptionString {
 		s, _ := v.Value.(string)
@@ -201,13 +283,21 @@ func (o options) str(name string) string {
 	return ""
 }
 
-func (o options) integer(name string) int {
+func (o options) integer(name string) (int, bool) {
 	if v, ok := o[name]; ok {
 		if f, ok := v.Value.(float64); ok {
-			return int(f)
+			return int(f), true
 		}
 	}
-	return 0
+	return 0, false
+}
+
+func (o options) boolean(name string) (value, ok bool) {
+	if v, ok := o[name]; ok {
+		b, ok := v.Value.(bool)
+		return b, ok
+	}
+	return false, false
 }
 
 func (o options) raw(name string) (string, bool) {
@@ -218,15 +308,3 @@ func (o options) raw(name string) (string, bool) {
 	s, ok := v.Value.(string)
 	return s, ok
 }
-
-const helpText = `**newsbot** answers questions about the news articles loaded for this server and cites the exact paragraphs.
-
-• Mention me with a question — I answer in a thread; reply there to follow up.
-• ` + "`/ask question:`" + ` — ask directly; add ` + "`article:`" + ` to ask about one article.
-• ` + "`/summarize article:`" + ` — a cited summary; ` + "`/summarize topic: days:`" + ` — a digest across articles.
-• ` + "`/articles`" + ` — list or search the library.
-• ` + "`/load url:`" + ` or ` + "`/load file:`" + ` — add an article or a feed (Manage Server).
-• ` + "`/forget article:`" + ` — remove one (Manage Server).
-• Right-click a message → Apps → **Ask newsbot about this**.
-
-Each answer ends with its sources: outlet, headline, date and paragraph; the links open the article at that paragraph. **Show quotes** shows the paragraphs themselves. If the articles don't cover something, I say so.`

@@ -2,8 +2,6 @@ package discord
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"regexp"
 	"strings"
 
@@ -39,8 +37,15 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	if question == "" {
 		return
 	}
-	if ok, wait := b.limits.allow(m.Author.ID); !ok {
-		b.replyPlain(m, fmt.Sprintf("You're asking faster than I can keep up — try again in %d seconds.", int(math.Ceil(wait.Seconds()))))
+	settings := b.serverSettings(m.GuildID)
+	if !b.answersIn(settings, m.ChannelID) {
+		// Moderators keep the bot out of this channel: stay quiet, as a
+		// reply here would be what they asked the bot not to do.
+		b.log.Debug("not answering in this channel", "guild", m.GuildID, "channel", m.ChannelID)
+		return
+	}
+	if ok, wait := b.allowQuestion(m.GuildID, m.Author.ID, settings); !ok {
+		b.replyPlain(m, tooFast(wait))
 		return
 	}
 	if !b.begin() {
@@ -51,13 +56,13 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		defer b.end()
 		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
 		defer cancel()
-		b.answerMessage(ctx, m, question, mentioned && !myThread && !replyToMe)
+		b.answerMessage(ctx, m, question, mentioned && !myThread && !replyToMe && !settings.NoThreads, settings)
 	}()
 }
 
 // answerMessage answers m in a new thread under it (newThread) or in its
 // own channel, with the conversation so far.
-func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question string, newThread bool) {
+func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question string, newThread bool, settings bot.Settings) {
 	channel := m.ChannelID
 	replyTo := m.ID
 	if newThread && m.GuildID != "" && !b.isThread(m.ChannelID) {
@@ -78,7 +83,9 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 	r := &channelReply{s: b.s, channelID: channel, replyTo: replyTo}
 	defer b.recoverPanic("mention", r)
 	b.s.ChannelTyping(channel)
-	a := b.ask(ctx, r, askRequest{question: question, scope: scopeOf(m.GuildID), history: history})
+	// A message carries no locale: without a server language the model
+	// answers in the question's.
+	a := b.ask(ctx, r, askRequest{question: question, scope: scopeOf(m.GuildID), history: history, language: b.answerLanguage(settings, "")})
 	if a != nil {
 		b.convs.add(channel, bot.Turn{Question: question, Answer: a.Text})
 	}

@@ -7,34 +7,41 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// userLimits is a token bucket per user, so one eager user cannot starve
-// the others or run up the model bill.
+// userLimits is a token bucket per user and server, so one eager user
+// cannot starve the others or run up the model bill. Each server may set
+// its own rate; a bucket follows a change at its next use.
 type userLimits struct {
 	mu      sync.Mutex
-	every   rate.Limit
-	burst   int
 	buckets map[string]*rate.Limiter
 }
 
-func newUserLimits(every rate.Limit, burst int) *userLimits {
-	return &userLimits{every: every, burst: burst, buckets: map[string]*rate.Limiter{}}
+func newUserLimits() *userLimits {
+	return &userLimits{buckets: map[string]*rate.Limiter{}}
 }
 
-// allow takes a token for user, or says how long until one is free.
-func (l *userLimits) allow(user string) (bool, time.Duration) {
+// allow takes a token from key's bucket, which refills perMinute tokens a
+// minute up to burst, or says how long until one is free.
+func (l *userLimits) allow(key string, perMinute float64, burst int) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	every := rate.Limit(perMinute / 60)
 	if len(l.buckets) > 10000 { // forget full buckets now and then
 		for id, b := range l.buckets {
-			if b.Tokens() >= float64(l.burst) {
+			if b.Tokens() >= float64(b.Burst()) {
 				delete(l.buckets, id)
 			}
 		}
 	}
-	b, ok := l.buckets[user]
+	b, ok := l.buckets[key]
 	if !ok {
-		b = rate.NewLimiter(l.every, l.burst)
-		l.buckets[user] = b
+		b = rate.NewLimiter(every, burst)
+		l.buckets[key] = b
+	}
+	if b.Limit() != every {
+		b.SetLimit(every)
+	}
+	if b.Burst() != burst {
+		b.SetBurst(burst)
 	}
 	r := b.Reserve()
 	if d := r.Delay(); d > 0 {

@@ -31,16 +31,23 @@ const (
 )
 
 // renderAnswer lays an answer out as the messages to send, in order: the
-// text, its sources as masked deep links, and the closest articles when
-// nothing was found. Each message holds 1 to maxMessage characters; long
-// answers are split at paragraphs, then lines, sentences and words, and a
-// source line is never split.
-func renderAnswer(a *bot.Answer) []string {
+// header (the question, for a public answer), the text, its sources as
+// masked deep links, and the closest articles when nothing was found. Each
+// message holds 1 to maxMessage characters; long answers are split at
+// paragraphs, then lines, sentences and words, and a source line is never
+// split.
+func renderAnswer(a *bot.Answer, header string) []string {
 	if a == nil {
 		return []string{emptyAnswer}
 	}
 	var units []unit
-	if body := renderBody(a); body != "" {
+	body := renderBody(a)
+	if header != "" {
+		// One unit with the body, so the header never stands alone in a
+		// message of its own.
+		body = strings.TrimSpace(header + "\n\n" + body)
+	}
+	if body != "" {
 		units = append(units, unit{text: body})
 	}
 	// The header travels with the first line, so it never ends a message.
@@ -69,6 +76,11 @@ func renderAnswer(a *bot.Answer) []string {
 	return []string{emptyAnswer}
 }
 
+// extractiveLead opens an extractive answer in Discord. The core's note
+// says why the answer is quotes (no chat model), which is for whoever runs
+// the bot: it goes to the log at start-up and to /help for admins.
+const extractiveLead = "From the articles:"
+
 // renderBody is the answer's text made safe to post. A model's light
 // markdown is kept; an extractive answer's "> " lines quote articles
 // verbatim, so their markdown is escaped.
@@ -76,6 +88,9 @@ func renderBody(a *bot.Answer) string {
 	text := strings.ReplaceAll(a.Text, "\r\n", "\n")
 	if a.Mode != bot.ModeExtractive {
 		return strings.TrimSpace(markdown.DefuseMentions(text))
+	}
+	if rest, ok := strings.CutPrefix(text, bot.ExtractiveNote); ok {
+		text = extractiveLead + rest
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
@@ -208,22 +223,25 @@ func renderQuoteBlock(c bot.Citation) string {
 }
 
 // renderProgress is the message shown while an answer is written: the
-// answer so far, its start dropped for a "…" when it is too long, and a
-// status line.
-func renderProgress(partial string, elapsed time.Duration) string {
+// header, the answer so far, its start dropped for a "…" when it is too
+// long, and a status line.
+func renderProgress(header, partial string, elapsed time.Duration) string {
+	if header != "" {
+		header += "\n\n"
+	}
 	text := strings.TrimSpace(markdown.DefuseMentions(partial))
 	if text == "" {
-		return searching
+		return header + searching
 	}
 	status := fmt.Sprintf("\n\n_Writing… (%d s)_", max(0, int(elapsed.Round(time.Second)/time.Second)))
 	const fence = "\n```" // closes a code block the status line would fall into
-	if budget := maxMessage - runeCount(status) - len(fence); runeCount(text) > budget {
+	if budget := maxMessage - runeCount(header) - runeCount(status) - len(fence); runeCount(text) > budget {
 		text = markdown.Tail(text, budget)
 	}
 	if strings.Count(text, "```")%2 == 1 {
 		text += fence
 	}
-	return text + status
+	return header + text + status
 }
 
 // oneLine collapses s to one line with single spaces.

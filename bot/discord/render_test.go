@@ -110,14 +110,14 @@ func TestRenderAnswerLayout(t *testing.T) {
 			[]string{"**Yes.** @\u200beveryone see <\u200b@123>:\n- one [1]"},
 		},
 		{
-			"extractive quotes are escaped",
+			"extractive quotes are escaped and open neutrally, without the operator's note",
 			&bot.Answer{Text: bot.ExtractiveNote + "\n> Prices *rose* by 5% [1]\n> - not a list [1]", Mode: bot.ModeExtractive},
-			[]string{bot.ExtractiveNote + "\n> Prices \\*rose\\* by 5% \\[1\\]\n> \\- not a list \\[1\\]"},
+			[]string{"From the articles:\n> Prices \\*rose\\* by 5% \\[1\\]\n> \\- not a list \\[1\\]"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := renderAnswer(tt.a)
+			got := renderAnswer(tt.a, "")
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("renderAnswer mismatch (-want +got):\n%s", diff)
 			}
@@ -139,7 +139,7 @@ func TestRenderAnswerSplitsLongAnswers(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		cites = append(cites, renderCitation(i, "The Moscow Times", fmt.Sprintf("Headline number %d about the talks", i), fmt.Sprintf("https://example.com/%d", i), "Lavrov asked for a UN conference on the war in Ukraine, his ministry said."))
 	}
-	msgs := renderAnswer(&bot.Answer{Text: text, Citations: cites})
+	msgs := renderAnswer(&bot.Answer{Text: text, Citations: cites}, "")
 	checkRendered(t, msgs)
 	if len(msgs) < 2 {
 		t.Fatalf("got %d messages, want at least 2", len(msgs))
@@ -186,7 +186,7 @@ func TestRenderAnswerCountsCharactersNotBytes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msgs := renderAnswer(&bot.Answer{Text: tt.text})
+			msgs := renderAnswer(&bot.Answer{Text: tt.text}, "")
 			checkRendered(t, msgs)
 			if len(msgs) != tt.want {
 				t.Errorf("got %d messages, want %d", len(msgs), tt.want)
@@ -200,7 +200,7 @@ func TestRenderAnswerCountsCharactersNotBytes(t *testing.T) {
 
 func TestRenderAnswerQuoteBlocksStayQuoted(t *testing.T) {
 	text := bot.ExtractiveNote + "\n> " + renderSentences(60)
-	msgs := renderAnswer(&bot.Answer{Text: text, Mode: bot.ModeExtractive})
+	msgs := renderAnswer(&bot.Answer{Text: text, Mode: bot.ModeExtractive}, "")
 	checkRendered(t, msgs)
 	if len(msgs) < 2 {
 		t.Fatalf("got %d messages, want at least 2", len(msgs))
@@ -285,7 +285,7 @@ func TestRenderSourceLineTruncatesTheLabelNotTheLink(t *testing.T) {
 		t.Errorf("label ends %q, want it cut before \", ¶1\"", text[max(0, len(text)-30):])
 	}
 
-	msgs := renderAnswer(&bot.Answer{Text: "Long.", Citations: []bot.Citation{c, c}})
+	msgs := renderAnswer(&bot.Answer{Text: "Long.", Citations: []bot.Citation{c, c}}, "")
 	checkRendered(t, msgs)
 	if got := strings.Count(strings.Join(msgs, "\n"), "(<"+c.Link+">)"); got != 2 {
 		t.Errorf("the answer has %d links to the paragraph, want 2", got)
@@ -367,14 +367,14 @@ func TestRenderProgress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := renderProgress(tt.partial, tt.elapsed); got != tt.want {
+			if got := renderProgress("", tt.partial, tt.elapsed); got != tt.want {
 				t.Errorf("renderProgress(%q, %v) = %q, want %q", tt.partial, tt.elapsed, got, tt.want)
 			}
 		})
 	}
 	t.Run("long answers keep their end", func(t *testing.T) {
 		partial := strings.Repeat("слово ", 800) + "the very latest words"
-		got := renderProgress(partial, 12*time.Second)
+		got := renderProgress("", partial, 12*time.Second)
 		checkRendered(t, []string{got})
 		if !strings.HasPrefix(got, "…") {
 			t.Errorf("got %q…, want a leading …", got[:20])
@@ -402,7 +402,7 @@ func FuzzRenderAnswer(f *testing.F) {
 		if extractive {
 			a.Mode = bot.ModeExtractive
 		}
-		msgs := renderAnswer(a)
+		msgs := renderAnswer(a, "")
 		checkRendered(t, msgs)
 		checkRenderedNoPings(t, msgs...)
 		lineMax := maxMessage - utf8.RuneCountInString(sourcesHeader) - 1
@@ -417,7 +417,7 @@ func FuzzRenderAnswer(f *testing.F) {
 		checkRendered(t, quotes)
 		checkRenderedNoPings(t, quotes...)
 
-		progress := renderProgress(text, time.Duration(len(title))*time.Second)
+		progress := renderProgress("", text, time.Duration(len(title))*time.Second)
 		checkRendered(t, []string{progress})
 		checkRenderedNoPings(t, progress)
 	})
@@ -432,8 +432,43 @@ func BenchmarkRenderAnswer(b *testing.B) {
 		a := &bot.Answer{Text: "**Summary.** " + renderSentences(size), Citations: cites}
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
 			for b.Loop() {
-				renderAnswer(a)
+				renderAnswer(a, "")
 			}
 		})
+	}
+}
+
+// A public answer opens with its question, quoted, shortened, escaped and
+// unable to mention anyone, in its first message only; the progress shows
+// it too.
+func TestRenderAnswerOpensWithTheQuestion(t *testing.T) {
+	question := "Did *Lavrov* ping @everyone and <@123> about the `conference`? " + strings.Repeat("And more words. ", 30)
+	header := questionHeader(question, nil)
+	if !strings.HasPrefix(header, "> Did \\*Lavrov\\* ping @\u200beveryone and <\u200b@123> about the \\`conference\\`?") {
+		t.Errorf("header %q: want the question quoted and escaped", header)
+	}
+	// Escapes may lengthen it; the question itself is cut to maxHeaderRunes.
+	if n := utf8.RuneCountInString(header); n > 2*maxHeaderRunes || n >= utf8.RuneCountInString(question) || !strings.HasSuffix(header, "…") {
+		t.Errorf("header of %d characters %q: want the question shortened to %d with an ellipsis", n, header, maxHeaderRunes)
+	}
+	checkRenderedNoPings(t, header)
+	long := &bot.Answer{Text: renderSentences(80), Mode: bot.ModeLLM}
+	msgs := renderAnswer(long, header)
+	checkRendered(t, msgs)
+	if len(msgs) < 2 || !strings.HasPrefix(msgs[0], header+"\n\n") {
+		t.Fatalf("first message %q: want the header, a blank line, then the answer", msgs[0])
+	}
+	for _, m := range msgs[1:] {
+		if strings.Contains(m, "Lavrov") {
+			t.Errorf("the header repeats in a later message: %q", m)
+		}
+	}
+	p := renderProgress(header, renderSentences(80), 3*time.Second)
+	if !strings.HasPrefix(p, header+"\n\n") || utf8.RuneCountInString(p) > maxMessage {
+		t.Errorf("progress %q: want the header first, within %d characters", p, maxMessage)
+	}
+	article := &retrieval.Article{Title: "Moscow Calls for UN Conference"}
+	if h := questionHeader("Who goes?", article); h != "> Who goes?\n> _about “Moscow Calls for UN Conference”_" {
+		t.Errorf("header with an article: %q", h)
 	}
 }

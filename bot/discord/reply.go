@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"fmt"
 	"sync"
 	"time"
 
@@ -21,6 +20,9 @@ type replier interface {
 	send(text string, components []discordgo.MessageComponent, ephemeral bool) error
 	// finish sets the final text and buttons of the first message.
 	finish(text string, components []discordgo.MessageComponent) error
+	// fail tells the person a failure: privately where Discord allows,
+	// so a channel sees answers, not errors.
+	fail(text string) error
 	// logAttrs say whose request this is, for the one log line of a
 	// failure.
 	logAttrs() []any
@@ -65,13 +67,7 @@ func newInteractionReply(s *discordgo.Session, i *discordgo.Interaction, ephemer
 	return &interactionReply{s: s, i: i, started: time.Now(), ephemeral: ephemeral}
 }
 
-func (r *interactionReply) logAttrs() []any {
-	attrs := []any{"interaction", r.i.ID, "guild", r.i.GuildID, "channel", r.i.ChannelID, "user", interactionUser(r.i)}
-	if d, ok := r.i.Data.(discordgo.ApplicationCommandInteractionData); ok {
-		attrs = append(attrs, "command", d.Name)
-	}
-	return attrs
-}
+func (r *interactionReply) logAttrs() []any { return interactionAttrs(r.i) }
 
 // tokenLife is how long the bot trusts an interaction token (Discord's
 // lasts 15 minutes).
@@ -103,6 +99,23 @@ func (r *interactionReply) finish(text string, components []discordgo.MessageCom
 		components = []discordgo.MessageComponent{}
 	}
 	_, err := r.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &text, Components: &components, AllowedMentions: noMentions()})
+	return err
+}
+
+// fail replaces a public deferred answer by a private message: it deletes
+// the public "thinking…" (or the answer so far) and follows up for the
+// asker's eyes only. Deleting comes first: while a deferred response
+// stands, Discord may take the first follow-up as that response, public.
+// If the delete fails, the failure is shown where the answer would have
+// been.
+func (r *interactionReply) fail(text string) error {
+	if r.ephemeral || r.expired() {
+		return r.finish(text, nil)
+	}
+	if err := r.s.InteractionResponseDelete(r.i); err != nil {
+		return r.finish(text, nil)
+	}
+	_, err := r.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{Content: text, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()})
 	return err
 }
 
@@ -173,6 +186,9 @@ func (r *channelReply) setFirst(text string, components []discordgo.MessageCompo
 	return err
 }
 
+// fail replies in the channel: a message can't be answered privately.
+func (r *channelReply) fail(text string) error { return r.finish(text, nil) }
+
 func (r *channelReply) send(text string, components []discordgo.MessageComponent, _ bool) error {
 	_, err := r.s.ChannelMessageSendComplex(r.channelID, &discordgo.MessageSend{
 		Content: text, Components: components, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds,
@@ -180,24 +196,43 @@ func (r *channelReply) send(text string, components []discordgo.MessageComponent
 	return err
 }
 
-// quotesButton is the "Show quotes" button of an answer with citations.
-func quotesButton(id string) []discordgo.MessageComponent {
-	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Label: "Show quotes", Style: discordgo.SecondaryButton, CustomID: quotesPrefix + id},
-	}}}
+// sendAnswer delivers a finished answer, opened by its header, with its
+// sources and buttons: "Show quotes" when it cites paragraphs that it
+// doesn't quote already, and the votes when feedback is kept.
+func (b *Bot) sendAnswer(r replier, a *bot.Answer, meta answered) {
+	meta.answer, meta.at = a, time.Now()
+	id := b.answers.add(meta)
+	if err := deliver(r, renderAnswer(a, meta.header), b.answerButtons(a, id)); err != nil {
+		b.log.Error("deliver answer", append(r.logAttrs(), "err", err)...)
+	}
 }
 
-const quotesPrefix = "quotes:"
+// Custom ids of the buttons under an answer: a prefix, then the answer's
+// id in the answer cache.
+const (
+	quotesPrefix = "quotes:"
+	votePrefix   = "vote:" // then the vote, ":" and the id
+)
 
-// sendAnswer delivers a finished answer with its sources and, when it cites
-// anything, a button that shows the quoted paragraphs.
-func (b *Bot) sendAnswer(r replier, a *bot.Answer) error {
-	var components []discordgo.MessageComponent
-	if len(a.Citations) > 0 {
-		components = quotesButton(b.answers.add(a))
+// answerButtons are the buttons under an answer. In extractive mode the
+// answer is already made of quotes, so "Show quotes" would only repeat it.
+func (b *Bot) answerButtons(a *bot.Answer, id string) []discordgo.MessageComponent {
+	var buttons []discordgo.MessageComponent
+	if len(a.Citations) > 0 && a.Mode != bot.ModeExtractive {
+		buttons = append(buttons, discordgo.Button{Label: "Show quotes", Style: discordgo.SecondaryButton, CustomID: quotesPrefix + id})
 	}
-	if err := deliver(r, renderAnswer(a), components); err != nil {
-		return fmt.Errorf("send answer: %w", err)
+	if b.opts.Feedback != nil {
+		vote := func(v bot.Vote, emoji, label string) discordgo.Button {
+			return discordgo.Button{Label: label, Emoji: &discordgo.ComponentEmoji{Name: emoji}, Style: discordgo.SecondaryButton,
+				CustomID: votePrefix + string(v) + ":" + id}
+		}
+		buttons = append(buttons, vote(bot.VoteUp, "👍", ""), vote(bot.VoteDown, "👎", ""))
+		if len(a.Citations) > 0 {
+			buttons = append(buttons, vote(bot.VoteWrongSource, "⚠️", "Wrong source"))
+		}
 	}
-	return nil
+	if len(buttons) == 0 {
+		return nil
+	}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: buttons}}
 }

@@ -21,6 +21,7 @@ import (
 // missing access) do the edits stop.
 type streamer struct {
 	r        replier
+	header   string // opens every progress message
 	interval time.Duration
 	started  time.Time
 	log      *slog.Logger
@@ -36,8 +37,8 @@ type streamer struct {
 	gaveUp bool // a failure that retrying can't fix; only the loop touches it
 }
 
-func newStreamer(r replier, interval time.Duration, log *slog.Logger) *streamer {
-	st := &streamer{r: r, interval: interval, started: time.Now(), log: log, done: make(chan struct{})}
+func newStreamer(r replier, header string, interval time.Duration, log *slog.Logger) *streamer {
+	st := &streamer{r: r, header: header, interval: interval, started: time.Now(), log: log, done: make(chan struct{})}
 	st.wg.Add(1)
 	go st.loop()
 	return st
@@ -72,7 +73,7 @@ func (st *streamer) loop() {
 
 // edit shows text as progress and notes a failure.
 func (st *streamer) edit(text string) {
-	err := st.r.edit(renderProgress(text, time.Since(st.started)))
+	err := st.r.edit(renderProgress(st.header, text, time.Since(st.started)))
 	if err == nil {
 		return
 	}
