@@ -35,7 +35,7 @@ type config struct {
 	DiscordToken   string   `key:"discord_token" env:"DISCORD_TOKEN" secret:"true"`
 	DiscordGuildID string   `key:"discord_guild_id" check:"id"`
 	DiscordAPIURL  string   `key:"discord_api_url" default:"https://discord.com" check:"url"`
-	AdminRoles     []string `key:"admin_roles" check:"ids"` // role ids allowed to change a server's library
+	AdminRoles     []string `key:"admin_roles" check:"ids"` // role ids allowed to change a server's library and settings
 
 	OpenAIKey     string `key:"openai_api_key" env:"OPENAI_API_KEY" secret:"true"`
 	OpenAIBaseURL string `key:"openai_base_url" env:"OPENAI_BASE_URL" check:"url"`
@@ -50,6 +50,7 @@ type config struct {
 	FeedInterval     time.Duration `key:"feed_interval" default:"15m" min:"1m"`          // how often feeds are polled
 	LockWait         time.Duration `key:"lock_wait" default:"2m" min:"1ms"`              // how long to wait for another newsbot using the data folder
 	EmbedTimeout     time.Duration `key:"embed_timeout" default:"60s" min:"1ms"`         // deadline for one embeddings request
+	FeedbackUserIDs  bool          `key:"feedback_user_ids"`                             // store voters' Discord ids, not keyed hashes
 	LogLevel         string        `key:"log_level" check:"oneof debug info warn error"` // default: see logLevel
 
 	// DatabaseURL moves the library to PostgreSQL, shared by a fleet.

@@ -117,6 +117,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		e.migrateCommand(),
 		e.exportCommand(),
 		e.importCommand(),
+		e.feedbackCommand(),
 	)
 	return root
 }

@@ -22,7 +22,9 @@ func (e *env) serveCommand() *cobra.Command {
 		Long: `Connects to Discord with DISCORD_TOKEN, registers the slash commands (in
 NEWSBOT_DISCORD_GUILD_ID when set, else globally), follows the servers' news
 feeds, and answers until SIGINT or SIGTERM; then it finishes the answers in
-flight and closes the library cleanly.`,
+flight and closes the library cleanly. Servers' settings (/settings) are kept
+in settings.json and readers' votes on answers under feedback/ in the data
+folder.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.cfg.DiscordToken == "" {
@@ -58,6 +60,10 @@ flight and closes the library cleanly.`,
 			if err != nil {
 				return err
 			}
+			settings, err := bot.OpenSettingsFile(settingsPath(e.cfg))
+			if err != nil {
+				return err
+			}
 			s, err := discord.NewSession(e.cfg.DiscordToken, api)
 			if err != nil {
 				return err
@@ -65,6 +71,8 @@ flight and closes the library cleanly.`,
 			d := discord.New(s, core, discord.Options{
 				GuildID: e.cfg.DiscordGuildID, AdminRoles: e.cfg.AdminRoles, Feeds: feeds, Logger: e.logger,
 				AnswerTimeout: e.cfg.AnswerTimeout + 30*time.Second,
+				Settings:      settings,
+				Feedback:      bot.NewFeedback(bot.OpenFeedbackFiles(feedbackDir(e.cfg)), bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
 			})
 			go feeds.Run(e.ctx, d.Announce)
 			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String())
@@ -81,3 +89,9 @@ func modelName(c config) string {
 	}
 	return c.ChatModel
 }
+
+// settingsPath is where the servers' settings are kept.
+func settingsPath(c config) string { return filepath.Join(c.DataDir, "settings.json") }
+
+// feedbackDir is where readers' votes on answers are kept.
+func feedbackDir(c config) string { return filepath.Join(c.DataDir, "feedback") }
