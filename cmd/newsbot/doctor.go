@@ -16,6 +16,7 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/discord"
 	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/postgres"
 )
 
 func (e *env) doctorCommand() *cobra.Command {
@@ -43,8 +44,14 @@ its lock or re-embed.`,
 				checks = append(checks, cs...)
 			}
 			report(e.configCheck())
-			health, folder := e.dataCheck()
-			report(folder...)
+			var health *retrieval.FolderHealth
+			if e.cfg.DatabaseURL != "" {
+				report(e.databaseCheck())
+			} else {
+				var folder []bot.Check
+				health, folder = e.dataCheck()
+				report(folder...)
+			}
 			report(e.embedderCheck(health))
 			report(e.modelCheck())
 			report(e.discordChecks()...)
@@ -110,6 +117,37 @@ func (e *env) dataCheck() (*retrieval.FolderHealth, []bot.Check) {
 			Fix:    "fix or remove them in " + filepath.Join(dir, "articles")})
 	}
 	return &h, out
+}
+
+// databaseCheck connects to the PostgreSQL library, checks its schema and
+// counts what it holds, without an embedder (so nothing is embedded).
+func (e *env) databaseCheck() bot.Check {
+	c := bot.Check{Name: "database"}
+	where := e.cfg.DatabaseURL
+	if u, err := url.Parse(where); err == nil {
+		where = u.Redacted()
+	}
+	lib, err := postgres.Open(e.ctx, e.cfg.DatabaseURL, nil, postgres.Options{Logger: e.logger})
+	switch {
+	case errors.Is(err, postgres.ErrSchema):
+		why, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), postgres.ErrSchema.Error()+": "), ";")
+		c.Status, c.Detail = bot.CheckFail, where+": "+why
+		c.Fix = "run newsbot migrate (or start newsbot serve --migrate)"
+		return c
+	case err != nil:
+		c.Status, c.Detail = bot.CheckFail, sentence(err)
+		c.Fix = "check database_url (NEWSBOT_DATABASE_URL) and that PostgreSQL runs"
+		return c
+	}
+	defer lib.Close()
+	articles, paragraphs, err := lib.Count(e.ctx)
+	if err != nil {
+		c.Status, c.Detail = bot.CheckFail, where+": "+rootCause(err)
+		c.Fix = "check the database's logs"
+		return c
+	}
+	c.Status, c.Detail = bot.CheckOK, fmt.Sprintf("%s: %s, %s; schema up to date", where, plural(articles, "article"), plural(paragraphs, "paragraph"))
+	return c
 }
 
 func isAre(n int) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot/discord/discordtest"
 	"github.com/newsbot/newsbot/bot/modeltest"
+	"github.com/newsbot/newsbot/retrieval/postgres/pgtest"
 )
 
 const guild = "123456789012345678"
@@ -139,5 +140,28 @@ func TestDoctorBroken(t *testing.T) {
 	out, _, _ = c.run("doctor")
 	if l := doctorLines(out)["discord token"]; !strings.HasPrefix(l, "FAIL") || !strings.Contains(l, "Discord refused the bot token — fix: copy a new one") {
 		t.Errorf("discord token: %q", l)
+	}
+}
+
+// With database_url, doctor checks the PostgreSQL library: its schema
+// first, then what it holds.
+func TestDoctorDatabase(t *testing.T) {
+	c := newCLI(t)
+	c.env["NEWSBOT_DATABASE_URL"] = pgtest.URL(t)
+	out, _, err := c.run("doctor")
+	if err == nil || !strings.Contains(sentence(err), "database") {
+		t.Errorf("doctor before migrating: %v\n%s", err, out)
+	}
+	if l := doctorLines(out)["database"]; !strings.HasPrefix(l, "FAIL") || !strings.Contains(l, "the database is at version 0") || !strings.Contains(l, "fix: run newsbot migrate") {
+		t.Errorf("database before migrating: %q", l)
+	}
+	c.mustRun("migrate")
+	c.mustRun("ingest", seedPath)
+	out, _, err = c.run("doctor")
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out)
+	}
+	if l := doctorLines(out)["database"]; !strings.HasPrefix(l, "ok") || !strings.Contains(l, "1 article, 13 paragraphs; schema up to date") || strings.Contains(l, "password") {
+		t.Errorf("database: %q", l)
 	}
 }
