@@ -60,6 +60,8 @@ func TestArrows(t *testing.T) {
 	}{
 		{"bot/discord", func(p string) bool { return p == module+"/bot" || within(p, "bot/discord") },
 			"the Discord adapter reaches the core through bot alone"},
+		{"bot/postgres", func(p string) bool { return p == module+"/bot" },
+			"the bot's tables in PostgreSQL are the core's stores, nothing more"},
 		{"retrieval", func(p string) bool { return within(p, "retrieval") },
 			"retrieval knows articles and search, nothing of the bot or its prompts"},
 		{"prompts", func(string) bool { return false }, "prompts render plain structs"},

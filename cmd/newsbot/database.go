@@ -30,6 +30,7 @@ func (e *env) openDatabase(emb retrieval.Embedder, command string, progress func
 	if err != nil {
 		return nil, nil, fmt.Errorf("open the PostgreSQL library (NEWSBOT_DATABASE_URL): %w", err)
 	}
+	e.library = lib
 	st := retrieval.NewStore(lib)
 	return st, func() { st.Close() }, nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/newsbot/newsbot/bot"
+	botdb "github.com/newsbot/newsbot/bot/postgres"
+	"github.com/newsbot/newsbot/retrieval/postgres"
 )
 
 func (e *env) feedbackCommand() *cobra.Command {
@@ -35,11 +37,20 @@ readers gave it 👍 than 👎 and "Wrong source" together, and it cited any and
 did not abstain. Other rated questions have empty gold and wait for a person
 to label them; --all includes them (eval refuses queries without gold).
 Voters are stored as keyed hashes unless NEWSBOT_FEEDBACK_USER_IDS is set;
-the export holds no voter at all.`,
+the export holds no voter at all. The votes are read from the data folder,
+or with NEWSBOT_DATABASE_URL from PostgreSQL.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fb := bot.NewFeedback(bot.OpenFeedbackFiles(feedbackDir(e.cfg)), bot.FeedbackOptions{})
-			queries, err := fb.Export(e.ctx, all)
+			votes := bot.FeedbackStore(bot.OpenFeedbackFiles(feedbackDir(e.cfg)))
+			if e.cfg.DatabaseURL != "" {
+				lib, err := postgres.Open(e.ctx, e.cfg.DatabaseURL, nil, postgres.Options{Logger: e.logger})
+				if err != nil {
+					return err
+				}
+				defer lib.Close()
+				votes = botdb.New(lib.Pool())
+			}
+			queries, err := bot.NewFeedback(votes, bot.FeedbackOptions{}).Export(e.ctx, all)
 			if err != nil {
 				return err
 			}

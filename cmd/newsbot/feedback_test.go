@@ -20,8 +20,21 @@ import (
 // newsbench query whose gold is the cited paragraph, and `newsbot eval`
 // scores retrieval on it: real questions grow the evaluation set.
 func TestFeedbackPressedInDiscordIsExported(t *testing.T) {
+	t.Run("files", func(t *testing.T) { feedbackRoundTrip(t, newCLI(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		c := dbCLI(t)
+		c.mustRun("migrate")
+		feedbackRoundTrip(t, c)
+		if _, err := os.Stat(filepath.Join(c.data, "feedback")); err == nil {
+			t.Error("with a database the votes went to the data folder")
+		}
+	})
+}
+
+// feedbackRoundTrip serves the fake Discord from c's library, votes on an
+// answer and exports the vote.
+func feedbackRoundTrip(t *testing.T, c *cli) {
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
-	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	c.env["DISCORD_TOKEN"] = "the-right-token"
 	c.env["NEWSBOT_DISCORD_API_URL"] = fake.URL()
@@ -88,7 +101,9 @@ func TestFeedbackPressedInDiscordIsExported(t *testing.T) {
 	}
 
 	// The library as a newsbench corpus, and eval scores the real question.
-	lib, err := retrieval.OpenLibrary(filepath.Join(c.data, "articles"), nil)
+	dir := t.TempDir()
+	c.mustRun("export", filepath.Join(dir, "library"))
+	lib, err := retrieval.ReadLibrary(filepath.Join(dir, "library"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +112,6 @@ func TestFeedbackPressedInDiscordIsExported(t *testing.T) {
 		line, _ := json.Marshal(map[string]any{"id": a.ID, "title": a.Title, "url": a.URL, "source": a.Source, "body": strings.Join(a.Paragraphs, "\n\n")})
 		corpus.Write(append(line, '\n'))
 	}
-	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "corpus.jsonl"), []byte(corpus.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "queries.jsonl"), []byte(exported), 0o644)
 	var rep struct {

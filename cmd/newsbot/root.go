@@ -16,6 +16,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/postgres"
 )
 
 // usageError is a mistake in the command line itself.
@@ -41,6 +42,10 @@ type env struct {
 	// shared, in a command that a running serve executes for another
 	// process, is serve's own store, bot and configuration.
 	shared *sharedCore
+
+	// library is the PostgreSQL library once opened (NEWSBOT_DATABASE_URL):
+	// the bot's own tables share its pool.
+	library *postgres.Library
 
 	// servesScope says which servers' libraries this process searches, when
 	// it runs some of a fleet's Discord shards; nil: all.

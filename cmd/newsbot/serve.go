@@ -11,6 +11,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/discord"
+	botdb "github.com/newsbot/newsbot/bot/postgres"
 	"github.com/newsbot/newsbot/retrieval/postgres"
 )
 
@@ -22,9 +23,9 @@ func (e *env) serveCommand() *cobra.Command {
 		Long: `Connects to Discord with DISCORD_TOKEN, registers the slash commands (in
 NEWSBOT_DISCORD_GUILD_ID when set, else globally), follows the servers' news
 feeds, and answers until SIGINT or SIGTERM; then it finishes the answers in
-flight and closes the library cleanly. Servers' settings (/settings) are kept
-in settings.json and readers' votes on answers under feedback/ in the data
-folder.`,
+flight and closes the library cleanly. Servers' settings (/settings) and
+readers' votes on answers are kept in settings.json and feedback/ in the data
+folder, or with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.cfg.DiscordToken == "" {
@@ -60,7 +61,7 @@ folder.`,
 			if err != nil {
 				return err
 			}
-			settings, err := bot.OpenSettingsFile(settingsPath(e.cfg))
+			settings, votes, err := e.botStores()
 			if err != nil {
 				return err
 			}
@@ -72,7 +73,7 @@ folder.`,
 				GuildID: e.cfg.DiscordGuildID, AdminRoles: e.cfg.AdminRoles, Feeds: feeds, Logger: e.logger,
 				AnswerTimeout: e.cfg.AnswerTimeout + 30*time.Second,
 				Settings:      settings,
-				Feedback:      bot.NewFeedback(bot.OpenFeedbackFiles(feedbackDir(e.cfg)), bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
+				Feedback:      bot.NewFeedback(votes, bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
 			})
 			go feeds.Run(e.ctx, d.Announce)
 			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String())
@@ -88,6 +89,21 @@ func modelName(c config) string {
 		return "none (extractive answers)"
 	}
 	return c.ChatModel
+}
+
+// botStores are where the servers' settings and the votes on answers are
+// kept: beside the library, in PostgreSQL once it is open, else in the
+// data folder.
+func (e *env) botStores() (bot.SettingsStore, bot.FeedbackStore, error) {
+	if e.library != nil {
+		s := botdb.New(e.library.Pool())
+		return s, s, nil
+	}
+	settings, err := bot.OpenSettingsFile(settingsPath(e.cfg))
+	if err != nil {
+		return nil, nil, err
+	}
+	return settings, bot.OpenFeedbackFiles(feedbackDir(e.cfg)), nil
 }
 
 // settingsPath is where the servers' settings are kept.

@@ -1,0 +1,72 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/postgres"
+	"github.com/newsbot/newsbot/bot/storetest"
+	"github.com/newsbot/newsbot/retrieval/postgres/pgtest"
+
+	library "github.com/newsbot/newsbot/retrieval/postgres"
+)
+
+// migrated returns a pool on a fresh schema of the test server, migrated
+// as `newsbot migrate` does; each open of a store is a new pool, as a new
+// process would have.
+func migrated(t *testing.T) func() *pgxpool.Pool {
+	t.Helper()
+	url := pgtest.URL(t)
+	if _, _, err := library.Migrate(context.Background(), url, nil); err != nil {
+		t.Fatal(err)
+	}
+	return func() *pgxpool.Pool {
+		pool, err := pgxpool.New(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		return pool
+	}
+}
+
+func TestSettingsContract(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	storetest.Settings(t, func() bot.SettingsStore { return postgres.New(pool()) })
+}
+
+func TestFeedbackContract(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	storetest.Feedback(t, func() bot.FeedbackStore { return postgres.New(pool()) })
+}
+
+// Two processes that vote at once on one answer each keep their vote, and
+// the answer is stored once.
+func TestVotesFromTwoProcesses(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	a, b := bot.NewFeedback(postgres.New(pool()), bot.FeedbackOptions{}), bot.NewFeedback(postgres.New(pool()), bot.FeedbackOptions{})
+	answer := &bot.Answer{Text: "The five [1].", Mode: bot.ModeLLM, Question: "Who goes?"}
+	done := make(chan error, 2)
+	for i, fb := range []*bot.Feedback{a, b} {
+		go func() {
+			_, err := fb.Rate(context.Background(), bot.Rating{AnswerID: "shared1", Scope: "1001", Question: "who goes?", Answer: answer,
+				User: []string{"3001", "3002"}[i], Vote: bot.VoteUp})
+			done <- err
+		}()
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	qs, err := a.Export(context.Background(), true)
+	if err != nil || len(qs) != 1 || qs[0].Votes.Up != 2 {
+		t.Fatalf("export: %+v, %v; want one answer with two 👍", qs, err)
+	}
+}

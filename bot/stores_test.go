@@ -1,0 +1,29 @@
+package bot_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/storetest"
+)
+
+// The files in the data folder keep the stores' contract (bot/postgres is
+// held to the same tests).
+func TestSettingsFileContract(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "sub", "settings.json")
+	storetest.Settings(t, func() bot.SettingsStore {
+		f, err := bot.OpenSettingsFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+}
+
+func TestFeedbackFilesContract(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "feedback")
+	storetest.Feedback(t, func() bot.FeedbackStore { return bot.OpenFeedbackFiles(dir) })
+}
