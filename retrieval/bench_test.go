@@ -225,6 +225,34 @@ func BenchmarkVerifyBM25_100k(b *testing.B) {
 	b.SetBytes(size)
 }
 
+// BenchmarkOpenUnclean100k measures the first open after a writer stopped
+// without closing (kill -9, power loss): its BM25 files are unverified, so
+// the BM25 index is rebuilt from the articles; vectors are kept.
+func BenchmarkOpenUnclean100k(b *testing.B) {
+	lib := benchLibrary(b, 100_000)
+	lib.close(b)
+	ctx := b.Context()
+	for b.Loop() {
+		b.StopTimer()
+		if err := os.Remove(filepath.Join(lib.dir, "index", "bm25", sumsFile)); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		s, st, err := OpenStore(ctx, lib.dir, NewLocalEmbedder(), StoreOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.Embedded != 0 || st.Reindexed != 2500 {
+			b.Fatalf("open after an unclean stop: %+v", st)
+		}
+		b.StopTimer()
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
 // benchLib is a synthetic library on disk, indexed with the built-in
 // embedder, and the store open on it, if any.
 type benchLib struct {
