@@ -33,7 +33,7 @@ func openStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 		// No library here: make nothing in a folder that may not be ours.
 		return openTemporary(ctx, dataDir, emb, opts)
 	}
-	opts.Logger.Info("bringing the index up to date with the article files", "reason", err)
+	opts.Logger.Debug("bringing the index up to date with the article files", "reason", err)
 	st, stats, err = openWriting(ctx, dataDir, emb, opts)
 	if err != nil && readOnlyFS(err) {
 		opts.Logger.Warn("the data folder cannot be written and its index is not up to date: indexing the articles in a temporary folder for this command", "folder", dataDir, "err", err)
