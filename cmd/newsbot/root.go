@@ -251,22 +251,32 @@ func (e *env) busy(command string) func(retrieval.Holder) error {
 	}
 }
 
-// progress is a progress bar on a terminal and nothing elsewhere.
-type progress struct{ bar *progressbar.ProgressBar }
+// progress is a progress bar on a terminal and nothing elsewhere. The bar
+// is made at the first update, when its length is known: a bar of unknown
+// length runs a spinner goroutine that reads the bar's state unlocked
+// (a data race inside progressbar v3.19.1).
+type progress struct {
+	out  *os.File // nil when stderr is not a terminal
+	what string
+	bar  *progressbar.ProgressBar
+}
 
 func (e *env) progress(what string) *progress {
 	f, ok := e.stderr.(*os.File)
 	if !ok || !isatty.IsTerminal(f.Fd()) {
 		return &progress{}
 	}
-	return &progress{bar: progressbar.NewOptions(-1,
-		progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100e6))}
+	return &progress{out: f, what: what}
 }
 
 func (p *progress) update(done, total int) {
-	if p.bar == nil {
+	if p.out == nil {
 		return
+	}
+	if p.bar == nil {
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(p.out), progressbar.OptionSetDescription(p.what),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100e6))
 	}
 	p.bar.ChangeMax(total)
 	p.bar.Set(done)
