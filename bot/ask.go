@@ -124,11 +124,13 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 			relevant = bearing(hits, cands)
 		}
 	}
-	if len(relevant) == 0 {
-		return b.nothingFound(hits, standalone), nil
-	}
 	if b.model == nil {
-		a := extractiveAnswer(cands, true, asksAboutTime(standalone))
+		a := judgeExtractive(hits, cands, asksAboutTime(standalone))
+		a.Question = standalone
+		return a, nil
+	}
+	if len(relevant) == 0 {
+		a := nothingFound(hits, b.mode())
 		a.Question = standalone
 		return a, nil
 	}
@@ -161,10 +163,7 @@ func (b *Bot) retrieve(ctx context.Context, text string, q Question, now time.Ti
 	if err != nil {
 		return nil, nil, err
 	}
-	// Time words ("yesterday", "lately") name when, not what: a paragraph
-	// need not say them to answer.
-	_, content := retrieval.ParseTime(text, now)
-	_, cands, err := b.evidence(ctx, content, hits)
+	_, cands, err := b.evidence(ctx, text, hits, now)
 	return hits, cands, err
 }
 
@@ -220,7 +219,7 @@ func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Tur
 
 // evidence reads the question and judges every sentence of the hits as
 // evidence for it.
-func (b *Bot) evidence(ctx context.Context, text string, hits []retrieval.Hit) (question, []candidate, error) {
+func (b *Bot) evidence(ctx context.Context, text string, hits []retrieval.Hit, now time.Time) (question, []candidate, error) {
 	if len(hits) == 0 {
 		return question{}, nil, nil
 	}
@@ -228,8 +227,19 @@ func (b *Bot) evidence(ctx context.Context, text string, hits []retrieval.Hit) (
 	if err != nil {
 		return question{}, nil, err
 	}
-	q := readQuestion(text, idf, unseen, b.store.Terms)
+	q := readQuestion(text, idf, unseen, b.store.Terms, now)
 	return q, sentenceEvidence(q, hits, b.store.Terms), nil
+}
+
+// judgeExtractive answers without a model from the sentences judged as
+// evidence: quoted when one is evidence enough, the closest passages when
+// none is, and nothing but the closest articles when no sentence holds a
+// word of the question.
+func judgeExtractive(hits []retrieval.Hit, cands []candidate, aboutTime bool) *Answer {
+	if len(bearing(hits, cands)) == 0 {
+		return nothingFound(hits, ModeExtractive)
+	}
+	return extractiveAnswer(cands, true, aboutTime)
 }
 
 // bearing keeps the hits that hold any of the question's words in a
@@ -254,9 +264,8 @@ func bearing(hits []retrieval.Hit, cands []candidate) []retrieval.Hit {
 
 // nothingFound is the honest answer when the library has nothing on the
 // question: it says so and names the closest articles.
-func (b *Bot) nothingFound(hits []retrieval.Hit, question string) *Answer {
-	a := &Answer{Abstained: true, Mode: b.mode(), Question: question,
-		Text: "I can't find anything about that in the loaded articles."}
+func nothingFound(hits []retrieval.Hit, mode string) *Answer {
+	a := &Answer{Abstained: true, Mode: mode, Text: "I can't find anything about that in the loaded articles."}
 	for _, h := range hits {
 		if !slices.Contains(a.Closest, h.Article) && len(a.Closest) < 3 {
 			a.Closest = append(a.Closest, h.Article)

@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"math"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -43,22 +45,41 @@ type question struct {
 	names []string        // the question's capitalized words after its first: people, places, organisations
 	// counted is the term of X in "how many X": the number must count it
 	// ("240 hostages", not "three citizens … held hostage").
-	counted string
+	counted []string
+	// frame is the period the question names, read relative to now.
+	frame retrieval.TimeFrame
+	now   time.Time
 }
 
 // readQuestion analyzes text with the index's term weights (IDF) and
 // analyzer.
-func readQuestion(text string, idf map[string]float64, unseen map[string]bool, terms func(string) []string) question {
-	q := question{weights: map[string]float64{}, words: map[string]bool{}}
+func readQuestion(text string, idf map[string]float64, unseen map[string]bool, terms func(string) []string, now time.Time) question {
+	q := question{weights: map[string]float64{}, words: map[string]bool{}, now: now}
 	asked := askingSentence(text)
 	inAsked := map[string]bool{}
 	for _, t := range terms(asked) {
 		inAsked[t] = true
 	}
+	// Time words ("this week", "recently") say when, not what: a sentence
+	// need not hold them to answer.
+	var content map[string]bool
+	q.frame, content = readTime(text, now, terms)
+	slot := ""
+	if m := focusPattern.FindStringSubmatch(asked); m != nil && !notFocus[strings.ToLower(m[1])] {
+		if ts := terms(m[1]); len(ts) == 1 {
+			slot = ts[0]
+		}
+	}
 	for t, w := range idf {
+		if content != nil && !content[t] {
+			continue
+		}
 		w *= w
 		if !inAsked[t] {
 			w /= 2
+		}
+		if t == slot {
+			w *= slotWeight
 		}
 		q.weights[t] = w
 		q.total += w
@@ -70,9 +91,7 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 		}
 	}
 	if m := countedPattern.FindStringSubmatch(asked); m != nil {
-		if ts := terms(m[1]); len(ts) == 1 {
-			q.counted = ts[0]
-		}
+		q.counted = terms(m[1] + " " + m[2])
 	}
 	for _, p := range kindPatterns {
 		if p.re.MatchString(asked) {
@@ -90,6 +109,28 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 	return q
 }
 
+// slotWeight is the weight of X in "which X" against the question's other
+// words: X names the kind of thing asked for, and the sentence that
+// answers names the thing itself ("Ford will …" for "Which company …?"),
+// while one that says "the company" refers to the answer without giving
+// it.
+var slotWeight = 0.25
+
+// readTime reads the question's time expressions relative to now and
+// returns the frame they name and the terms of the question without them
+// (nil when it has none).
+func readTime(text string, now time.Time, terms func(string) []string) (retrieval.TimeFrame, map[string]bool) {
+	frame, rest := retrieval.ParseTime(text, now)
+	if rest == text || strings.TrimSpace(rest) == "" {
+		return frame, nil
+	}
+	content := map[string]bool{}
+	for _, t := range terms(rest) {
+		content[t] = true
+	}
+	return frame, content
+}
+
 // kindPatterns read the expected answer from the question's wording, first
 // match wins. "Which X"/"what X" names its kind through X.
 var kindPatterns = []struct {
@@ -104,8 +145,9 @@ var kindPatterns = []struct {
 // focusPattern finds X in "which X" and "what X".
 var focusPattern = regexp.MustCompile(`(?i)\b(?:which|what)\s+(?:(?:is|was|are|were)\s+(?:the|a|an)\s+)?(?:(?:\pL+est|most|new|first|last|main|top|other)\s+)?(\pL[\pL'-]*)`)
 
-// countedPattern finds X in "how many X".
-var countedPattern = regexp.MustCompile(`(?i)\bhow many\s+(\pL+)`)
+// countedPattern finds X in "how many X", one word or two ("how many
+// criminal charges").
+var countedPattern = regexp.MustCompile(`(?i)\bhow many\s+(\pL+)(?:\s+(\pL+))?`)
 
 // notFocus are words after "which" or "what" that name no kind of thing.
 var notFocus = func() map[string]bool {
@@ -145,6 +187,8 @@ type candidate struct {
 	typed     bool    // holds a new name, date or number as the question's kind asks
 	focused   bool    // the question's focus, if any, is in the window
 	novel     int     // content terms the question lacks
+	fit       float64 // how well its article's date fits the time the question asks about
+	recency   float64 // weight of its article's age
 	score     float64
 }
 
@@ -152,6 +196,7 @@ type candidate struct {
 func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []string) []candidate {
 	var out []candidate
 	aliases := map[*retrieval.Article]map[string][]string{}
+	lowered := map[*retrieval.Article]map[string]bool{}
 	for rank, h := range hits {
 		al, ok := aliases[h.Article]
 		if !ok {
@@ -159,6 +204,11 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			aliases[h.Article] = al
 		}
 		terms := func(s string) []string { return withAliases(terms(s), al) }
+		lower, ok := lowered[h.Article]
+		if !ok && q.kind == nameKind {
+			lower = lowerWords(h.Article)
+			lowered[h.Article] = lower
+		}
 		ss := sentence.Split(strings.Join(strings.Fields(h.Text), " "))
 		ts := make([][]string, len(ss))
 		for i, s := range ss {
@@ -176,7 +226,10 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			}
 			c.self, c.novel = q.cover(ts[i])
 			c.window, _ = q.cover(ts[i], prev, next)
-			c.typed = q.typed(s, terms)
+			// A sentence that adds nothing to the question, or asks one
+			// itself, answers nothing.
+			c.typed = q.typed(s, terms, lower) && c.novel > 0 && !strings.HasSuffix(s, "?")
+			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
 			c.focused = q.focus == "" || slices.Contains(ts[i], q.focus) || slices.Contains(prev, q.focus) || slices.Contains(next, q.focus)
 			c.score = c.rank()
 			out = append(out, c)
@@ -189,12 +242,18 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 // words counting more): the share its neighbours add, the retriever's rank
 // of its paragraph, holding a new name, date or number when the question
 // asks for one, and the words it adds to the question's.
-const (
+var (
 	neighbourWeight = 0.5
 	hitDiscount     = 0.03
 	typedBonus      = 0.2
 	novelBonus      = 0.02 // per new content word, up to maxNovel
-	maxNovel        = 8
+	maxNovel        = 8.0
+	// leadWeight: news puts what matters first (the inverted pyramid), so
+	// a sentence of paragraph n weighs 1/(1 + leadWeight·ln(1 + n/leadParagraphs)).
+	leadWeight = 0.1
+	// leadParagraphs is about how many paragraphs the lead of a news story
+	// takes; position counts in multiples of it.
+	leadParagraphs = 5.0
 )
 
 // rank scores a candidate as an answer.
@@ -203,8 +262,16 @@ func (c candidate) rank() float64 {
 	if c.typed {
 		s += typedBonus
 	}
-	s += novelBonus * float64(min(c.novel, maxNovel))
-	return s
+	s += novelBonus * min(float64(c.novel), maxNovel)
+	return s * c.recency * c.fit
+}
+
+// lead is the weight of the sentence's place in its article: news puts
+// what matters first, so among sentences of about equal evidence the
+// earlier one answers. It orders quotes; the evidence a quote needs to
+// be shown at all does not depend on it.
+func (c candidate) lead() float64 {
+	return 1 / (1 + leadWeight*math.Log1p(float64(c.paragraph)/leadParagraphs))
 }
 
 // minEvidence is the share of a question's weight that a sentence and its
@@ -215,7 +282,7 @@ var minEvidence = 0.45
 
 // answers reports whether a candidate is evidence enough to answer.
 func (c candidate) answers() bool {
-	return c.window >= minEvidence && c.typed && c.focused
+	return c.window*c.fit >= minEvidence && c.typed && c.focused
 }
 
 // aliases finds how an article refers to the people the question names:
@@ -316,14 +383,14 @@ func (q question) cover(lists ...[]string) (share float64, novel int) {
 
 // typed reports whether s holds something of the kind the question asks
 // for that the question does not already name.
-func (q question) typed(s string, terms func(string) []string) bool {
+func (q question) typed(s string, terms func(string) []string, lower map[string]bool) bool {
 	switch q.kind {
 	case nameKind:
-		return q.hasNewName(s)
+		return q.hasNewName(s, lower)
 	case dateKind:
 		return datePattern.MatchString(s)
 	case numberKind:
-		if q.counted != "" {
+		if len(q.counted) > 0 {
 			return q.countsFocus(s, terms)
 		}
 		return q.hasNewNumber(s)
@@ -331,19 +398,35 @@ func (q question) typed(s string, terms func(string) []string) bool {
 	return true
 }
 
-// hasNewName reports whether s holds a capitalized word, not the first of
-// the sentence, that the question lacks: a name of a person, a place or an
-// organisation the question asks about.
-func (q question) hasNewName(s string) bool {
+// hasNewName reports whether s holds a capitalized word that the question
+// lacks: a name of a person, a place or an organisation the question asks
+// about. The first word of a sentence is a name only if its article never
+// writes it in lower case (lower: the words it does): "Germany debuted …",
+// not "Experts warned …".
+func (q question) hasNewName(s string, lower map[string]bool) bool {
 	ws := words(s)
 	for i, w := range ws {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) || i == 0 || q.words[strings.ToLower(w)] || notNames[strings.ToLower(w)] {
+		lw := strings.ToLower(w)
+		if !unicode.IsUpper(r) || q.words[lw] || notNames[lw] || i == 0 && (lower == nil || lower[lw]) {
 			continue
 		}
 		return true
 	}
 	return false
+}
+
+// lowerWords returns the words article a writes in lower case.
+func lowerWords(a *retrieval.Article) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range a.Paragraphs {
+		for _, w := range words(p) {
+			if r, _ := utf8.DecodeRuneInString(w); unicode.IsLower(r) {
+				out[w] = true
+			}
+		}
+	}
+	return out
 }
 
 // countsFocus reports whether s holds a number within three words before
@@ -355,7 +438,7 @@ func (q question) countsFocus(s string, terms func(string) []string) bool {
 			continue
 		}
 		for _, next := range ws[i+1 : min(i+4, len(ws))] {
-			if slices.Contains(terms(next), q.counted) {
+			if slices.ContainsFunc(terms(next), func(t string) bool { return slices.Contains(q.counted, t) }) {
 				return true
 			}
 		}

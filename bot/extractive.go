@@ -64,8 +64,14 @@ func extractiveAnswer(cands []candidate, mayAbstain, aboutTime bool) *Answer {
 		}
 		return a
 	}
-	// The best sentence that answers leads; others follow on their score.
+	// The best sentence that answers leads, its place in its article
+	// counting too; others follow on their score.
 	best := ranked[slices.IndexFunc(ranked, answers)]
+	for _, c := range ranked {
+		if answers(c) && c.score*c.lead() > best.score*best.lead() {
+			best = c
+		}
+	}
 	rest := slices.DeleteFunc(slices.Clone(ranked), func(c candidate) bool {
 		return c.text == best.text && c.paragraph == best.paragraph && c.article == best.article
 	})
@@ -89,8 +95,11 @@ func pickCandidates(ranked []candidate, n int, floor float64) []candidate {
 	var out []candidate
 	perParagraph := map[string]int{}
 	for _, c := range ranked {
-		if len(out) == n || c.score < floor {
+		if len(out) == n {
 			break
+		}
+		if c.score < floor {
+			continue
 		}
 		id := retrieval.ParagraphID(c.article.ID, c.paragraph)
 		if perParagraph[id] >= 2 || slices.ContainsFunc(out, func(o candidate) bool { return nearDuplicate(o.terms, c.terms) }) {

@@ -71,12 +71,13 @@ func TestNewsbenchExtractive(t *testing.T) {
 	var c newsbenchCounts
 	var times []time.Duration
 	for _, q := range qs {
-		hits, err := b.store.Search(ctx, retrieval.Query{Text: q.Question, K: b.opts.Sources, Scope: retrieval.GlobalScope})
+		now := nbNow(t, q)
+		hits, err := b.store.Search(ctx, retrieval.Query{Text: q.Question, K: b.opts.Sources, Scope: retrieval.GlobalScope, Now: now})
 		if err != nil {
 			t.Fatalf("search %s: %v", q.ID, err)
 		}
 		start := time.Now()
-		a, err := b.Ask(ctx, Question{Text: q.Question}, nil)
+		a, err := b.Ask(ctx, Question{Text: q.Question, Now: now}, nil)
 		times = append(times, time.Since(start))
 		if err != nil {
 			t.Fatalf("ask %s: %v", q.ID, err)
@@ -104,8 +105,9 @@ func TestNewsbenchExtractive(t *testing.T) {
 		"What recipe did the chef at Noma publish for fermented plums?",
 	}
 	refused := 0
-	for _, q := range offTopic {
-		a, err := b.Ask(ctx, Question{Text: q}, nil)
+	for i, q := range offTopic {
+		// Asked on the dates of the dev questions, spread over the corpus.
+		a, err := b.Ask(ctx, Question{Text: q, Now: nbNow(t, qs[i*len(qs)/len(offTopic)])}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +178,7 @@ func TestNewsbenchNotAnswerable(t *testing.T) {
 	}{{"strict", na.strict}, {"extended", na.extended}} {
 		refused, closest := 0, 0
 		for _, q := range set.qs {
-			a, err := b.Ask(ctx, Question{Text: q.Question}, nil)
+			a, err := b.Ask(ctx, Question{Text: q.Question, Now: nbNow(t, q)}, nil)
 			if err != nil {
 				t.Fatalf("ask %s: %v", q.ID, err)
 			}
@@ -290,6 +292,20 @@ func newsbenchBot(t *testing.T, idxDir string, arts []*retrieval.Article) *Bot {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// nbNow is when q was asked: its date, as eval and --as-of read it. A
+// question with no date is asked now.
+func nbNow(t testing.TB, q retrieval.EvalQuery) time.Time {
+	t.Helper()
+	if q.Date == "" {
+		return time.Time{}
+	}
+	d, err := time.Parse(time.DateOnly, q.Date)
+	if err != nil {
+		t.Fatalf("query %s: date %q is not YYYY-MM-DD", q.ID, q.Date)
+	}
+	return d
 }
 
 // firstQuote returns the first quoted sentence of an extractive answer,

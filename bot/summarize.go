@@ -181,7 +181,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 		if err != nil {
 			return nil, err
 		}
-		if _, cands, err = b.evidence(ctx, r.Topic, hits); err != nil {
+		if _, cands, err = b.evidence(ctx, r.Topic, hits, r.Now); err != nil {
 			return nil, err
 		}
 		hits = bearing(hits, cands)

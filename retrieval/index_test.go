@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +111,42 @@ func TestSearchFindsTheParagraph(t *testing.T) {
 			if hits[0].Text != tt.article.Paragraphs[tt.paragraph-1] || hits[0].Article.Source == "" {
 				t.Errorf("hit carries wrong text or metadata: %+v", hits[0])
 			}
+		}
+	}
+}
+
+// Each hit carries the cosine similarity of the question's vector and its
+// paragraph's, for judging relevance on meaning; BM25 alone embeds nothing.
+func TestSearchHitSimilarity(t *testing.T) {
+	ctx := context.Background()
+	emb := NewLocalEmbedder()
+	st := openTestStore(t, t.TempDir(), emb)
+	addAll(t, st, GlobalScope, testArticles())
+	const q = "Why did towns ban watering lawns?"
+	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionVectors, FusionBM25} {
+		st.ix.opts.Fusion = fusion
+		hits, err := st.Search(ctx, Query{Text: q, K: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 {
+			t.Fatalf("fusion %s: no hits", fusion)
+		}
+		for _, h := range hits {
+			want := 0.0
+			if fusion != FusionBM25 {
+				vs, err := emb.Embed(ctx, []string{q, h.Text})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = float64(dot(vs[0], vs[1]))
+			}
+			if math.Abs(h.Similarity-want) > 1e-6 {
+				t.Errorf("fusion %s, %s: similarity %.4f, want %.4f", fusion, h.ID(), h.Similarity, want)
+			}
+		}
+		if fusion != FusionBM25 && hits[0].Similarity <= 0 {
+			t.Errorf("fusion %s: the paragraph sharing the question's words has similarity %.4f", fusion, hits[0].Similarity)
 		}
 	}
 }

@@ -44,6 +44,10 @@ type Hit struct {
 	Paragraph int // 1-based
 	Text      string
 	Score     float64
+	// Similarity is the cosine similarity of the question's vector and the
+	// paragraph's: a judge of relevance that needs no shared word when the
+	// embedder is a neural model. Zero when the question has no vector.
+	Similarity float64
 }
 
 // ID returns the hit's paragraph id.
@@ -232,7 +236,7 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 	if readTime {
 		fused = ix.applyTime(fused, newTimePrior(q.Now, frame), cover)
 	}
-	return ix.hits(fused, q), nil
+	return ix.hits(fused, q, qvec), nil
 }
 
 // vectorSearch ranks the paragraphs visible from q.Scope by cosine
@@ -393,8 +397,9 @@ func sortScored(s []scored) {
 }
 
 // hits turns ranked paragraph ids into hits, applying the date filter and
-// dropping anything the index no longer holds.
-func (ix *Index) hits(ranked []scored, q Query) []Hit {
+// dropping anything the index no longer holds; qvec, the question's vector,
+// gives each hit its similarity.
+func (ix *Index) hits(ranked []scored, q Query, qvec []float32) []Hit {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	out := make([]Hit, 0, q.K)
@@ -420,9 +425,24 @@ func (ix *Index) hits(ranked []scored, q Query) []Hit {
 			continue // the same caption or line repeated in one article
 		}
 		seen[a.ID+"\x00"+text] = true
-		out = append(out, Hit{Article: a, Paragraph: n, Text: text, Score: s.score})
+		out = append(out, Hit{Article: a, Paragraph: n, Text: text, Score: s.score, Similarity: ix.similarity(qvec, a, s.id)})
 	}
 	return out
+}
+
+// similarity returns the cosine similarity of qvec and the vector of
+// paragraph id of article a, or 0 when either is missing. The caller holds
+// ix.mu.
+func (ix *Index) similarity(qvec []float32, a *Article, id string) float64 {
+	c := ix.colls[a.Scope]
+	if isZero(qvec) || c == nil {
+		return 0
+	}
+	doc, err := c.GetByID(context.Background(), id)
+	if err != nil || len(doc.Embedding) != len(qvec) {
+		return 0
+	}
+	return float64(dot(qvec, doc.Embedding))
 }
 
 // Article returns an indexed article by id, if scope may see it.
