@@ -40,6 +40,7 @@ func NewMemoryIndex(emb Embedder, opts IndexOptions) *Index {
 }
 
 // Put adds articles to a memory index or replaces their earlier versions.
+// Calls of Put and Drop take turns (the caller keeps them apart).
 func (ix *Index) Put(ctx context.Context, arts []IndexedArticle) error {
 	if ix.mem == nil {
 		return fmt.Errorf("put: the index is not a memory index")
@@ -65,9 +66,19 @@ func (ix *Index) Put(ctx context.Context, arts []IndexedArticle) error {
 		}
 		in[i] = memInput{id: a.ID, scope: a.Scope, title: a.Title, terms: terms}
 	}
-	if err := ix.mem.put(in); err != nil {
+	// BM25 and the vectors fill at once: a process's start-up is mostly this.
+	bm25 := make(chan error, 1)
+	go func() { bm25 <- ix.mem.put(in) }()
+	if err := ix.putVectors(ctx, arts); err != nil {
+		<-bm25
 		return err
 	}
+	return <-bm25
+}
+
+// putVectors adds the articles' vectors to their scopes' collections and
+// the articles to the index.
+func (ix *Index) putVectors(ctx context.Context, arts []IndexedArticle) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, ia := range arts {
