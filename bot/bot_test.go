@@ -56,7 +56,7 @@ func testBot(t testing.TB, opts Options) (*Bot, *modeltest.Server, *retrieval.Ar
 	t.Helper()
 	st, seed := testStore(t)
 	srv := modeltest.New(t)
-	model := NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{Timeout: 5 * time.Second, BaseDelay: 10 * time.Millisecond})
+	model := NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{Timeout: 5 * time.Second})
 	b, err := New(st, model, nil, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func TestAskModelFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			st, _ := testStore(t)
 			srv := modeltest.New(t)
-			model := NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{Timeout: 500 * time.Millisecond, MaxRetries: -1})
+			model := NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{Timeout: 500 * time.Millisecond})
 			b, _ := New(st, model, nil, Options{})
 			srv.Script(tt.r)
 			start := time.Now()

@@ -48,9 +48,10 @@ type Check struct {
 
 // Ping sends the smallest request the model can answer, one token, and
 // returns how long the answer took: proof that the endpoint, the key and
-// the model name work, at the cost of a token. It does not retry. A server
-// that refuses max_tokens (OpenAI's reasoning models want
-// max_completion_tokens) is asked again the other way.
+// the model name work, at the cost of a token. It sends one request, and
+// retries only as the client's transport does. A server that refuses
+// max_tokens (OpenAI's reasoning models want max_completion_tokens) is
+// asked again the other way.
 func (m *Model) Ping(ctx context.Context) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.opts.Timeout)
 	defer cancel()
@@ -64,7 +65,7 @@ func (m *Model) Ping(ctx context.Context) (time.Duration, error) {
 		_, err = m.client.CreateChatCompletion(ctx, req)
 	}
 	if err != nil {
-		kind, _ := classify(ctx, err)
+		kind := classify(ctx, err)
 		if kind == nil {
 			return 0, err
 		}

@@ -27,10 +27,11 @@ var (
 	// window; a shorter prompt may succeed.
 	ErrContextLength = errors.New("prompt exceeds the model's context window")
 	// ErrModelRateLimited means the endpoint still refused with 429 after the
-	// retries, asked for a longer wait than allowed, or the quota is spent.
+	// client's retries, asked for a longer wait than allowed, or the quota is
+	// spent.
 	ErrModelRateLimited = errors.New("model rate limit reached")
-	// ErrModelUnavailable means server errors (5xx) after the retries, or no
-	// connection to the endpoint.
+	// ErrModelUnavailable means server errors (5xx) after the client's
+	// retries, or no connection to the endpoint.
 	ErrModelUnavailable = errors.New("model unavailable")
 	// ErrModelTimeout means the answer's deadline passed.
 	ErrModelTimeout = errors.New("model timed out")
@@ -41,29 +42,15 @@ var (
 	ErrModelRejected = errors.New("model rejected the request")
 )
 
-// Defaults for ModelOptions.
-const (
-	DefaultModelTimeout = 60 * time.Second
-	DefaultMaxRetries   = 3
-	defaultBaseDelay    = 500 * time.Millisecond
-	defaultMaxDelay     = 20 * time.Second
-)
+// DefaultModelTimeout bounds one answer when ModelOptions.Timeout is 0.
+const DefaultModelTimeout = 60 * time.Second
 
 // ModelOptions tune a Model. The zero value gives the defaults.
 type ModelOptions struct {
-	// Timeout bounds one answer, retries included; a deadline on the
-	// caller's context still applies when it is earlier. Default 60 s.
+	// Timeout bounds one answer, the client's retries included; a deadline
+	// on the caller's context still applies when it is earlier. Default 60 s.
 	Timeout time.Duration
-	// MaxRetries is how often a rate-limited (429) or failed (5xx, no
-	// connection) request is retried before any text arrived. Default 3;
-	// negative means never.
-	MaxRetries int
-	// BaseDelay is the first backoff, doubled per retry; default 500 ms.
-	BaseDelay time.Duration
-	// MaxDelay caps one wait. A server asking for a longer Retry-After
-	// fails at once with ErrModelRateLimited. Default 20 s.
-	MaxDelay time.Duration
-	Logger   *slog.Logger
+	Logger  *slog.Logger
 }
 
 // Model is a chat model reached through an OpenAI-compatible API. It is
@@ -76,22 +63,13 @@ type Model struct {
 }
 
 // NewModel returns a Model that sends requests for model name through
-// client. Build client with RetryAfterTransport to honour Retry-After.
+// client. Retries belong to the client's transport: give it a
+// retrieval.RetryTransport, as the embeddings client has, to ride out 429
+// and 5xx answers. A retrying transport hands a response up once, so a
+// streamed answer is never retried after its first token.
 func NewModel(client *openai.Client, name string, opts ModelOptions) *Model {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultModelTimeout
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = DefaultMaxRetries
-	}
-	if opts.MaxRetries < 0 {
-		opts.MaxRetries = 0
-	}
-	if opts.BaseDelay <= 0 {
-		opts.BaseDelay = defaultBaseDelay
-	}
-	if opts.MaxDelay <= 0 {
-		opts.MaxDelay = defaultMaxDelay
 	}
 	log := opts.Logger
 	if log == nil {
@@ -106,17 +84,17 @@ func (m *Model) Name() string { return m.name }
 // Complete sends msgs and returns the whole reply.
 func (m *Model) Complete(ctx context.Context, msgs []prompts.Message) (string, error) {
 	var text string
-	err := m.retry(ctx, func(ctx context.Context) (bool, error) {
+	err := m.call(ctx, func(ctx context.Context) error {
 		resp, err := m.client.CreateChatCompletion(ctx, m.request(msgs))
 		if err != nil {
-			return false, err
+			return err
 		}
 		if len(resp.Choices) == 0 {
-			return false, errors.New("reply has no choices")
+			return errors.New("reply has no choices")
 		}
 		m.checkFinish(resp.Choices[0].FinishReason)
 		text = resp.Choices[0].Message.Content
-		return false, nil
+		return nil
 	})
 	if err != nil {
 		return "", err
@@ -128,13 +106,13 @@ func (m *Model) Complete(ctx context.Context, msgs []prompts.Message) (string, e
 // with the text so far each time more arrives. onDelta runs on the calling
 // goroutine and should return quickly; throttle slow work such as message
 // edits in it. Stream returns the whole reply, or on error the text that
-// arrived before it. Requests are retried only while no text has arrived.
+// arrived before it.
 func (m *Model) Stream(ctx context.Context, msgs []prompts.Message, onDelta func(partial string)) (string, error) {
 	var text strings.Builder
-	err := m.retry(ctx, func(ctx context.Context) (bool, error) {
+	err := m.call(ctx, func(ctx context.Context) error {
 		stream, err := m.client.CreateChatCompletionStream(ctx, m.request(msgs))
 		if err != nil {
-			return false, err
+			return err
 		}
 		defer stream.Close()
 		var finish openai.FinishReason
@@ -142,13 +120,13 @@ func (m *Model) Stream(ctx context.Context, msgs []prompts.Message, onDelta func
 			chunk, err := stream.Recv()
 			if errors.Is(err, io.EOF) {
 				if finish == "" {
-					return text.Len() > 0, errors.New("stream ended without a finish reason")
+					return errors.New("stream ended without a finish reason")
 				}
 				m.checkFinish(finish)
-				return true, nil
+				return nil
 			}
 			if err != nil {
-				return text.Len() > 0, err
+				return err
 			}
 			for _, c := range chunk.Choices {
 				if c.Index != 0 {
@@ -185,57 +163,33 @@ func (m *Model) checkFinish(reason openai.FinishReason) {
 	}
 }
 
-// retry runs attempt under the answer's deadline until it succeeds, fails
-// for good, or has been retried MaxRetries times. attempt reports whether
-// output already reached the caller, which rules out a retry.
-func (m *Model) retry(ctx context.Context, attempt func(context.Context) (started bool, err error)) error {
+// call runs attempt under the answer's deadline and names its failure with
+// one of the Err… kinds.
+func (m *Model) call(ctx context.Context, attempt func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, m.opts.Timeout)
 	defer cancel()
-	for n := 0; ; n++ {
-		actx, slot := withRetryAfterSlot(ctx)
-		started, err := attempt(actx)
-		if err == nil {
-			return nil
-		}
-		kind, retryable := classify(ctx, err)
-		if kind == nil {
-			return fmt.Errorf("chat completion: %w", err) // the caller gave up
-		}
-		if started || !retryable || n >= m.opts.MaxRetries {
-			return fmt.Errorf("%w: %w", kind, err)
-		}
-		wait := backoff(n, m.opts.BaseDelay, m.opts.MaxDelay)
-		if d, ok := slot.get(); ok {
-			if d > m.opts.MaxDelay {
-				return fmt.Errorf("%w: server asks to wait %v: %w", kind, d, err)
-			}
-			wait = d + backoff(0, m.opts.BaseDelay/5, m.opts.BaseDelay/5) // a little jitter past the server's time
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return fmt.Errorf("%w: no time left to retry: %w", kind, err)
-		}
-		m.log.Warn("model request failed, retrying", "attempt", n+1, "wait", wait, "err", err)
-		if !sleep(ctx, wait) {
-			if kind, _ := classify(ctx, ctx.Err()); kind != nil {
-				return fmt.Errorf("%w: %w", kind, err)
-			}
-			return fmt.Errorf("chat completion: %w", ctx.Err())
-		}
+	err := attempt(ctx)
+	if err == nil {
+		return nil
 	}
+	kind := classify(ctx, err)
+	if kind == nil {
+		return fmt.Errorf("chat completion: %w", err) // the caller gave up
+	}
+	return fmt.Errorf("%w: %w", kind, err)
 }
 
-// classify maps a failed attempt to one of the Err… kinds and says whether
-// it is worth retrying. It returns a nil kind when the caller's context was
-// cancelled: that is not the model's failure.
-func classify(ctx context.Context, err error) (kind error, retryable bool) {
+// classify maps a failed attempt to one of the Err… kinds. It returns nil
+// when the caller's context was cancelled: that is not the model's failure.
+func classify(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
-			return ErrModelTimeout, false
+			return ErrModelTimeout
 		}
-		return nil, false
+		return nil
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return ErrModelTimeout, false
+		return ErrModelTimeout
 	}
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) {
@@ -248,33 +202,33 @@ func classify(ctx context.Context, err error) (kind error, retryable bool) {
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
-		return ErrModelUnavailable, true // no connection, or it broke before an answer
+		return ErrModelUnavailable // no connection, or it broke before an answer
 	}
-	return ErrModelBadResponse, false // JSON syntax, cut body, cut stream
+	return ErrModelBadResponse // JSON syntax, cut body, cut stream
 }
 
 // classifyStatus classifies an error answer by status and OpenAI's error
 // type and code. Status 0 is an error event inside a stream.
-func classifyStatus(status int, typ, code, message string) (kind error, retryable bool) {
+func classifyStatus(status int, typ, code, message string) error {
 	msg := strings.ToLower(message)
 	switch {
 	case code == "context_length_exceeded" || typ == "exceed_context_size_error" ||
 		strings.Contains(msg, "context length") || strings.Contains(msg, "context window") ||
 		strings.Contains(msg, "context size") || status == http.StatusRequestEntityTooLarge:
-		return ErrContextLength, false
+		return ErrContextLength
 	case status == http.StatusUnauthorized || status == http.StatusForbidden || code == "invalid_api_key":
-		return ErrModelAuth, false
+		return ErrModelAuth
 	case status == http.StatusNotFound || code == "model_not_found":
-		return ErrModelNotFound, false
+		return ErrModelNotFound
 	case code == "insufficient_quota":
-		return ErrModelRateLimited, false // waiting will not help
+		return ErrModelRateLimited // the quota is spent
 	case status == http.StatusTooManyRequests || code == "rate_limit_exceeded":
-		return ErrModelRateLimited, true
+		return ErrModelRateLimited
 	case status >= 500 || status == http.StatusRequestTimeout || (status == 0 && typ == "server_error"):
-		return ErrModelUnavailable, true
+		return ErrModelUnavailable
 	case status == 0:
-		return ErrModelBadResponse, false
+		return ErrModelBadResponse
 	default:
-		return ErrModelRejected, false
+		return ErrModelRejected
 	}
 }

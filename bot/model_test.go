@@ -24,19 +24,28 @@ var testMessages = []prompts.Message{
 }
 
 // newTestModel returns a Model that talks to srv through the real go-openai
-// client, with short backoffs so retry tests run quickly.
-func newTestModel(t testing.TB, baseURL string, opts ModelOptions) *Model {
+// client and the retrying transport production uses, with short backoffs so
+// retry tests run quickly; tune adjusts the transport.
+func newTestModel(t testing.TB, baseURL string, opts ModelOptions, tune ...func(*retrieval.RetryTransport)) *Model {
 	t.Helper()
+	rt := retrieval.NewRetryTransport(nil, nil)
+	rt.MinBackoff, rt.MaxWait = 5*time.Millisecond, 3*time.Second
+	for _, f := range tune {
+		f(rt)
+	}
 	cfg := openai.DefaultConfig("test-key")
 	cfg.BaseURL = baseURL
-	cfg.HTTPClient = &http.Client{Transport: RetryAfterTransport(nil)}
-	if opts.BaseDelay == 0 {
-		opts.BaseDelay = 5 * time.Millisecond
-	}
-	if opts.MaxDelay == 0 {
-		opts.MaxDelay = 3 * time.Second
-	}
+	cfg.HTTPClient = &http.Client{Transport: rt}
 	return NewModel(openai.NewClientWithConfig(cfg), "gpt-test", opts)
+}
+
+// maxWait and maxRetries tune newTestModel's transport.
+func maxWait(d time.Duration) func(*retrieval.RetryTransport) {
+	return func(rt *retrieval.RetryTransport) { rt.MaxWait = d }
+}
+
+func maxRetries(n int) func(*retrieval.RetryTransport) {
+	return func(rt *retrieval.RetryTransport) { rt.MaxRetries = n }
 }
 
 // call runs Stream or Complete, so each case can be checked both ways.
@@ -146,6 +155,29 @@ func TestModelErrors(t *testing.T) {
 	}
 }
 
+// An error event at the start of a streamed reply, before any text, is a
+// server error like a 5xx: it is retried. (A JSON reply has no such event:
+// a 200 holding an error object is a malformed reply.)
+func TestModelStreamErrorEventIsRetried(t *testing.T) {
+	overloaded := modeltest.Response{Body: `{"error":{"message":"The server is overloaded.","type":"server_error","param":null,"code":null}}`}
+	srv := modeltest.New(t)
+	srv.Script(overloaded, modeltest.Text("ok"))
+	m := newTestModel(t, srv.URL(), ModelOptions{})
+	if text, err := m.Stream(context.Background(), testMessages, nil); err != nil || text != "ok" {
+		t.Errorf("got %q, %v; want ok after a retry", text, err)
+	}
+	if got := len(srv.Requests()); got != 2 {
+		t.Errorf("got %d requests, want 2", got)
+	}
+	srv.Script(overloaded, overloaded, overloaded, overloaded)
+	if _, err := m.Stream(context.Background(), testMessages, nil); !errors.Is(err, ErrModelUnavailable) {
+		t.Errorf("got %v, want ErrModelUnavailable after the retries", err)
+	}
+	if got := len(srv.Requests()); got != 2+4 {
+		t.Errorf("got %d requests, want 4 more", got-2)
+	}
+}
+
 func TestModelStreamCutKeepsText(t *testing.T) {
 	srv := modeltest.New(t)
 	srv.Script(modeltest.CutStream("Lavrov called for talks", 2))
@@ -183,7 +215,7 @@ func TestModelRetryAfter(t *testing.T) {
 func TestModelRetryAfterTooLong(t *testing.T) {
 	srv := modeltest.New(t)
 	srv.Script(modeltest.RateLimited(time.Hour))
-	m := newTestModel(t, srv.URL(), ModelOptions{MaxDelay: time.Second})
+	m := newTestModel(t, srv.URL(), ModelOptions{}, maxWait(time.Second))
 	if _, err := m.Complete(context.Background(), testMessages); !errors.Is(err, ErrModelRateLimited) {
 		t.Errorf("got %v, want ErrModelRateLimited at once", err)
 	}
@@ -195,7 +227,7 @@ func TestModelRetryAfterTooLong(t *testing.T) {
 func TestModelRetryAfterPastDeadline(t *testing.T) {
 	srv := modeltest.New(t)
 	srv.Script(modeltest.RateLimited(10 * time.Second))
-	m := newTestModel(t, srv.URL(), ModelOptions{Timeout: 2 * time.Second, MaxDelay: time.Minute})
+	m := newTestModel(t, srv.URL(), ModelOptions{Timeout: 2 * time.Second}, maxWait(time.Minute))
 	if _, err := m.Stream(context.Background(), testMessages, nil); !errors.Is(err, ErrModelRateLimited) {
 		t.Errorf("got %v, want ErrModelRateLimited without waiting past the deadline", err)
 	}
@@ -267,7 +299,7 @@ func TestModelConnectionRefused(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL + "/v1"
 	srv.Close() // nothing listens there now
-	m := newTestModel(t, url, ModelOptions{MaxRetries: 2})
+	m := newTestModel(t, url, ModelOptions{}, maxRetries(2))
 	if _, err := m.Complete(context.Background(), testMessages); !errors.Is(err, ErrModelUnavailable) {
 		t.Errorf("got %v, want ErrModelUnavailable", err)
 	}
@@ -276,44 +308,11 @@ func TestModelConnectionRefused(t *testing.T) {
 func TestModelNoRetries(t *testing.T) {
 	srv := modeltest.New(t)
 	srv.Script(modeltest.ServerError(), modeltest.Text("ok"))
-	m := newTestModel(t, srv.URL(), ModelOptions{MaxRetries: -1})
+	m := newTestModel(t, srv.URL(), ModelOptions{}, maxRetries(0))
 	if _, err := m.Complete(context.Background(), testMessages); !errors.Is(err, ErrModelUnavailable) {
 		t.Errorf("got %v, want ErrModelUnavailable", err)
 	}
 	if got := len(srv.Requests()); got != 1 {
 		t.Errorf("got %d requests, want 1", got)
-	}
-}
-
-func TestModelParseRetryAfter(t *testing.T) {
-	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		header http.Header
-		want   time.Duration
-		ok     bool
-	}{
-		{http.Header{"Retry-After": {"2"}}, 2 * time.Second, true},
-		{http.Header{"Retry-After": {"0.5"}}, 500 * time.Millisecond, true},
-		{http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"1"}}, 250 * time.Millisecond, true},
-		{http.Header{"Retry-After": {now.Add(3 * time.Second).Format(http.TimeFormat)}}, 3 * time.Second, true},
-		{http.Header{"Retry-After": {"soon"}}, 0, false},
-		{http.Header{}, 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := retrieval.ParseRetryAfter(tt.header, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("ParseRetryAfter(%v) = %v, %v; want %v, %v", tt.header, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-func TestModelBackoff(t *testing.T) {
-	for attempt := range 8 {
-		full := min(100*time.Millisecond<<attempt, time.Second)
-		for range 50 {
-			if d := backoff(attempt, 100*time.Millisecond, time.Second); d < full/2 || d > full {
-				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", attempt, d, full/2, full)
-			}
-		}
 	}
 }

@@ -81,7 +81,7 @@ func newEnvModel(t testing.TB, withModel bool, opts discord.Options, setup ...fu
 	// machine, and none of them is about the deadline.
 	var model *bot.Model
 	if withModel {
-		model = bot.NewModel(e.model.Client(), "gpt-4o-mini", bot.ModelOptions{BaseDelay: 10 * time.Millisecond})
+		model = bot.NewModel(e.model.Client(), "gpt-4o-mini", bot.ModelOptions{})
 	}
 	core, err := bot.New(st, model, fetch.NewClient(fetch.Options{AllowPrivate: true}), bot.Options{})
 	if err != nil {

@@ -34,7 +34,12 @@ func (e *env) newBot(readOnly bool, command string) (b *bot.Bot, st *retrieval.S
 }
 
 // chatModel is the configured chat model, or nil for extractive answers.
-func (e *env) chatModel() *bot.Model {
+// Its requests retry through the model endpoints' one retrying transport.
+func (e *env) chatModel() *bot.Model { return e.chatModelOver(e.modelTransport()) }
+
+// chatModelOver is the configured chat model sending its requests through
+// rt, or nil for extractive answers.
+func (e *env) chatModelOver(rt http.RoundTripper) *bot.Model {
 	if e.cfg.OpenAIKey == "" && e.cfg.OpenAIBaseURL == "" {
 		return nil
 	}
@@ -42,7 +47,7 @@ func (e *env) chatModel() *bot.Model {
 	if e.cfg.OpenAIBaseURL != "" {
 		cfg.BaseURL = e.cfg.OpenAIBaseURL
 	}
-	cfg.HTTPClient = &http.Client{Transport: bot.RetryAfterTransport(nil)}
+	cfg.HTTPClient = &http.Client{Transport: rt}
 	return bot.NewModel(openai.NewClientWithConfig(cfg), e.cfg.ChatModel, bot.ModelOptions{Timeout: e.cfg.AnswerTimeout, Logger: e.logger})
 }
 

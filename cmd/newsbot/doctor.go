@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -191,7 +192,7 @@ func (e *env) embedderCheck(h *retrieval.FolderHealth) bot.Check {
 // modelCheck asks the chat model for one token.
 func (e *env) modelCheck() bot.Check {
 	c := bot.Check{Name: "chat model"}
-	m := e.chatModel()
+	m := e.chatModelOver(http.DefaultTransport) // one try: the check reports what the server says now
 	if m == nil {
 		c.Status, c.Detail = bot.CheckOK, "none: answers are extractive (quoted sentences); set openai_api_key or openai_base_url for written answers"
 		return c

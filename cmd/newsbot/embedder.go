@@ -18,6 +18,14 @@ func (e *env) embedder() (retrieval.Embedder, error) {
 	if e.cfg.EmbedBaseURL != "" {
 		cfg.BaseURL = e.cfg.EmbedBaseURL
 	}
-	cfg.HTTPClient = &http.Client{Transport: retrieval.NewRetryTransport(nil, e.logger)}
+	cfg.HTTPClient = &http.Client{Transport: e.modelTransport()}
 	return retrieval.NewOpenAIEmbedder(e.ctx, openai.NewClientWithConfig(cfg), e.cfg.EmbedModel, 0, e.cfg.EmbedTimeout)
+}
+
+// modelTransport is the one retry mechanism of the model endpoints: the
+// chat model and the embeddings endpoint retry alike (429 and 5xx, with
+// backoff and Retry-After), and a streamed answer is never retried after
+// its first token.
+func (e *env) modelTransport() *retrieval.RetryTransport {
+	return retrieval.NewRetryTransport(nil, e.logger)
 }
