@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,7 +9,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/postgres"
 	"github.com/newsbot/newsbot/retrieval/postgres/pgtest"
 )
 
@@ -170,5 +174,36 @@ func TestImportRefusesABadFolder(t *testing.T) {
 	}
 	if files := c.libraryFiles(); len(files) != 0 {
 		t.Errorf("something was imported: %v", files)
+	}
+}
+
+// TestIngestReachesARunningProcess: `newsbot ingest` into the shared
+// library becomes searchable in a process already serving it (as a
+// running `serve` is), without a restart: the process follows the change
+// log. (How fast: BenchmarkPropagation in retrieval/postgres.)
+func TestIngestReachesARunningProcess(t *testing.T) {
+	c := dbCLI(t)
+	c.mustRun("migrate")
+	ctx := context.Background()
+	lib, err := postgres.Open(ctx, c.env["NEWSBOT_DATABASE_URL"], retrieval.NewLocalEmbedder(), postgres.Options{Search: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	running := retrieval.NewStore(lib)
+	c.mustRun("ingest", seedPath)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		hits, err := running.Search(ctx, retrieval.Query{Text: "Lavrov UN conference", K: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the running process never found the ingested article")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
