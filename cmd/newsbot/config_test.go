@@ -214,3 +214,19 @@ func modelNames(reqs []openai.ChatCompletionRequest) []string {
 	}
 	return out
 }
+
+func TestUnknownVariables(t *testing.T) {
+	got := unknownVariables([]string{
+		"NEWSBOT_CHAT_MODLE=x", "NEWSBOT_CHAT_MODEL=y", "NEWSBOT_DATA_DIR=/d", "DISCORD_TOKEN_FILE=/t",
+		"NEWSBOT_EMBED_API_KEY_FILE=/k", "NEWSBOT_TEST_DATABASE_URL=postgres://", "NEWSBOT_CONFIG=/c",
+		"NEWSBOT_COLOUR=red", "HOME=/root", "NEWSBOT_DISCORD_TOKEN=z",
+	})
+	want := []string{
+		"ignoring NEWSBOT_CHAT_MODLE, which is no setting (did you mean NEWSBOT_CHAT_MODEL?)",
+		"ignoring NEWSBOT_COLOUR, which is no setting",
+		"ignoring NEWSBOT_DISCORD_TOKEN, which is no setting (did you mean DISCORD_TOKEN?)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

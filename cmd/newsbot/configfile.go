@@ -183,6 +183,39 @@ func syntaxError(err error) string {
 	return "not valid YAML: " + msg
 }
 
+// unknownVariables warns about NEWSBOT_ variables in environ that newsbot
+// does not read, naming the one meant when it is near: a mistyped variable
+// is otherwise silently ignored. Only warnings: the environment is shared
+// with other programs (and tests set NEWSBOT_TEST_ variables of their own).
+func unknownVariables(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "NEWSBOT_") || strings.HasPrefix(name, "NEWSBOT_TEST_") || name == "NEWSBOT_CONFIG" || name == "NEWSBOT_LARGE" {
+			continue
+		}
+		key := strings.ToLower(strings.TrimPrefix(name, "NEWSBOT_"))
+		if s, ok := lookup(key); ok && s.env == name {
+			continue
+		}
+		if s, ok := lookup(strings.TrimSuffix(key, "_file")); ok && s.secret && s.env+"_FILE" == name {
+			continue
+		}
+		msg := "ignoring " + name + ", which is no setting"
+		if near := nearestKey(key); near != "" {
+			s, _ := lookup(strings.TrimSuffix(near, "_file"))
+			if strings.HasSuffix(near, "_file") {
+				msg += " (did you mean " + s.env + "_FILE?)"
+			} else {
+				msg += " (did you mean " + s.env + "?)"
+			}
+		}
+		out = append(out, msg)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // nearestKey is the known key closest to a mistyped one, or "".
 func nearestKey(key string) string {
 	best, bestD := "", 3 // at most two edits away

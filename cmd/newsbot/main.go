@@ -31,6 +31,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "newsbot: stopped before finishing cleanly.")
 		os.Exit(1)
 	}()
+	for _, w := range unknownVariables(os.Environ()) {
+		fmt.Fprintln(os.Stderr, "newsbot:", w)
+	}
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
