@@ -36,6 +36,9 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 				b.log.Warn("autocomplete articles", append(interactionAttrs(i), "err", err)...)
 			}
 			for _, a := range found {
+				if data.Name == cmdForget && a.Scope != i.GuildID {
+					continue // the shared library is the owner's to change
+				}
 				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: choiceName(a), Value: a.ID})
 			}
 		case optFeed:

@@ -284,3 +284,30 @@ func TestCommandsReadWellInThePicker(t *testing.T) {
 		}
 	}
 }
+
+// /forget suggests only the server's own articles: the shared library is
+// not the server's to change.
+func TestForgetSuggestsOnlyTheServersArticles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, discord.Options{})
+	own, _, err := e.store.Add(context.Background(), &retrieval.Article{Title: "Moscow Ferry Timetable", Paragraphs: []string{"Ferries leave at nine."}}, guildA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := e.discord.DispatchInteraction(admin(discordtest.Autocomplete(guildA, channel, userID, "forget", discordtest.Focused("article", "moscow"))))
+	r, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
+		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, i.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cb struct {
+		Data struct {
+			Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+		} `json:"data"`
+	}
+	r.Decode(&cb)
+	if len(cb.Data.Choices) != 1 || cb.Data.Choices[0].Value != own.ID {
+		t.Errorf("forget suggests %+v, want only the server's own %s (not the shared seed)", cb.Data.Choices, own.ID)
+	}
+}
