@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func benchReadHTML(b *testing.B, page string) {
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ReadHTML(strings.NewReader(page), "https://news.example.com/a"); err != nil {
+		if _, err := ReadHTML(context.Background(), []byte(page), "https://news.example.com/a"); err != nil {
 			b.Fatal(err)
 		}
 	}

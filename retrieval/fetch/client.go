@@ -36,6 +36,9 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is sent with every request. Empty means DefaultUserAgent.
 	UserAgent string
+	// Limits bound the parsing of what is fetched. The zero value shares DefaultLimits, and the
+	// cap on parser processes running at once, with ReadPDF and ReadHTML.
+	Limits Limits
 }
 
 // Client loads articles and feeds from the web without letting a link reach the bot's own machine
@@ -45,6 +48,7 @@ type Client struct {
 	opts    Options
 	http    *http.Client
 	blocked func(netip.Addr) bool // replaced by tests; nil when AllowPrivate
+	iso     *isolator
 }
 
 // NewClient returns a Client that applies opts to every fetch.
@@ -63,7 +67,10 @@ func NewClient(opts Options) *Client {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
-	c := &Client{opts: opts}
+	c := &Client{opts: opts, iso: defaultIsolator()}
+	if opts.Limits != (Limits{}) {
+		c.iso = newIsolator(opts.Limits)
+	}
 	if !opts.AllowPrivate {
 		c.blocked = isBlockedIP
 	}

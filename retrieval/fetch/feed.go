@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -32,6 +31,10 @@ type Item struct {
 	Published time.Time // zero when the feed gives no date
 	Summary   string    // HTML, as the feed carries it
 	Content   string    // HTML full text, when the feed carries it
+
+	// text is itemText's answer, worked out in the parser process with the rest of the feed.
+	text     []string
+	textRead bool
 }
 
 // Key identifies an item across polls: its guid, else its link, else its title and date.
@@ -45,20 +48,16 @@ func (it Item) Key() string {
 	return it.Title + "|" + it.Published.UTC().Format(time.RFC3339)
 }
 
-// ParseFeed reads an RSS, Atom or JSON feed. feedURL, which may be empty, resolves relative links.
-// A document that is no feed fails with an error matching ErrNotFeed.
-func ParseFeed(r io.Reader, feedURL string) (Feed, error) {
-	body, err := io.ReadAll(r)
-	if err != nil {
-		return Feed{}, fmt.Errorf("read feed: %w", err)
-	}
-	var base *url.URL
+// ParseFeed reads an RSS, Atom or JSON feed, in a child process bounded by DefaultLimits (see
+// Limits). feedURL, which may be empty, resolves relative links. A document that is no feed fails
+// with an error matching ErrNotFeed.
+func ParseFeed(ctx context.Context, data []byte, feedURL string) (Feed, error) {
 	if feedURL != "" {
-		if base, err = url.Parse(feedURL); err != nil {
+		if _, err := url.Parse(feedURL); err != nil {
 			return Feed{}, fmt.Errorf("parse feed url: %w", ErrInvalidURL)
 		}
 	}
-	return parseFeed(body, base)
+	return defaultIsolator().feed(ctx, data, feedURL)
 }
 
 func parseFeed(body []byte, base *url.URL) (Feed, error) {
@@ -67,7 +66,7 @@ func parseFeed(body []byte, base *url.URL) (Feed, error) {
 	}
 	gf, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
-		return Feed{}, fmt.Errorf("parse feed: %w: %w", ErrNotFeed, err)
+		return Feed{}, fmt.Errorf("parse feed: %v: %w", err, ErrNotFeed)
 	}
 	f := Feed{
 		Title:       cleanInline(htmlText(gf.Title)),
@@ -175,7 +174,7 @@ func (c *Client) FetchFeed(ctx context.Context, feedURL string, v Validators) (F
 	if classify(resp.MediaType, resp.Body) != formatFeed {
 		return FeedResponse{}, fmt.Errorf("fetch feed %s (%s): %w", feedURL, resp.MediaType, ErrNotFeed)
 	}
-	if fr.Feed, err = parseFeed(resp.Body, resp.URL); err != nil {
+	if fr.Feed, err = c.iso.feed(ctx, resp.Body, resp.URL.String()); err != nil {
 		return FeedResponse{}, fmt.Errorf("fetch feed %s: %w", feedURL, err)
 	}
 	return fr, nil
@@ -184,15 +183,24 @@ func (c *Client) FetchFeed(ctx context.Context, feedURL string, v Validators) (F
 // errNoItemText is returned when neither the page nor the feed gives an item any text.
 var errNoItemText = errors.New("item has no text")
 
-// ItemDocument finds a feed item's article: the feed's own content when it
-// holds at least fullTextWords words (the full text), else the linked page,
-// else, when the page cannot be read, whatever text the feed carries.
-func (c *Client) ItemDocument(ctx context.Context, feed Feed, it Item, fullTextWords int) (Document, error) {
+// itemText is the article text a feed item carries: its content, else its summary, as paragraphs.
+func itemText(it Item) []string {
 	body := it.Content
 	if body == "" {
 		body = it.Summary
 	}
 	paras, _ := filterParagraphs(fragmentParagraphs(body), it.Title, it.Author)
+	return paras
+}
+
+// ItemDocument finds a feed item's article: the feed's own content when it
+// holds at least fullTextWords words (the full text), else the linked page,
+// else, when the page cannot be read, whatever text the feed carries.
+func (c *Client) ItemDocument(ctx context.Context, feed Feed, it Item, fullTextWords int) (Document, error) {
+	paras := it.text
+	if !it.textRead {
+		paras = itemText(it)
+	}
 	words := 0
 	for _, s := range paras {
 		words += wordCount(s)

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 
 func TestParseFeedRSS(t *testing.T) {
 	const base = "https://news.example.com"
-	feed, err := ParseFeed(strings.NewReader(fixture(t, "rss.xml", base)), base+"/rss.xml")
+	feed, err := ParseFeed(context.Background(), []byte(fixture(t, "rss.xml", base)), base+"/rss.xml")
 	if err != nil {
 		t.Fatalf("ParseFeed: %v", err)
 	}
@@ -41,6 +42,7 @@ func TestParseFeedRSS(t *testing.T) {
 	}
 	opts := cmp.Options{
 		cmpopts.IgnoreFields(Item{}, "Content"),
+		cmpopts.IgnoreUnexported(Item{}),
 		cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) }),
 	}
 	if diff := cmp.Diff(want, feed, opts...); diff != "" {
@@ -53,7 +55,7 @@ func TestParseFeedRSS(t *testing.T) {
 
 func TestParseFeedAtom(t *testing.T) {
 	const base = "https://science.example.org"
-	feed, err := ParseFeed(strings.NewReader(fixture(t, "atom.xml", base)), base+"/science/atom.xml")
+	feed, err := ParseFeed(context.Background(), []byte(fixture(t, "atom.xml", base)), base+"/science/atom.xml")
 	if err != nil {
 		t.Fatalf("ParseFeed: %v", err)
 	}
@@ -79,7 +81,7 @@ func TestParseFeedAtom(t *testing.T) {
 
 func TestParseFeedNotAFeed(t *testing.T) {
 	for _, doc := range []string{"", "<html><body>hi</body></html>", "<rss><channel><item>", "plain text"} {
-		if _, err := ParseFeed(strings.NewReader(doc), ""); !errors.Is(err, ErrNotFeed) {
+		if _, err := ParseFeed(context.Background(), []byte(doc), ""); !errors.Is(err, ErrNotFeed) {
 			t.Errorf("ParseFeed(%q): got %v, want ErrNotFeed", doc, err)
 		}
 	}

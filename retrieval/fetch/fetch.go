@@ -56,9 +56,10 @@ type Result struct {
 	Feed     Feed
 }
 
-// Fetch loads rawURL and reads it as whatever it is: an HTML article, a feed or a PDF. Errors match
-// the package's sentinels (ErrInvalidURL, ErrBlockedAddress, ErrTimeout, ErrTooManyRedirects,
-// ErrTooLarge, ErrUnsupportedType, ErrNotArticle, ErrNotFeed) or are a *StatusError.
+// Fetch loads rawURL and reads it as whatever it is: an HTML article, a feed or a PDF, parsed in
+// a child process within the client's Limits. Errors match the package's sentinels
+// (ErrInvalidURL, ErrBlockedAddress, ErrTimeout, ErrTooManyRedirects, ErrTooLarge,
+// ErrUnsupportedType, ErrNotArticle, ErrNotFeed) or are a *StatusError or a *LimitError.
 func (c *Client) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	resp, err := c.get(ctx, rawURL, conditional{})
 	if err != nil {
@@ -68,19 +69,19 @@ func (c *Client) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	res := Result{URL: final}
 	switch classify(resp.MediaType, resp.Body) {
 	case formatHTML:
-		doc, err := readHTML(resp.Body, resp.ContentType, resp.URL)
+		doc, err := c.iso.html(ctx, resp.Body, resp.ContentType, final)
 		if err != nil {
 			return Result{}, fmt.Errorf("read page %s: %w", final, err)
 		}
 		res.Kind, res.Document = KindArticle, doc
 	case formatFeed:
-		feed, err := parseFeed(resp.Body, resp.URL)
+		feed, err := c.iso.feed(ctx, resp.Body, final)
 		if err != nil {
 			return Result{}, fmt.Errorf("read feed %s: %w", final, err)
 		}
 		res.Kind, res.Feed = KindFeed, feed
 	case formatPDF:
-		doc, err := ReadPDF(bytes.NewReader(resp.Body), int64(len(resp.Body)))
+		doc, err := c.iso.pdf(ctx, resp.Body)
 		if err != nil {
 			return Result{}, fmt.Errorf("read pdf %s: %w", final, err)
 		}

@@ -1,7 +1,7 @@
 package fetch
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -43,7 +43,7 @@ func addHTMLSeeds(f *testing.F) {
 func FuzzReadHTML(f *testing.F) {
 	addHTMLSeeds(f)
 	f.Fuzz(func(t *testing.T, page string) {
-		doc, err := ReadHTML(strings.NewReader(page), "https://news.example.com/a")
+		doc, err := ReadHTML(context.Background(), []byte(page), "https://news.example.com/a")
 		if err != nil {
 			if !errors.Is(err, ErrNotArticle) {
 				t.Fatalf("unexpected error kind: %v", err)
@@ -72,7 +72,7 @@ func FuzzReadPDF(f *testing.F) {
 	f.Add(articlePDF())
 	f.Add(buildPDF(nil, [][]pdfText{{{72, 700, 11, "one line"}}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, err := ReadPDF(bytes.NewReader(data), int64(len(data)))
+		doc, err := ReadPDF(context.Background(), data)
 		if err != nil {
 			return
 		}

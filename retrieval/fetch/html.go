@@ -2,10 +2,12 @@ package fetch
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,39 +20,48 @@ import (
 	"golang.org/x/text/encoding"
 )
 
-// ReadHTML reads a saved web page. pageURL is where the page came from, used to resolve relative
-// links and as the Document's URL when the page declares no canonical one; it may be empty.
-// A page without a readable article fails with an error matching ErrNotArticle.
-func ReadHTML(r io.Reader, pageURL string) (Document, error) {
-	body, err := io.ReadAll(r)
-	if err != nil {
-		return Document{}, fmt.Errorf("read html: %w", err)
-	}
-	var base *url.URL
+// ReadHTML reads an untrusted web page, such as a saved page or an attachment, in a child process
+// bounded by DefaultLimits (see Limits). pageURL is where the page came from, used to resolve
+// relative links and as the Document's URL when the page declares no canonical one; it may be
+// empty. A page without a readable article fails with an error matching ErrNotArticle; one that
+// breaks a limit with a *LimitError.
+func ReadHTML(ctx context.Context, data []byte, pageURL string) (Document, error) {
 	if pageURL != "" {
-		if base, err = url.Parse(pageURL); err != nil {
+		if _, err := url.Parse(pageURL); err != nil {
 			return Document{}, fmt.Errorf("parse page url: %w", ErrInvalidURL)
 		}
 	}
-	return readHTML(body, "", base)
+	return defaultIsolator().html(ctx, data, "", pageURL)
 }
 
-// readHTML turns an HTML page into a Document: metadata from the whole page, paragraphs from the
-// article body that readability finds after the obvious boilerplate is cut away.
-func readHTML(body []byte, contentType string, pageURL *url.URL) (Document, error) {
+// readHTML turns an HTML page into a Document in this process, within lim: metadata from the
+// whole page, paragraphs from the article body that readability finds after the obvious
+// boilerplate is cut away. Readability cannot be interrupted, so the context is checked between
+// its steps; the child process's deadline bounds the steps themselves.
+func readHTML(ctx context.Context, body []byte, contentType string, pageURL *url.URL, lim Limits) (Document, error) {
+	lim = lim.withDefaults()
 	root, err := parseHTML(body, contentType)
 	if err != nil {
-		return Document{}, fmt.Errorf("%w: %w", &NotArticleError{Reason: "the page's HTML could not be parsed"}, err)
+		return Document{}, fmt.Errorf("%v: %w", err, &NotArticleError{Reason: "the page's HTML could not be parsed"})
+	}
+	if err := checkHTML(root, lim); err != nil {
+		return Document{}, err
 	}
 	meta := readPageMeta(root, pageURL)
 	meta.paywalled = meta.paywalled || hasPaywallNotice(root)
 	removeBoilerplate(root)
+	if err := ctx.Err(); err != nil {
+		return Document{}, err
+	}
 
 	parser := readability.NewParser()
 	parser.CharThresholds = 200
 	art, err := parser.ParseAndMutate(root, pageURL)
 	if err != nil {
-		return Document{}, fmt.Errorf("readability: %w", err)
+		return Document{}, fmt.Errorf("readability: %v: %w", err, &NotArticleError{Reason: "no readable text was found on the page"})
+	}
+	if err := ctx.Err(); err != nil {
+		return Document{}, err
 	}
 
 	doc := Document{
@@ -104,6 +115,41 @@ func parseHTML(body []byte, contentType string) (*html.Node, error) {
 		return nil, fmt.Errorf("parse html: %w", err)
 	}
 	return root, nil
+}
+
+// maxAttrBytes is the longest attribute value kept. Article text never lives in attributes, and
+// readability runs regular expressions over class and id values, so a megabyte-long one costs
+// seconds.
+const maxAttrBytes = 2048
+
+// checkHTML refuses a page with more elements or attributes than lim.Elements or nested deeper
+// than 4×lim.Depth, and drops attribute values longer than maxAttrBytes, before readability,
+// whose passes over the tree grow with both.
+func checkHTML(root *html.Node, lim Limits) error {
+	elements, attrs, depth, deepest := 0, 0, 0, 0
+	maxDepth := 4 * lim.Depth
+	traverse(root, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		elements++
+		attrs += len(n.Attr)
+		depth++
+		deepest = max(deepest, depth)
+		n.Attr = slices.DeleteFunc(n.Attr, func(a html.Attribute) bool { return len(a.Val) > maxAttrBytes })
+		return elements <= lim.Elements && attrs <= 4*lim.Elements && depth <= maxDepth
+	}, func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			depth--
+		}
+	})
+	switch {
+	case elements > lim.Elements || attrs > 4*lim.Elements:
+		return limitf("page", LimitElements, int64(lim.Elements), "page has more than %d elements or %d attributes", lim.Elements, 4*lim.Elements)
+	case deepest > maxDepth:
+		return limitf("page", LimitDepth, int64(maxDepth), "page nests elements more than %d deep", maxDepth)
+	}
+	return nil
 }
 
 // pageMeta is what readability does not report: the canonical URL, fallbacks for the date and

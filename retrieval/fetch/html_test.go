@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 
 func TestReadHTML(t *testing.T) {
 	page := fixture(t, "article.html", "")
-	doc, err := ReadHTML(strings.NewReader(page), "https://news.example.com/story?utm_source=chat")
+	doc, err := ReadHTML(context.Background(), []byte(page), "https://news.example.com/story?utm_source=chat")
 	if err != nil {
 		t.Fatalf("ReadHTML: %v", err)
 	}
@@ -62,7 +63,7 @@ func TestReadHTMLMetadataFallbacks(t *testing.T) {
 			paras := longParagraphs("Meta", 3)
 			page := strings.Replace(articlePage("A headline", paras...), "<title>", tt.head+"<title>", 1)
 			page = strings.Replace(page, `<meta property="og:site_name" content="The Daily Example">`, "", 1)
-			doc, err := ReadHTML(strings.NewReader(page), tt.pageURL)
+			doc, err := ReadHTML(context.Background(), []byte(page), tt.pageURL)
 			if err != nil {
 				t.Fatalf("ReadHTML: %v", err)
 			}
@@ -178,7 +179,7 @@ func TestFilterParagraphs(t *testing.T) {
 func TestReadHTMLDropsRepeats(t *testing.T) {
 	paras := longParagraphs("Repeat", 3)
 	page := articlePage("Repeats", append(paras, paras[1])...)
-	doc, err := ReadHTML(strings.NewReader(page), "")
+	doc, err := ReadHTML(context.Background(), []byte(page), "")
 	if err != nil {
 		t.Fatalf("ReadHTML: %v", err)
 	}
@@ -189,7 +190,7 @@ func TestReadHTMLDropsRepeats(t *testing.T) {
 
 func TestReadHTMLNotArticle(t *testing.T) {
 	for _, page := range []string{"", "<html></html>", "<p>hello</p>", fixture(t, "notarticle.html", "")} {
-		if _, err := ReadHTML(strings.NewReader(page), ""); !errors.Is(err, ErrNotArticle) {
+		if _, err := ReadHTML(context.Background(), []byte(page), ""); !errors.Is(err, ErrNotArticle) {
 			t.Errorf("ReadHTML(%.40q): got %v, want ErrNotArticle", page, err)
 		}
 	}

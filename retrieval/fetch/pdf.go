@@ -1,8 +1,10 @@
 package fetch
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"regexp"
 	"sort"
@@ -16,34 +18,71 @@ import (
 	"github.com/newsbot/newsbot/retrieval/sentence"
 )
 
-// ReadPDF reads the text of a PDF file into paragraphs. The PDF library reports each glyph with
-// its position; ReadPDF rebuilds lines from glyphs that share a baseline and paragraphs from the
-// vertical gaps, indentation and font size changes between lines, joining words hyphenated across
-// a line break. Title, author and date come from the document information dictionary.
-func ReadPDF(r io.ReaderAt, size int64) (doc Document, err error) {
+// ReadPDF reads the text of an untrusted PDF file into paragraphs, in a child process bounded by
+// DefaultLimits (see Limits). Errors match ErrNotArticle or are a *LimitError, whose message is a
+// sentence for people, or the context's error.
+func ReadPDF(ctx context.Context, data []byte) (Document, error) {
+	return defaultIsolator().pdf(ctx, data)
+}
+
+// maxPDFGlyphs caps the glyphs kept from one PDF: about 200 MB of the library's per-glyph records,
+// and a few hundred times the text of a long article.
+const maxPDFGlyphs = 2_000_000
+
+// readPDF reads a PDF in this process within lim; see pdfguard.go for what it checks. The PDF
+// library reports each glyph with its position; readPDF rebuilds lines from glyphs that share a
+// baseline and paragraphs from the vertical gaps, indentation and font size changes between
+// lines, joining words hyphenated across a line break. Title, author and date come from the
+// document information dictionary.
+func readPDF(ctx context.Context, data []byte, lim Limits) (doc Document, err error) {
+	lim = lim.withDefaults()
+	ctx, cancel := context.WithTimeoutCause(ctx, lim.Timeout,
+		limitf("PDF", LimitTime, 0, "no result after %s", lim.Timeout))
+	defer cancel()
+	unreadable := &NotArticleError{Reason: "the PDF file could not be read"}
 	defer func() {
-		// The library panics on some malformed content streams.
+		// The library panics on malformed files; the guard aborts it by panicking too.
 		if p := recover(); p != nil {
-			doc, err = Document{}, fmt.Errorf("read pdf: %w: malformed content: %v",
-				&NotArticleError{Reason: "the PDF file could not be read"}, p)
+			doc = Document{}
+			if a, ok := p.(pdfAbort); ok {
+				err = fmt.Errorf("read pdf: %w", a.err)
+			} else {
+				err = fmt.Errorf("read pdf: malformed content: %v: %w", p, unreadable)
+			}
 		}
 	}()
-	pr, err := pdf.NewReader(r, size)
+	if err := prescanPDF(data, lim); err != nil {
+		return Document{}, err
+	}
+	pr, err := pdf.NewReader(deadlineReader{ctx, bytes.NewReader(data)}, int64(len(data)))
 	if err != nil {
-		return Document{}, fmt.Errorf("open pdf: %w: %w", &NotArticleError{Reason: "the PDF file could not be read"}, err)
+		var a pdfAbort
+		if errors.As(err, &a) {
+			return Document{}, fmt.Errorf("open pdf: %w", a.err)
+		}
+		return Document{}, fmt.Errorf("open pdf: %v: %w", err, unreadable)
 	}
 	info := pr.Trailer().Key("Info")
 	doc.Title = cleanInline(info.Key("Title").Text())
 	doc.Author = cleanInline(info.Key("Author").Text())
 	doc.PublishedAt = parsePDFDate(info.Key("CreationDate").Text())
 
+	g := &pdfGuard{lim: lim}
+	pages, err := g.pages(pr.Trailer().Key("Root").Key("Pages"))
+	if err != nil {
+		return Document{}, err
+	}
 	var lines []pdfLine
-	for i := 1; i <= pr.NumPage(); i++ {
-		page := pr.Page(i)
-		if page.V.IsNull() {
-			continue
+	glyphs := 0
+	for i, page := range pages {
+		if err := g.checkPage(page); err != nil {
+			return Document{}, err
 		}
-		lines = append(lines, glyphLines(page.Content().Text, i)...)
+		text := page.Content().Text
+		if glyphs += len(text); glyphs > maxPDFGlyphs {
+			return Document{}, limitf("PDF", LimitText, 0, "more than %d glyphs", maxPDFGlyphs)
+		}
+		lines = append(lines, glyphLines(text, i+1)...)
 	}
 	paras := linesToParagraphs(lines)
 	if doc.Title == "" && len(paras) > 0 && len(lines) > 0 && wordCount(paras[0]) <= 20 && lines[0].size > medianSize(lines)*1.15 {

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -142,7 +143,7 @@ func TestReadPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := ReadPDF(bytes.NewReader(data), int64(len(data)))
+	doc, err := ReadPDF(context.Background(), data)
 	if err != nil {
 		t.Fatalf("ReadPDF: %v", err)
 	}
@@ -170,7 +171,7 @@ func TestReadPDFBroken(t *testing.T) {
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := ReadPDF(bytes.NewReader(data), int64(len(data)))
+			_, err := ReadPDF(context.Background(), data)
 			if !errors.Is(err, ErrNotArticle) {
 				t.Errorf("got %v, want ErrNotArticle", err)
 			}

@@ -1,0 +1,135 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileRequest is how a corpus file is read: as a PDF or as a web page.
+func hostileRequest(name string) (string, parseRequest) {
+	if strings.HasSuffix(name, ".pdf") {
+		return "PDF", parseRequest{Kind: "pdf"}
+	}
+	return "page", parseRequest{Kind: "html", URL: "https://news.example.com/a"}
+}
+
+func readHostile(tb testing.TB, name string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(hostileDir, name))
+	if err != nil {
+		tb.Fatalf("%v (run go generate ./retrieval/fetch)", err)
+	}
+	return data
+}
+
+// checkRefusal fails unless err refuses the document for the reason the corpus names.
+func checkRefusal(t *testing.T, d hostileDoc, err error) {
+	t.Helper()
+	var le *LimitError
+	switch {
+	case err == nil:
+		t.Fatalf("%s was read as an article; want it refused (%s)", d.name, d.why)
+	case d.refusal == "" && !errors.Is(err, ErrNotArticle):
+		t.Fatalf("got %v, want ErrNotArticle", err)
+	case d.refusal != "" && !errors.As(err, &le):
+		t.Fatalf("got %v, want a LimitError for %s", err, d.refusal)
+	case d.refusal != "" && le.Limit != d.refusal:
+		t.Fatalf("refused for %s (%v), want %s", le.Limit, err, d.refusal)
+	}
+}
+
+// Every hostile document ends in an error that names the reason, with the limits the bot runs
+// with: the parser process's checks, memory rlimit or deadline stop it, and the test returns.
+//
+// The document that only the deadline stops is given a short one, so the test does not wait
+// for the default; the one that only the memory limit stops keeps the default memory.
+// slowerParser widens the others' limits under the race detector, which slows the parser
+// process tenfold and multiplies its memory.
+func TestHostileDocumentsRefused(t *testing.T) {
+	var (
+		x       = newIsolator(slowerParser(Limits{}))
+		short   = newIsolator(Limits{Timeout: 2 * time.Second})
+		plainly = newIsolator(Limits{})
+	)
+	for _, d := range hostileCorpus() {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			format, req := hostileRequest(d.name)
+			iso := x
+			switch d.refusal {
+			case LimitTime:
+				iso = short
+			case LimitMemory:
+				iso = plainly
+			}
+			_, err := iso.run(context.Background(), format, req, readHostile(t, d.name))
+			checkRefusal(t, d, err)
+		})
+	}
+}
+
+// The public entry points run the same guarded parsers with the default limits.
+func TestHostileDocumentsThroughReadPDFAndReadHTML(t *testing.T) {
+	for _, d := range hostileCorpus() {
+		switch d.name {
+		case "kids-self.pdf", "flate-bomb.pdf", "prev-loop.pdf", "deep-text.html", "huge-attribute.html":
+		default:
+			continue
+		}
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			data := readHostile(t, d.name)
+			var err error
+			if strings.HasSuffix(d.name, ".pdf") {
+				_, err = ReadPDF(context.Background(), data)
+			} else {
+				_, err = ReadHTML(context.Background(), data, "")
+			}
+			checkRefusal(t, d, err)
+		})
+	}
+}
+
+// A parse in flight ends when its caller gives up, with the caller's error, not a refusal:
+// shutting the bot down does not wait for a hostile document.
+func TestParseStopsWithItsContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	x := newIsolator(Limits{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := x.run(ctx, "PDF", parseRequest{Kind: "pdf"}, readHostile(t, "objstm-n-indirect.pdf"))
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// BenchmarkHostile measures what each hostile document costs the bot to refuse: wall time per
+// refusal (ns/op) and the parser process's peak resident memory (child-MB).
+//
+//	go test ./retrieval/fetch -run XXX -bench Hostile -benchtime 1x
+func BenchmarkHostile(b *testing.B) {
+	x := newIsolator(Limits{})
+	for _, d := range hostileCorpus() {
+		data := readHostile(b, d.name)
+		format, req := hostileRequest(d.name)
+		b.Run(d.name, func(b *testing.B) {
+			var peak int64
+			for b.Loop() {
+				_, st, err := x.runStats(context.Background(), format, req, data)
+				if err == nil {
+					b.Fatalf("%s was read as an article", d.name)
+				}
+				peak = max(peak, st.MaxRSS)
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "child-MB")
+		})
+	}
+}
