@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -28,17 +27,28 @@ type LoadResult struct {
 
 // ImportFile reads an article from a file's contents, by the file name's
 // extension: plain text and markdown through the text importer, HTML
-// through readability, PDF through its text layer.
-func ImportFile(name string, data []byte) (*retrieval.Article, error) {
+// through readability, PDF through its text layer. HTML and PDF files are
+// read in a bounded parser process (see fetch.Limits), which ctx can stop.
+func ImportFile(ctx context.Context, name string, data []byte) (*retrieval.Article, error) {
+	return importFile(ctx, nil, name, data)
+}
+
+// importFile is ImportFile within the limits of c, or fetch.DefaultLimits
+// when c is nil.
+func importFile(ctx context.Context, c *fetch.Client, name string, data []byte) (*retrieval.Article, error) {
+	readHTML, readPDF := fetch.ReadHTML, fetch.ReadPDF
+	if c != nil {
+		readHTML, readPDF = c.ReadHTML, c.ReadPDF
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".html", ".htm":
-		d, err := fetch.ReadHTML(bytes.NewReader(data), "")
+		d, err := readHTML(ctx, data, "")
 		if err != nil {
 			return nil, err
 		}
 		return fromDocument(d), nil
 	case ".pdf":
-		d, err := fetch.ReadPDF(bytes.NewReader(data), int64(len(data)))
+		d, err := readPDF(ctx, data)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +77,7 @@ func fromDocument(d fetch.Document) *retrieval.Article {
 
 // LoadFile imports a file's contents and stores the article in scope.
 func (b *Bot) LoadFile(ctx context.Context, name string, data []byte, scope string) (LoadResult, error) {
-	a, err := ImportFile(name, data)
+	a, err := importFile(ctx, b.fetcher, name, data)
 	if err != nil {
 		if errors.Is(err, ErrUnsupportedFile) {
 			return LoadResult{}, err

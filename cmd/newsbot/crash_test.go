@@ -10,11 +10,15 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
 // TestMain lets the test binary stand in for newsbot, so a test can run it
-// as a separate process and kill it.
+// as a separate process and kill it, and serve as the parser process that
+// reads PDFs and web pages.
 func TestMain(m *testing.M) {
+	fetch.RunParserProcess()
 	if os.Getenv("NEWSBOT_TEST_BE_MAIN") == "1" {
 		main()
 		os.Exit(0)

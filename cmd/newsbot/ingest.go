@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -117,9 +119,9 @@ func (e *env) readInputs(paths []string) ([]input, []problem) {
 			continue
 		}
 		for _, f := range files {
-			a, err := importFile(f)
+			a, err := importFile(e.ctx, f)
 			if err != nil {
-				problems = append(problems, problem{f, err.Error()})
+				problems = append(problems, problem{f, reason(err)})
 				continue
 			}
 			out = append(out, input{name: f, article: a})
@@ -168,6 +170,9 @@ func expandPath(path string) (files, skipped []string, err error) {
 		return nil, nil, fmt.Errorf("cannot be read: %v", errors.Unwrap(err))
 	}
 	if !fi.IsDir() {
+		if err := checkRegular(fi.Mode()); err != nil {
+			return nil, nil, err
+		}
 		return []string{path}, nil, nil
 	}
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -181,6 +186,8 @@ func expandPath(path string) (files, skipped []string, err error) {
 			return nil
 		}
 		if slices.Contains(bot.FileTypes, strings.ToLower(filepath.Ext(p))) {
+			// Not checked for being a regular file here: importFile does, with
+			// the file open, and lists a named pipe or a device as a problem.
 			files = append(files, p)
 		} else {
 			skipped = append(skipped, p)
@@ -196,12 +203,28 @@ func expandPath(path string) (files, skipped []string, err error) {
 	return files, skipped, nil
 }
 
-func importFile(path string) (*retrieval.Article, error) {
-	f, err := os.Open(path)
+// importFile reads one file and imports its article. Only regular files are
+// read: a named pipe or a device could block the command for ever or never
+// end. The file is opened without blocking and checked once open, so one
+// swapped in after the folder was listed is refused too.
+func importFile(ctx context.Context, path string) (*retrieval.Article, error) {
+	if fi, err := os.Stat(path); err == nil {
+		if err := checkRegular(fi.Mode()); err != nil {
+			return nil, err // a socket cannot even be opened
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("cannot be read: %v", errors.Unwrap(err))
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot be read: %v", errors.Unwrap(err))
+	}
+	if err := checkRegular(fi.Mode()); err != nil {
+		return nil, err
+	}
 	data, err := io.ReadAll(io.LimitReader(f, retrieval.MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot be read: %v", err)
@@ -209,7 +232,7 @@ func importFile(path string) (*retrieval.Article, error) {
 	if len(data) > retrieval.MaxFileBytes {
 		return nil, fmt.Errorf("the file is larger than the %d MB allowed", retrieval.MaxFileBytes>>20)
 	}
-	a, err := bot.ImportFile(path, data)
+	a, err := bot.ImportFile(ctx, path, data)
 	if errors.Is(err, bot.ErrUnsupportedFile) {
 		return nil, fmt.Errorf("%q files are not supported (use %s)", filepath.Ext(path), strings.Join(bot.FileTypes, ", "))
 	}
@@ -224,6 +247,33 @@ func importFile(path string) (*retrieval.Article, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// checkRegular refuses anything but a regular file, naming what it is.
+func checkRegular(m fs.FileMode) error {
+	what := "not a regular file"
+	switch {
+	case m.IsRegular():
+		return nil
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe, not a regular file"
+	case m&fs.ModeSocket != 0:
+		what = "a socket, not a regular file"
+	case m&fs.ModeDevice != 0:
+		what = "a device, not a regular file"
+	case m.IsDir():
+		what = "a folder"
+	}
+	return errors.New("it is " + what + "; newsbot reads only regular files")
+}
+
+// reason is the sentence for a file that could not be read: the one its
+// error carries for a person, else its text.
+func reason(err error) string {
+	if s := bot.UserMessage(err); s != "" {
+		return s
+	}
+	return err.Error()
 }
 
 func isURL(s string) bool {

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
 // stopGrace is how long a command has to wind down after SIGINT or SIGTERM
@@ -23,6 +25,9 @@ import (
 var stopGrace = map[bool]time.Duration{false: 5 * time.Second, true: 30 * time.Second}
 
 func main() {
+	// A copy of this binary reads each untrusted PDF and web page, in a
+	// process of its own that can be killed (see fetch.Limits).
+	fetch.RunParserProcess()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()

@@ -315,8 +315,12 @@ func checkArticle(paras []string, paywalled bool) error {
 		return &NotArticleError{Reason: "it looks like a paywall stub; the full text is for subscribers"}
 	case len(paras) == 0:
 		return &NotArticleError{Reason: "no readable text was found on the page"}
-	case len(paras) < minParagraphs || words < minWords:
+	case words == 1:
+		return &NotArticleError{Reason: "only 1 word of text was found, too few for an article"}
+	case words < minWords:
 		return &NotArticleError{Reason: fmt.Sprintf("only %d words of text were found, too few for an article", words)}
+	case len(paras) < minParagraphs:
+		return &NotArticleError{Reason: "all its text is one block, not the paragraphs of an article"}
 	}
 	return nil
 }

@@ -34,6 +34,16 @@ func ReadHTML(ctx context.Context, data []byte, pageURL string) (Document, error
 	return defaultIsolator().html(ctx, data, "", pageURL)
 }
 
+// ReadHTML is the package's ReadHTML within the client's Limits.
+func (c *Client) ReadHTML(ctx context.Context, data []byte, pageURL string) (Document, error) {
+	if pageURL != "" {
+		if _, err := url.Parse(pageURL); err != nil {
+			return Document{}, fmt.Errorf("parse page url: %w", ErrInvalidURL)
+		}
+	}
+	return c.iso.html(ctx, data, "", pageURL)
+}
+
 // readHTML turns an HTML page into a Document in this process, within lim: metadata from the
 // whole page, paragraphs from the article body that readability finds after the obvious
 // boilerplate is cut away. Readability cannot be interrupted, so the context is checked between

@@ -147,6 +147,9 @@ func (e *LimitError) Error() string {
 	return doc + " is damaged, so it can't be read"
 }
 
+// UserMessage returns the sentence shown to people.
+func (e *LimitError) UserMessage() string { return e.Error() }
+
 // limitf returns an error for the log that wraps a LimitError: detail says what exactly
 // happened.
 func limitf(format string, limit Limit, max int64, detail string, args ...any) error {

@@ -25,6 +25,11 @@ func ReadPDF(ctx context.Context, data []byte) (Document, error) {
 	return defaultIsolator().pdf(ctx, data)
 }
 
+// ReadPDF is the package's ReadPDF within the client's Limits.
+func (c *Client) ReadPDF(ctx context.Context, data []byte) (Document, error) {
+	return c.iso.pdf(ctx, data)
+}
+
 // maxPDFGlyphs caps the glyphs kept from one PDF: about 200 MB of the library's per-glyph records,
 // and a few hundred times the text of a long article.
 const maxPDFGlyphs = 2_000_000
