@@ -8,7 +8,8 @@ import (
 )
 
 // BenchmarkReadHTML measures the HTML path without the network: decoding, boilerplate removal,
-// readability and paragraph building.
+// readability and paragraph building, in this process ("typical", "5MB") and as the bot runs it,
+// in a parser process of its own ("typical-isolated": the difference is what a process costs).
 func BenchmarkReadHTML(b *testing.B) {
 	typical := fixture(b, "article.html", "")
 	b.Run("typical", func(b *testing.B) {
@@ -17,13 +18,21 @@ func BenchmarkReadHTML(b *testing.B) {
 	b.Run("5MB", func(b *testing.B) {
 		benchReadHTML(b, bigPage(5<<20))
 	})
+	b.Run("typical-isolated", func(b *testing.B) {
+		b.SetBytes(int64(len(typical)))
+		for b.Loop() {
+			if _, err := ReadHTML(context.Background(), []byte(typical), "https://news.example.com/a"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func benchReadHTML(b *testing.B, page string) {
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ReadHTML(context.Background(), []byte(page), "https://news.example.com/a"); err != nil {
+		if _, err := readPage(b, page, "https://news.example.com/a"); err != nil {
 			b.Fatal(err)
 		}
 	}

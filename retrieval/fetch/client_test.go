@@ -288,7 +288,8 @@ func TestFetchGzipBomb(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err := newTestClient(t, Options{}).Fetch(t.Context(), srv.URL) // default 5 MiB cap
+	// A generous timeout: under the race detector and a busy machine, gzip alone is slow.
+	_, err := newTestClient(t, Options{Timeout: time.Minute}).Fetch(t.Context(), srv.URL) // default 5 MiB cap
 	runtime.ReadMemStats(&after)
 
 	if !errors.Is(err, ErrTooLarge) {

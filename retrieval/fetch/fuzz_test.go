@@ -3,8 +3,13 @@ package fetch
 import (
 	"context"
 	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -38,16 +43,58 @@ func addHTMLSeeds(f *testing.F) {
 	f.Add(strings.Repeat("<div>", 2000) + "deep" + strings.Repeat("</div>", 2000))
 }
 
-// FuzzReadHTML feeds arbitrary pages through the whole HTML path: no panic, and every paragraph
-// of an accepted article is non-empty, trimmed and free of blank lines.
+// Fuzzing runs the parsers in this process, as the parser process does, so that what the
+// in-process checks miss shows up as a failure instead of being caught by the process limits.
+// Each input gets the parsers' own deadline (fuzzLimits) and a watchdog (hangAfter): an input
+// that outlives the watchdog is a loop that neither reads the file nor looks at the clock, and
+// fails the fuzzer with every goroutine's stack.
+const hangAfter = 10 * time.Second
+
+// fuzzLimits are the default limits with a short deadline, so that inputs that run into it do
+// not slow the fuzzer down for long.
+var fuzzLimits = Limits{Timeout: 2 * time.Second}
+
+// withinDeadline runs fn and fails t when it has not returned within hangAfter.
+func withinDeadline(t *testing.T, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	timer := time.NewTimer(hangAfter)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		buf := make([]byte, 1<<20)
+		t.Fatalf("still running after %s:\n%s", hangAfter, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// checkRefused fails unless err is a refusal the person is told about in a sentence.
+func checkRefused(t *testing.T, err error) {
+	t.Helper()
+	var le *LimitError
+	if !errors.Is(err, ErrNotArticle) && !errors.As(err, &le) {
+		t.Fatalf("unexpected error kind: %v", err)
+	}
+}
+
+// FuzzReadHTML feeds arbitrary pages through the whole HTML path: no panic, no hang, every
+// failure a refusal, and every paragraph of an accepted article non-empty, trimmed and free of
+// blank lines.
 func FuzzReadHTML(f *testing.F) {
 	addHTMLSeeds(f)
+	base, _ := url.Parse("https://news.example.com/a")
 	f.Fuzz(func(t *testing.T, page string) {
-		doc, err := ReadHTML(context.Background(), []byte(page), "https://news.example.com/a")
+		var (
+			doc Document
+			err error
+		)
+		withinDeadline(t, func() { doc, err = readHTML(context.Background(), []byte(page), "", base, fuzzLimits) })
 		if err != nil {
-			if !errors.Is(err, ErrNotArticle) {
-				t.Fatalf("unexpected error kind: %v", err)
-			}
+			checkRefused(t, err)
 			return
 		}
 		if len(doc.Paragraphs) < minParagraphs {
@@ -62,18 +109,33 @@ func FuzzFragmentParagraphs(f *testing.F) {
 	addHTMLSeeds(f)
 	f.Add(`<p>Read more: <a href="/x">x</a></p><figure><figcaption>Photo: AP</figcaption></figure>`)
 	f.Fuzz(func(t *testing.T, fragment string) {
-		checkParagraphs(t, fragmentParagraphs(fragment))
+		var paras []string
+		withinDeadline(t, func() { paras = fragmentParagraphs(fragment) })
+		checkParagraphs(t, paras)
 	})
 }
 
-// FuzzReadPDF checks that malformed PDFs end in an error, never a panic, and that accepted ones
-// keep the paragraph contract.
+// FuzzReadPDF checks that malformed PDFs end in a refusal, never a panic or a hang, and that
+// accepted ones keep the paragraph contract. The hostile corpus seeds it, but for the file built
+// to exhaust memory, which only the parser process's rlimit stops.
 func FuzzReadPDF(f *testing.F) {
 	f.Add(articlePDF())
 	f.Add(buildPDF(nil, [][]pdfText{{{72, 700, 11, "one line"}}}))
+	for _, d := range hostileCorpus() {
+		if strings.HasSuffix(d.name, ".pdf") && d.refusal != LimitMemory {
+			if data, err := os.ReadFile(filepath.Join(hostileDir, d.name)); err == nil && len(data) <= 128<<10 {
+				f.Add(data)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, err := ReadPDF(context.Background(), data)
+		var (
+			doc Document
+			err error
+		)
+		withinDeadline(t, func() { doc, err = readPDF(context.Background(), data, fuzzLimits) })
 		if err != nil {
+			checkRefused(t, err)
 			return
 		}
 		checkParagraphs(t, doc.Paragraphs)

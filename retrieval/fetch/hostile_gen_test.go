@@ -57,9 +57,9 @@ func hostileCorpus() []hostileDoc {
 		{"prev-loop-xrefstream.pdf", "an xref stream names itself as /Prev", pdfPrevLoopXrefStream, LimitLoop},
 		{"xref-size-huge.pdf", "an xref stream declares 2,147,483,647 objects", pdfXrefSizeHuge, LimitObjects},
 		{"objstm-extends-loop.pdf", "an object stream /Extends itself while its object is missing", pdfObjStmExtendsLoop, LimitLoop},
-		{"objstm-n-indirect.pdf", "an object stream's /N is an indirect 2,147,483,647: a loop that reads nothing, which only the deadline ends", pdfObjStmNIndirect, LimitTime},
+		{"objstm-n-indirect.pdf", "an object stream's /N is an indirect 2,147,483,647: the library counts to it reading nothing", pdfObjStmNIndirect, LimitStructure},
 		// Filters.
-		{"lzw-bomb.pdf", "a 13 MB content stream behind LZWDecode", pdfLZWBomb, ""},
+		{"lzw-bomb.pdf", "13 MB of zeros behind LZWDecode, which the library cannot decode", pdfLZWBomb, ""},
 		{"asciihex-flate-bomb.pdf", "a flate bomb wrapped in ASCIIHexDecode", pdfASCIIHexFlateBomb, ""},
 		{"ascii85-flate-bomb.pdf", "a flate bomb wrapped in ASCII85Decode", pdfASCII85FlateBomb, LimitDecoded},
 		{"flate-flate-bomb.pdf", "30 MB deflated twice", pdfFlateFlateBomb, LimitDecoded},
@@ -75,6 +75,7 @@ func hostileCorpus() []hostileDoc {
 		{"huge-attribute.html", "two attributes of 250,000 words each", htmlHugeAttribute, ""},
 		{"many-attributes.html", "one element with 400,000 attributes", htmlManyAttributes, LimitElements},
 		{"entities.html", "4 MB of character references that expand as they are decoded", htmlEntities, ""},
+		{"deep-text-50.html", "4 MB of text inside 50 nested elements, within the depth limit: readability counts it at every level", htmlDeepText50, LimitText},
 		{"deep-formatting.html", "formatting elements nested and misnested 100,000 times", htmlDeepFormatting, ""},
 	}
 }
@@ -404,7 +405,7 @@ func pdfGlyphBomb() []byte {
 func pdfLZWBomb() []byte {
 	var b bytes.Buffer
 	w := lzw.NewWriter(&b, lzw.MSB, 8)
-	w.Write(bombContent()[:13<<20])
+	w.Write(make([]byte, 13<<20))
 	w.Close()
 	return simplePDF(streamObject("/Filter /LZWDecode /DecodeParms << /EarlyChange 0 >>", b.Bytes()))
 }
@@ -457,6 +458,10 @@ func htmlPage(body string) []byte {
 
 func htmlDeepText() []byte {
 	return htmlPage(strings.Repeat("<div>", 500) + "<p>" + strings.Repeat("word ", 800000) + "</p>" + strings.Repeat("</div>", 500))
+}
+
+func htmlDeepText50() []byte {
+	return htmlPage(strings.Repeat("<div>", 50) + "<p>" + strings.Repeat("word ", 800000) + "</p>" + strings.Repeat("</div>", 50))
 }
 
 func htmlManyLinks() []byte {

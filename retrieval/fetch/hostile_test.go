@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -95,19 +96,31 @@ func TestHostileDocumentsThroughReadPDFAndReadHTML(t *testing.T) {
 	}
 }
 
-// A parse in flight ends when its caller gives up, with the caller's error, not a refusal:
-// shutting the bot down does not wait for a hostile document.
+// A parse in flight ends when its caller gives up, with the caller's error, not a refusal, and
+// its process is killed: shutting the bot down does not wait for a document.
 func TestParseStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	x := newIsolator(Limits{})
-	done := make(chan error, 1)
-	go func() {
-		_, err := x.run(ctx, "PDF", parseRequest{Kind: "pdf"}, readHostile(t, "objstm-n-indirect.pdf"))
-		done <- err
-	}()
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	pids := make(chan int, 1)
+	x.started = func(pid int) { pids <- pid; cancel() }
+	_, err := x.run(ctx, "page", parseRequest{Kind: "html"}, []byte(bigPage(5<<20)))
+	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if pid := <-pids; syscall.Kill(pid, 0) == nil {
+		t.Errorf("parser process %d still runs", pid)
+	}
+}
+
+// A parse past its deadline ends in a LimitError for time, whether the parser process stops
+// itself between steps or is killed in the middle of one (here, readability on 5 MB).
+func TestParseStopsAtItsDeadline(t *testing.T) {
+	x := newIsolator(Limits{Timeout: 500 * time.Millisecond})
+	x.grace = 0
+	_, err := x.run(context.Background(), "page", parseRequest{Kind: "html"}, []byte(bigPage(5<<20)))
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != LimitTime {
+		t.Fatalf("got %v, want a LimitError for time", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,20 @@ func TestReadHTML(t *testing.T) {
 	if diff := cmp.Diff(want, doc); diff != "" {
 		t.Errorf("ReadHTML mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// readPage reads a page in this process, as the parser process does: the tests of what is
+// extracted need no process of their own (TestReadHTML and the hostile tests cover that).
+func readPage(tb testing.TB, page, pageURL string) (Document, error) {
+	tb.Helper()
+	var base *url.URL
+	if pageURL != "" {
+		var err error
+		if base, err = url.Parse(pageURL); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return readHTML(context.Background(), []byte(page), "", base, Limits{})
 }
 
 func TestReadHTMLMetadataFallbacks(t *testing.T) {
@@ -63,7 +78,7 @@ func TestReadHTMLMetadataFallbacks(t *testing.T) {
 			paras := longParagraphs("Meta", 3)
 			page := strings.Replace(articlePage("A headline", paras...), "<title>", tt.head+"<title>", 1)
 			page = strings.Replace(page, `<meta property="og:site_name" content="The Daily Example">`, "", 1)
-			doc, err := ReadHTML(context.Background(), []byte(page), tt.pageURL)
+			doc, err := readPage(t, page, tt.pageURL)
 			if err != nil {
 				t.Fatalf("ReadHTML: %v", err)
 			}
@@ -179,7 +194,7 @@ func TestFilterParagraphs(t *testing.T) {
 func TestReadHTMLDropsRepeats(t *testing.T) {
 	paras := longParagraphs("Repeat", 3)
 	page := articlePage("Repeats", append(paras, paras[1])...)
-	doc, err := ReadHTML(context.Background(), []byte(page), "")
+	doc, err := readPage(t, page, "")
 	if err != nil {
 		t.Fatalf("ReadHTML: %v", err)
 	}
@@ -190,7 +205,7 @@ func TestReadHTMLDropsRepeats(t *testing.T) {
 
 func TestReadHTMLNotArticle(t *testing.T) {
 	for _, page := range []string{"", "<html></html>", "<p>hello</p>", fixture(t, "notarticle.html", "")} {
-		if _, err := ReadHTML(context.Background(), []byte(page), ""); !errors.Is(err, ErrNotArticle) {
+		if _, err := readPage(t, page, ""); !errors.Is(err, ErrNotArticle) {
 			t.Errorf("ReadHTML(%.40q): got %v, want ErrNotArticle", page, err)
 		}
 	}

@@ -109,13 +109,17 @@ func (w *wireError) err() error {
 type isolator struct {
 	lim Limits
 	sem chan struct{}
+	// grace is how long after lim.Timeout the parent kills a child that has not stopped itself.
+	grace time.Duration
+	// started, when set, is told each child's process id once it runs (tests).
+	started func(pid int)
 }
 
 var defaultIsolator = sync.OnceValue(func() *isolator { return newIsolator(DefaultLimits) })
 
 func newIsolator(lim Limits) *isolator {
 	lim = lim.withDefaults()
-	return &isolator{lim: lim, sem: make(chan struct{}, lim.Concurrency)}
+	return &isolator{lim: lim, sem: make(chan struct{}, lim.Concurrency), grace: 2 * time.Second}
 }
 
 // pdf reads a PDF in a child process.
@@ -197,7 +201,7 @@ func (x *isolator) start(ctx context.Context, format string, req parseRequest, d
 	}
 	// The child stops itself at lim.Timeout with a precise error; the parent's deadline, a little
 	// later, catches a child that cannot.
-	runCtx, cancel := context.WithTimeout(ctx, x.lim.Timeout+2*time.Second)
+	runCtx, cancel := context.WithTimeout(ctx, x.lim.Timeout+x.grace)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, selfExecutable())
 	// -test.run keeps a test binary that lacks the TestMain hook from running its tests.
@@ -210,7 +214,13 @@ func (x *isolator) start(ctx context.Context, format string, req parseRequest, d
 	cmd.SysProcAttr = childProcAttr()
 	cmd.WaitDelay = time.Second
 	start := time.Now()
-	runErr := cmd.Run()
+	runErr := cmd.Start()
+	if runErr == nil {
+		if x.started != nil {
+			x.started(cmd.Process.Pid)
+		}
+		runErr = cmd.Wait()
+	}
 	elapsed := time.Since(start)
 	st.Elapsed = elapsed
 	if cmd.ProcessState != nil {

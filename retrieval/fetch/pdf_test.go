@@ -171,7 +171,7 @@ func TestReadPDFBroken(t *testing.T) {
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := ReadPDF(context.Background(), data)
+			_, err := readPDF(context.Background(), data, Limits{})
 			if !errors.Is(err, ErrNotArticle) {
 				t.Errorf("got %v, want ErrNotArticle", err)
 			}

@@ -70,6 +70,20 @@ func prescanPDF(data []byte, lim Limits) error {
 			return err
 		}
 	}
+	// An object stream's count and offset are read in a loop that reads nothing once the stream
+	// ends; given indirectly they escape the check above, and no producer writes them so.
+	for _, key := range []string{"/N", "/First"} {
+		var err error
+		forEachKey(data, key, func(rest []byte) bool {
+			if isIndirect(rest) {
+				err = limitf("PDF", LimitStructure, 0, "%s is an indirect reference", key)
+			}
+			return err == nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	var err error
 	forEachKey(data, "/Index", func(rest []byte) bool {
 		rest = bytes.TrimLeft(rest, " \t\r\n")
@@ -142,6 +156,12 @@ func leadingInt(b []byte) (int64, bool) {
 		return 0, false
 	}
 	return atoi64(b[:n]), true
+}
+
+// isIndirect reports whether b starts with a reference such as "12 0 R".
+func isIndirect(b []byte) bool {
+	f := bytes.Fields(b[:min(len(b), 64)])
+	return len(f) >= 3 && isDigits(f[0]) && isDigits(f[1]) && bytes.HasPrefix(f[2], []byte("R"))
 }
 
 // scanXrefTable reads the subsection headers of a cross-reference table ("first count", then
