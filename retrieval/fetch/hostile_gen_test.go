@@ -76,7 +76,7 @@ func hostileCorpus() []hostileDoc {
 		{"many-attributes.html", "one element with 400,000 attributes", htmlManyAttributes, LimitElements},
 		{"entities.html", "4 MB of character references that expand as they are decoded", htmlEntities, ""},
 		{"deep-text-50.html", "4 MB of text inside 50 nested elements, within the depth limit: readability counts it at every level", htmlDeepText50, LimitText},
-		{"deep-formatting.html", "formatting elements nested and misnested 100,000 times", htmlDeepFormatting, ""},
+		{"deep-formatting.html", "formatting elements nested and misnested 100,000 times", htmlDeepFormatting, LimitElements},
 	}
 }
 

@@ -50,6 +50,9 @@ func (c *Client) ReadHTML(ctx context.Context, data []byte, pageURL string) (Doc
 // its steps; the child process's deadline bounds the steps themselves.
 func readHTML(ctx context.Context, body []byte, contentType string, pageURL *url.URL, lim Limits) (Document, error) {
 	lim = lim.withDefaults()
+	if err := countTags(body, lim); err != nil {
+		return Document{}, err
+	}
 	root, err := parseHTML(body, contentType)
 	if err != nil {
 		return Document{}, fmt.Errorf("%v: %w", err, &NotArticleError{Reason: "the page's HTML could not be parsed"})
@@ -137,6 +140,28 @@ const maxAttrBytes = 2048
 // it weighs, so its time grows with this sum: 4 MB of text 50 elements deep (200 MB) takes it
 // some ten seconds, a long article (100 KB, 20 deep: 2 MB) a few milliseconds.
 const maxNestedText = 64 << 20
+
+// countTags refuses a page with more start tags than lim.Elements or more attributes than four
+// times that, by tokenizing it before it is parsed: the tokenizer is fast and keeps no tree, and
+// the parser spends seconds and hundreds of megabytes on a page of half a million elements.
+func countTags(body []byte, lim Limits) error {
+	z := html.NewTokenizer(bytes.NewReader(body))
+	tags, attrs := 0, 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return nil
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tags++
+			for _, more := z.TagName(); more; attrs++ {
+				_, _, more = z.TagAttr()
+			}
+			if tags > lim.Elements || attrs > 4*lim.Elements {
+				return limitf("page", LimitElements, int64(lim.Elements), "page has more than %d tags or %d attributes", lim.Elements, 4*lim.Elements)
+			}
+		}
+	}
+}
 
 // checkHTML refuses a page with more elements or attributes than lim.Elements, nested deeper
 // than 4×lim.Depth, or with more nested text than maxNestedText, and drops attribute values
