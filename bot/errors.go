@@ -76,6 +76,11 @@ func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
 // adds how to list the library to the core's sentence.
 var ErrNotFound = retrieval.ErrNotFound
 
+// ErrClaimed is returned when loaded text claims a stored article's address
+// without coming from its site (see retrieval.Store.Add); an adapter adds
+// how to ask for a reload to the core's sentence.
+var ErrClaimed = retrieval.ErrClaimed
+
 // ErrorMessage is the one place that decides what a person sees when
 // something fails: one plain sentence, never a Go error string, and in no
 // one front end's words (adapters add their own hints). It logs the full

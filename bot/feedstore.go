@@ -101,7 +101,7 @@ func (s *feedStore) Add(ctx context.Context, sub Subscription) (Subscription, er
 	key := feedKey(sub.URL)
 	for _, old := range s.subs {
 		if old.Scope == sub.Scope && feedKey(old.URL) == key {
-			return Subscription{}, fmt.Errorf("add feed %s: %w", sub.URL, ErrDuplicateSubscription)
+			return Subscription{}, fmt.Errorf("add feed %s: %w", RedactURL(sub.URL), ErrDuplicateSubscription)
 		}
 	}
 	if sub.ID == "" {

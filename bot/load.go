@@ -62,7 +62,7 @@ func importFile(ctx context.Context, c *fetch.Client, name string, data []byte) 
 // fromDocument turns a fetched document into an article, tidying the
 // paragraphs into the library's one-line form.
 func fromDocument(d fetch.Document) *retrieval.Article {
-	a := &retrieval.Article{Title: d.Title, URL: d.URL, Source: d.Source, Author: d.Author, PublishedAt: d.PublishedAt}
+	a := &retrieval.Article{Title: d.Title, URL: d.URL, FetchedFrom: d.FetchedFrom, Source: d.Source, Author: d.Author, PublishedAt: d.PublishedAt}
 	for _, p := range d.Paragraphs {
 		if p = strings.Join(strings.Fields(p), " "); p != "" {
 			a.Paragraphs = append(a.Paragraphs, p)
@@ -75,8 +75,32 @@ func fromDocument(d fetch.Document) *retrieval.Article {
 	return a
 }
 
-// LoadFile imports a file's contents and stores the article in scope.
+// RedactURL hides the password of an address written with one, for
+// printing and logging: "https://user:secret@host/" gives
+// "https://user:xxxxx@host/".
+func RedactURL(raw string) string { return fetch.Redact(raw) }
+
+// FileOrigin is an article's FetchedFrom when it was read from the file
+// name: "file:" and the name without its folder.
+func FileOrigin(name string) string {
+	return "file:" + filepath.Base(filepath.ToSlash(name))
+}
+
+// LoadFile imports a file's contents and stores the article in scope. A
+// stored article with the same address is updated only by a file it was
+// read from before (see retrieval.Store.Add); ReloadFile replaces it.
 func (b *Bot) LoadFile(ctx context.Context, name string, data []byte, scope string) (LoadResult, error) {
+	return b.loadFile(ctx, name, data, scope, false)
+}
+
+// ReloadFile is LoadFile asked for by a person who wants the file to
+// replace the stored article with the same address, wherever that one was
+// read from.
+func (b *Bot) ReloadFile(ctx context.Context, name string, data []byte, scope string) (LoadResult, error) {
+	return b.loadFile(ctx, name, data, scope, true)
+}
+
+func (b *Bot) loadFile(ctx context.Context, name string, data []byte, scope string, replace bool) (LoadResult, error) {
 	a, err := importFile(ctx, b.fetcher, name, data)
 	if err != nil {
 		if errors.Is(err, ErrUnsupportedFile) {
@@ -84,14 +108,28 @@ func (b *Bot) LoadFile(ctx context.Context, name string, data []byte, scope stri
 		}
 		return LoadResult{}, &InputError{err}
 	}
-	return b.add(ctx, a, scope)
+	a.FetchedFrom = cmp.Or(a.FetchedFrom, FileOrigin(name))
+	return b.add(ctx, a, scope, replace)
 }
 
 // LoadURL fetches a web address and stores what it holds in scope: an
 // article page or PDF becomes one article; a feed loads its newest items
 // (up to Options.FeedItems). Items that fail are skipped and reported in
-// the error, which is nil when all loaded.
+// the error, which is nil when all loaded. A stored article is updated only
+// by text from its own site or origin (see retrieval.Store.Add); ReloadURL
+// replaces it.
 func (b *Bot) LoadURL(ctx context.Context, rawURL, scope string) ([]LoadResult, error) {
+	return b.loadURL(ctx, rawURL, scope, false)
+}
+
+// ReloadURL is LoadURL asked for by a person who wants what the address
+// holds to replace the stored articles with the same addresses, wherever
+// those were read from.
+func (b *Bot) ReloadURL(ctx context.Context, rawURL, scope string) ([]LoadResult, error) {
+	return b.loadURL(ctx, rawURL, scope, true)
+}
+
+func (b *Bot) loadURL(ctx context.Context, rawURL, scope string, replace bool) ([]LoadResult, error) {
 	if b.fetcher == nil {
 		return nil, errors.New("loading from the web is not configured")
 	}
@@ -103,7 +141,7 @@ func (b *Bot) LoadURL(ctx context.Context, rawURL, scope string) ([]LoadResult, 
 		return nil, err
 	}
 	if res.Kind == fetch.KindArticle {
-		r, err := b.add(ctx, fromDocument(res.Document), scope)
+		r, err := b.add(ctx, fromDocument(res.Document), scope, replace)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +157,7 @@ func (b *Bot) LoadURL(ctx context.Context, rawURL, scope string) ([]LoadResult, 
 		doc, err := b.fetcher.ItemDocument(ctx, res.Feed, it, 150)
 		if err == nil {
 			var r LoadResult
-			if r, err = b.add(ctx, fromDocument(doc), scope); err == nil {
+			if r, err = b.add(ctx, fromDocument(doc), scope, replace); err == nil {
 				out = append(out, r)
 				continue
 			}
@@ -138,11 +176,15 @@ func (b *Bot) LoadURL(ctx context.Context, rawURL, scope string) ([]LoadResult, 
 // LoadDocument stores an already fetched document, as the feed poller
 // delivers them.
 func (b *Bot) LoadDocument(ctx context.Context, d fetch.Document, scope string) (LoadResult, error) {
-	return b.add(ctx, fromDocument(d), scope)
+	return b.add(ctx, fromDocument(d), scope, false)
 }
 
-func (b *Bot) add(ctx context.Context, a *retrieval.Article, scope string) (LoadResult, error) {
-	stored, status, err := b.store.Add(ctx, a, scope)
+func (b *Bot) add(ctx context.Context, a *retrieval.Article, scope string, replace bool) (LoadResult, error) {
+	add := b.store.Add
+	if replace {
+		add = b.store.Replace
+	}
+	stored, status, err := add(ctx, a, scope)
 	if err != nil {
 		return LoadResult{}, err
 	}

@@ -114,7 +114,7 @@ func (p *poller) PollOnce(ctx context.Context) error {
 			defer func() { <-sem }()
 			if err := p.pollFeed(ctx, sub); err != nil {
 				mu.Lock()
-				errs = append(errs, fmt.Errorf("feed %s (%s): %w", sub.ID, sub.URL, err))
+				errs = append(errs, fmt.Errorf("feed %s (%s): %w", sub.ID, RedactURL(sub.URL), err))
 				mu.Unlock()
 			}
 		})
@@ -180,7 +180,7 @@ func (p *poller) pollFeed(ctx context.Context, sub Subscription) error {
 				return ctx.Err()
 			}
 			// The item has no text anywhere: skip it for good rather than retry it every round.
-			p.log.Warn("feed item has no readable article", "feed", sub.URL, "item", it.Link, "err", err)
+			p.log.Warn("feed item has no readable article", "feed", RedactURL(sub.URL), "item", it.Link, "err", err)
 			p.record(ctx, sub.ID, func(s *Subscription) { s.Seen = addSeen(s.Seen, current, it.Key()) })
 			continue
 		}

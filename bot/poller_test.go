@@ -163,12 +163,13 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 	}
 	wantDocs := []fetch.Document{
 		{ // summary only in the feed: the page was loaded; author and date come from the feed
-			Title: "Page budget", URL: base + "/articles/budget", Source: "The Daily Example", Author: "Sam Patel",
+			Title: "Page budget", URL: base + "/articles/budget", FetchedFrom: base + "/articles/budget",
+			Source: "The Daily Example", Author: "Sam Patel",
 			PublishedAt: time.Date(2024, 3, 11, 8, 0, 0, 0, time.UTC), Paragraphs: longParagraphs("budget", 3),
 		},
 		{ // full text in the feed: no page load, caption and teaser dropped
 			Title: "Harbour bridge reopens after two-year repair", URL: base + "/articles/bridge",
-			Source: "The Daily Example – City", Author: "Jane Doe",
+			FetchedFrom: base + "/rss.xml", Source: "The Daily Example – City", Author: "Jane Doe",
 			PublishedAt: time.Date(2024, 3, 12, 9, 30, 0, 0, time.UTC),
 			Paragraphs: []string{
 				"The harbour bridge reopened to traffic on Tuesday morning, two years after engineers closed it when inspectors found corrosion in the cables that hold up its main span.",
@@ -180,7 +181,8 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 			},
 		},
 		{ // the page is gone (404): the feed's summary stands in
-			Title: "Storm warning for the coast", URL: base + "/articles/storm", Source: "The Daily Example – City",
+			Title: "Storm warning for the coast", URL: base + "/articles/storm", FetchedFrom: base + "/rss.xml",
+			Source:      "The Daily Example – City",
 			PublishedAt: time.Date(2024, 3, 13, 18, 15, 0, 0, time.UTC),
 			Paragraphs:  []string{"Forecasters warned of gales along the coast on Thursday."},
 		},

@@ -35,9 +35,16 @@ var ErrNotFound = errors.New("not found")
 // Article is one news article in the library. Its paragraphs are numbered
 // from 1, as a reader counts them; paragraph n is Paragraphs[n-1].
 type Article struct {
-	ID          string
-	Title       string
-	URL         string
+	ID    string
+	Title string
+	URL   string
+	// FetchedFrom records where the text was read from: the address fetched,
+	// after redirects, for a page or a PDF; the feed's address for an item
+	// whose text the feed carried; "file:NAME" for a file. It may differ
+	// from URL, the article's own address as its page declares it, only
+	// within one registrable domain. Empty for articles stored before it was
+	// recorded, or imported as text.
+	FetchedFrom string
 	Source      string // the outlet, e.g. "The Moscow Times"
 	Author      string
 	PublishedAt time.Time // zero when unknown
@@ -119,7 +126,7 @@ func (a *Article) Validate() error {
 			return fmt.Errorf("paragraph %d is not valid UTF-8 text", i+1)
 		}
 	}
-	for _, f := range []struct{ name, v string }{{"title", a.Title}, {"url", a.URL}, {"source", a.Source}, {"author", a.Author}} {
+	for _, f := range []struct{ name, v string }{{"title", a.Title}, {"url", a.URL}, {"fetched_from", a.FetchedFrom}, {"source", a.Source}, {"author", a.Author}} {
 		if strings.ContainsAny(f.v, "\n\r") {
 			return fmt.Errorf("%s spans several lines", f.name)
 		}

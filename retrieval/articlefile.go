@@ -18,6 +18,7 @@ import (
 //	id: moscow-calls-for-un-conference-to-solve-israel-conflict-forever-1a2b3c4d
 //	title: Moscow Calls for UN Conference To Solve Israel Conflict ‘Forever’
 //	url:
+//	fetched_from: file:moscow-times-un-conference.txt
 //	source: The Moscow Times
 //	author:
 //	published_at:
@@ -28,9 +29,11 @@ import (
 //	The Russian foreign minister on Wednesday called on ...
 //
 // It reads well, diffs well, and a person can fix a typo in it by hand.
+// fetched_from is written only when known, so files written before it was
+// recorded read, and are written back, as they were.
 
 // frontMatterKeys lists the keys in the order they are written.
-var frontMatterKeys = []string{"id", "title", "url", "source", "author", "published_at", "loaded_at", "scope"}
+var frontMatterKeys = []string{"id", "title", "url", "fetched_from", "source", "author", "published_at", "loaded_at", "scope"}
 
 // MarshalArticle writes a in the article file format.
 func MarshalArticle(a *Article) ([]byte, error) {
@@ -48,6 +51,11 @@ func MarshalArticle(a *Article) ([]byte, error) {
 			v = a.Title
 		case "url":
 			v = a.URL
+		case "fetched_from":
+			if a.FetchedFrom == "" {
+				continue
+			}
+			v = a.FetchedFrom
 		case "source":
 			v = a.Source
 		case "author":
@@ -138,6 +146,8 @@ func parseArticle(data []byte) (*Article, error) {
 			a.Title = v
 		case "url":
 			a.URL = v
+		case "fetched_from":
+			a.FetchedFrom = v
 		case "source":
 			a.Source = v
 		case "author":

@@ -86,3 +86,31 @@ func TestSlugAndID(t *testing.T) {
 		t.Error("the same article in two scopes must get two ids")
 	}
 }
+
+// Where an article was read from is kept in its file; a file written before that was recorded
+// reads as before and is written back byte for byte.
+func TestArticleFileFetchedFrom(t *testing.T) {
+	a := sampleArticle()
+	a.FetchedFrom = "https://example.com/storm?utm_source=rss"
+	data, err := MarshalArticle(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "\nurl: https://example.com/storm\nfetched_from: https://example.com/storm?utm_source=rss\n") {
+		t.Errorf("no fetched_from line:\n%s", data)
+	}
+	b, err := UnmarshalArticle(data)
+	if err != nil || b.FetchedFrom != a.FetchedFrom {
+		t.Fatalf("read back: %v, fetched from %q", err, b.FetchedFrom)
+	}
+
+	old := "---\nid: a-1\ntitle: T\nurl: https://example.com/a\nsource: S\nauthor:\npublished_at:\nloaded_at: 2024-01-02\nscope: global\n---\n\nText.\n"
+	c, err := UnmarshalArticle([]byte(old))
+	if err != nil || c.FetchedFrom != "" {
+		t.Fatalf("old file: %v, fetched from %q", err, c.FetchedFrom)
+	}
+	again, err := MarshalArticle(c)
+	if err != nil || string(again) != old {
+		t.Errorf("old file written back differs (%v):\n%s", err, again)
+	}
+}

@@ -3,12 +3,17 @@ package retrieval
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/newsbot/newsbot/retrieval/site"
 )
 
 // Backend keeps a Store's articles, the source of truth, and the index it
@@ -104,7 +109,24 @@ const (
 // the same URL in that scope, or the same text when it has no URL, is
 // updated in place and keeps its id; only its changed paragraphs are
 // re-embedded. The article returned is the stored one.
+//
+// An article is replaced only by text from its own origin (see sameOrigin):
+// fetched from its address or its site, or read from where it was read
+// from before. Text whose FetchedFrom shows it merely claims the stored
+// article's URL (a file, a feed on another site) fails with a
+// *ClaimedError and changes nothing; Replace stores it when a person asks
+// for that.
 func (s *Store) Add(ctx context.Context, a *Article, scope string) (*Article, AddStatus, error) {
+	return s.add(ctx, a, scope, false)
+}
+
+// Replace is Add for an explicit reload: it replaces the stored article
+// with the same URL whatever the new text's origin.
+func (s *Store) Replace(ctx context.Context, a *Article, scope string) (*Article, AddStatus, error) {
+	return s.add(ctx, a, scope, true)
+}
+
+func (s *Store) add(ctx context.Context, a *Article, scope string, replace bool) (*Article, AddStatus, error) {
 	if err := CheckScope(scope); err != nil {
 		return nil, "", err
 	}
@@ -119,6 +141,9 @@ func (s *Store) Add(ctx context.Context, a *Article, scope string) (*Article, Ad
 			if sameArticle(old, a) {
 				status = Unchanged
 				return nil, nil
+			}
+			if !replace && a.URL != "" && !sameOrigin(old, a) {
+				return nil, &ClaimedError{Title: old.Title, URL: old.URL, From: a.FetchedFrom}
 			}
 			status = Updated
 			fillMissing(a, old)
@@ -336,6 +361,72 @@ func sameArticle(a, b *Article) bool {
 		(b.PublishedAt.IsZero() || a.PublishedAt.Equal(b.PublishedAt))
 }
 
+// sameOrigin reports whether b's text comes from where a's did: fetched
+// from a's own address or another page of its site (a link with tracking
+// parameters, whose page names a's address as its canonical one), or from
+// the place a itself was read from. Text that records no origin is the
+// caller's own (a library import, a benchmark corpus): every load of a
+// page, a feed item or a file records one.
+func sameOrigin(a, b *Article) bool {
+	from := b.FetchedFrom
+	if from == "" {
+		return true
+	}
+	web := strings.HasPrefix(from, "https://") || strings.HasPrefix(from, "http://")
+	return sameAddress(from, a.URL) || sameAddress(from, a.FetchedFrom) || (web && site.Same(from, a.URL))
+}
+
+// sameAddress compares two addresses as a reader would: scheme and host
+// case, a default port, a trailing slash and the fragment do not matter.
+func sameAddress(x, y string) bool {
+	if x == "" || y == "" {
+		return false
+	}
+	nx, ny := normalAddress(x), normalAddress(y)
+	return nx == ny
+}
+
+func normalAddress(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(u.Host), ":80"), ":443")
+	u.Fragment, u.RawFragment = "", ""
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	if u.Scheme == "http" {
+		u.Scheme = "https"
+	}
+	return u.String()
+}
+
+// ErrClaimed is matched by a *ClaimedError.
+var ErrClaimed = errors.New("an article with that address is already stored, read from elsewhere")
+
+// ClaimedError refuses text that claims a stored article's address without
+// coming from it: a page on one site that names another site's article as
+// its own canonical address, or a file or feed that carries a stored
+// article's link. Replacing the article needs an explicit reload.
+type ClaimedError struct {
+	Title string // the stored article's
+	URL   string // its address
+	From  string // where the refused text was read from
+}
+
+func (e *ClaimedError) Error() string {
+	return fmt.Sprintf("text read from %q claims %s, where %q is stored", e.From, e.URL, e.Title)
+}
+
+// UserMessage says what was kept and how to replace it.
+func (e *ClaimedError) UserMessage() string {
+	return fmt.Sprintf("The library already has “%s” at that address, read from elsewhere, so it was left as it is; to replace it with this, load it again as a reload", e.Title)
+}
+
+// Is makes errors.Is(err, ErrClaimed) true.
+func (e *ClaimedError) Is(target error) bool { return target == ErrClaimed }
+
 // fillMissing keeps what the stored version knew and the new one does not.
 func fillMissing(a, old *Article) {
 	if a.Source == "" {
@@ -349,5 +440,8 @@ func fillMissing(a, old *Article) {
 	}
 	if a.URL == "" {
 		a.URL = old.URL
+	}
+	if a.FetchedFrom == "" {
+		a.FetchedFrom = old.FetchedFrom
 	}
 }

@@ -67,8 +67,9 @@ func (b *Bot) feedChoices(guildID, typed string) []*discordgo.ApplicationCommand
 	}
 	var out []*discordgo.ApplicationCommandOptionChoice
 	for _, f := range b.opts.Feeds.List(guildID) {
-		name := cmp.Or(f.Title, f.URL)
-		if typed == "" || strings.Contains(strings.ToLower(name+" "+f.URL), strings.ToLower(typed)) {
+		address := bot.RedactURL(f.URL)
+		name := cmp.Or(f.Title, address)
+		if typed == "" || strings.Contains(strings.ToLower(name+" "+address), strings.ToLower(typed)) {
 			out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: truncateRunes(oneLine(name), 100), Value: f.ID})
 		}
 		if len(out) == maxChoices {

@@ -34,6 +34,7 @@ const (
 	optDays      = "days"
 	optURL       = "url"
 	optFile      = "file"
+	optReload    = "reload"
 	optQuery     = "query"
 	optChannel   = "channel"
 	optFeed      = "feed"
@@ -99,6 +100,7 @@ func (b *Bot) commands() []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				str(optURL, "Link to an article or a news feed", false, 2000),
 				{Type: discordgo.ApplicationCommandOptionAttachment, Name: optFile, Description: "A .txt, .md, .html or .pdf file"},
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: optReload, Description: "Replace the stored article with the same address, wherever it came from"},
 			},
 		},
 		{

@@ -39,7 +39,7 @@ func (b *Bot) planFeed(i *discordgo.Interaction, data discordgo.ApplicationComma
 				b.fail(r, err)
 				return
 			}
-			r.finish(fmt.Sprintf("Stopped following “%s”. Articles already loaded stay in the library.", markdown.Escape(cmp.Or(s.Title, s.URL))), nil)
+			r.finish(fmt.Sprintf("Stopped following “%s”. Articles already loaded stay in the library.", markdown.Escape(cmp.Or(s.Title, bot.RedactURL(s.URL)))), nil)
 		}}, nil
 	}
 	channel := i.ChannelID
@@ -58,7 +58,7 @@ func (b *Bot) planFeed(i *discordgo.Interaction, data discordgo.ApplicationComma
 			b.fail(r, err)
 			return
 		}
-		r.finish(fmt.Sprintf("📰 Following “%s”. New articles will be loaded automatically and announced in <#%s>.", markdown.Escape(cmp.Or(s.Title, s.URL)), channel), nil)
+		r.finish(fmt.Sprintf("📰 Following “%s”. New articles will be loaded automatically and announced in <#%s>.", markdown.Escape(cmp.Or(s.Title, bot.RedactURL(s.URL))), channel), nil)
 	}}, nil
 }
 
@@ -71,7 +71,7 @@ func (b *Bot) listFeeds(r replier, guildID string) {
 	}
 	lines := []string{"**Feeds this server follows**"}
 	for _, s := range subs {
-		line := fmt.Sprintf("• %s — <%s> → <#%s>", markdown.Escape(cmp.Or(s.Title, "untitled")), s.URL, s.Channel)
+		line := fmt.Sprintf("• %s — <%s> → <#%s>", markdown.Escape(cmp.Or(s.Title, "untitled")), bot.RedactURL(s.URL), s.Channel)
 		if s.LastError != "" {
 			line += " ⚠️ last check failed: " + markdown.Escape(s.LastError)
 		}

@@ -225,19 +225,25 @@ func (b *Bot) planLoad(i *discordgo.Interaction, data discordgo.ApplicationComma
 			return nil, &bot.InputError{Err: fmt.Errorf("the file is %d MB; the limit is %d MB", att.Size>>20, b.opts.MaxUpload>>20)}
 		}
 	}
-	return &job{costly: true, run: func(ctx context.Context, r replier) { b.load(ctx, r, url, att, i.GuildID) }}, nil
+	reload, _ := opts.boolean(optReload)
+	return &job{costly: true, run: func(ctx context.Context, r replier) { b.load(ctx, r, url, att, i.GuildID, reload) }}, nil
 }
 
-// load loads a link or an attachment and tells what it added.
-func (b *Bot) load(ctx context.Context, r replier, url string, att *discordgo.MessageAttachment, guildID string) {
+// load loads a link or an attachment and tells what it added; with reload,
+// what it loads replaces a stored article with the same address.
+func (b *Bot) load(ctx context.Context, r replier, url string, att *discordgo.MessageAttachment, guildID string, reload bool) {
 	var results []bot.LoadResult
 	var err error
 	if url != "" {
-		r.edit("_Loading " + markdown.Escape(url) + "…_")
-		results, err = b.core.LoadURL(ctx, url, guildID)
+		r.edit("_Loading " + markdown.Escape(bot.RedactURL(url)) + "…_")
+		load := b.core.LoadURL
+		if reload {
+			load = b.core.ReloadURL
+		}
+		results, err = load(ctx, url, guildID)
 	} else {
 		var res bot.LoadResult
-		res, err = b.loadAttachment(ctx, att, guildID)
+		res, err = b.loadAttachment(ctx, att, guildID, reload)
 		if err == nil {
 			results = []bot.LoadResult{res}
 		}
@@ -258,8 +264,9 @@ func (b *Bot) load(ctx context.Context, r replier, url string, att *discordgo.Me
 	}
 }
 
-// loadAttachment downloads a /load attachment (size-capped) and loads it.
-func (b *Bot) loadAttachment(ctx context.Context, att *discordgo.MessageAttachment, guildID string) (bot.LoadResult, error) {
+// loadAttachment downloads a /load attachment (size-capped) and loads it,
+// or reloads it over the stored article with the same address.
+func (b *Bot) loadAttachment(ctx context.Context, att *discordgo.MessageAttachment, guildID string, reload bool) (bot.LoadResult, error) {
 	if att == nil {
 		return bot.LoadResult{}, &bot.InputError{Err: errors.New("the attached file did not arrive; try again")}
 	}
@@ -284,6 +291,9 @@ func (b *Bot) loadAttachment(ctx context.Context, att *discordgo.MessageAttachme
 	}
 	if int64(len(body)) > b.opts.MaxUpload {
 		return bot.LoadResult{}, &bot.InputError{Err: fmt.Errorf("the file is larger than %d MB", b.opts.MaxUpload>>20)}
+	}
+	if reload {
+		return b.core.ReloadFile(ctx, att.Filename, body, guildID)
 	}
 	return b.core.LoadFile(ctx, att.Filename, body, guildID)
 }

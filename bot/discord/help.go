@@ -16,7 +16,7 @@ Each answer opens with its question and ends with its sources: outlet, headline,
 const adminHelp = `
 
 **For moderators** (Manage Server or an admin role):
-• ` + "`/load url:`" + ` or ` + "`/load file:`" + ` — add an article or a feed; ` + "`/forget article:`" + ` — remove one.
+• ` + "`/load url:`" + ` or ` + "`/load file:`" + ` — add an article or a feed (` + "`reload:True`" + ` replaces a stored article with the same address); ` + "`/forget article:`" + ` — remove one.
 • ` + "`/feed add url:`" + `, ` + "`/feed remove feed:`" + ` — follow news feeds.
 • ` + "`/settings`" + ` — where I answer, the rate limit, threads and the answer language.`
 

@@ -174,8 +174,11 @@ func (b *Bot) fail(r replier, err error) {
 // attributes, plus the command that helps where there is one.
 func (b *Bot) sorry(attrs []any, err error) string {
 	msg := b.core.ErrorMessage(err, attrs...)
-	if errors.Is(err, bot.ErrNotFound) {
+	switch {
+	case errors.Is(err, bot.ErrNotFound):
 		msg = strings.TrimSuffix(msg, ".") + " — check the name with /articles."
+	case errors.Is(err, bot.ErrClaimed):
+		msg = strings.TrimSuffix(msg, ".") + " (/load with reload:True)."
 	}
 	return msg
 }

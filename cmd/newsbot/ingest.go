@@ -16,10 +16,14 @@ import (
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
 func (e *env) ingestCommand() *cobra.Command {
-	var scope string
+	var (
+		scope  string
+		reload bool
+	)
 	cmd := &cobra.Command{
 		Use:   "ingest [--scope S] PATH|URL...",
 		Short: "Load articles from files, folders, article URLs and feed URLs",
@@ -27,20 +31,30 @@ func (e *env) ingestCommand() *cobra.Command {
 web page, markdown (.md), HTML pages (.html) or PDFs (.pdf); article files
 written by newsbot load too. A folder loads every supported file in it. A URL
 loads the article page, or the newest items of an RSS or Atom feed. Loading
-an article again updates it in place. Every file that can be read is loaded;
-the others are listed at the end, each with its reason, and the command then
-exits 1.`,
+an article again updates it in place, when the new text comes from the
+article's own site (or, for a file, the same file name); text that only
+claims a stored article's address is refused unless --reload asks for it to
+replace that article. Every file that can be read is loaded; the others are
+listed at the end, each with its reason, and the command then exits 1.`,
 		Args: needArgs(1, "a file, folder or URL to load"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := retrieval.CheckScope(scope); err != nil {
 				return err
 			}
-			var urls, paths []string
+			var (
+				urls, paths []string
+				refusedURLs []problem
+			)
 			for _, a := range args {
-				if isURL(a) {
-					urls = append(urls, a)
-				} else {
+				switch s := fetch.Scheme(a); s {
+				case "":
 					paths = append(paths, a)
+				case "http", "https":
+					urls = append(urls, a)
+				case "file":
+					refusedURLs = append(refusedURLs, problem{fetch.Redact(a), "Newsbot reads files by their path: give it without file://."})
+				default:
+					refusedURLs = append(refusedURLs, problem{fetch.Redact(a), bot.UserMessage(&fetch.SchemeError{Scheme: s})})
 				}
 			}
 			// A command handed to serve arrives with the files already read
@@ -48,6 +62,7 @@ exits 1.`,
 			docs, problems := e.inputs, e.problems
 			if e.shared == nil {
 				docs, problems = e.readInputs(paths)
+				problems = append(problems, refusedURLs...)
 				e.inputs, e.problems = docs, problems
 			}
 			if len(docs) == 0 && len(urls) == 0 {
@@ -60,8 +75,18 @@ exits 1.`,
 			defer done()
 			counts := map[retrieval.AddStatus]int{}
 			bar := e.progress("loading")
+			add := st.Add
+			if reload {
+				add = st.Replace
+			}
+			refused := 0
 			for i, d := range docs {
-				a, status, err := st.Add(e.ctx, d.article, scope)
+				a, status, err := add(e.ctx, d.article, scope)
+				if errors.Is(err, bot.ErrClaimed) {
+					problems = append(problems, problem{d.name, reloadHint(reason(err), err)})
+					refused++
+					continue
+				}
 				if err != nil {
 					bar.Finish()
 					return fmt.Errorf("%s: %w", d.name, err)
@@ -71,24 +96,38 @@ exits 1.`,
 				bar.update(i+1, len(docs))
 			}
 			bar.Finish()
+			load := b.LoadURL
+			if reload {
+				load = b.ReloadURL
+			}
 			for _, u := range urls {
-				results, err := b.LoadURL(e.ctx, u, scope)
+				results, err := load(e.ctx, u, scope)
 				for _, r := range results {
 					counts[r.Status]++
 					fmt.Fprintln(e.stdout, receipt(r.Article, r.Status))
 				}
 				if err != nil {
-					problems = append(problems, problem{name: u, reason: e.sorry(b, err)})
+					problems = append(problems, problem{name: fetch.Redact(u), reason: reloadHint(e.sorry(b, err), err)})
 				}
 			}
 			if total := counts[retrieval.Added] + counts[retrieval.Updated] + counts[retrieval.Unchanged]; total > 1 {
 				fmt.Fprintf(e.stdout, "%d added, %d updated, %d unchanged\n", counts[retrieval.Added], counts[retrieval.Updated], counts[retrieval.Unchanged])
 			}
-			return e.reportProblems(problems, len(docs))
+			return e.reportProblems(problems, len(docs)-refused)
 		},
 	}
 	cmd.Flags().StringVar(&scope, "scope", retrieval.GlobalScope, `"global" or a Discord server id`)
+	cmd.Flags().BoolVar(&reload, "reload", false, "let what is loaded replace stored articles with the same address, wherever those were read from")
 	return cmd
+}
+
+// reloadHint adds the flag that a refusal to replace a stored article asks
+// for to its sentence.
+func reloadHint(msg string, err error) string {
+	if !errors.Is(err, bot.ErrClaimed) {
+		return msg
+	}
+	return strings.TrimSuffix(msg, ".") + " (newsbot ingest --reload)."
 }
 
 // input is one article read from a file, before it is stored.
@@ -239,6 +278,9 @@ func importFile(ctx context.Context, path string) (*retrieval.Article, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.FetchedFrom == "" { // an article file says where it came from
+		a.FetchedFrom = bot.FileOrigin(path)
+	}
 	// Check now what storing would check, so one bad file is reported
 	// with the others instead of stopping the ones after it.
 	check := *a
@@ -274,10 +316,6 @@ func reason(err error) string {
 		return s
 	}
 	return err.Error()
-}
-
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
 // receipt is the line that tells a person what loading did.

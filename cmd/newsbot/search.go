@@ -113,6 +113,7 @@ type articleJSON struct {
 	ID          string  `json:"id"`
 	Title       string  `json:"title"`
 	URL         string  `json:"url"`
+	FetchedFrom string  `json:"fetched_from,omitempty"` // where the text was read from
 	Source      string  `json:"source"`
 	Author      string  `json:"author"`
 	PublishedAt *string `json:"published_at"`
@@ -147,7 +148,7 @@ func (e *env) articlesCommand() *cobra.Command {
 				for _, a := range list {
 					loaded := a.LoadedAt.UTC().Format(time.RFC3339)
 					out.Articles = append(out.Articles, articleJSON{
-						ID: a.ID, Title: a.Title, URL: a.URL, Source: a.Source, Author: a.Author,
+						ID: a.ID, Title: a.Title, URL: a.URL, FetchedFrom: a.FetchedFrom, Source: a.Source, Author: a.Author,
 						PublishedAt: dateJSON(a.PublishedAt), LoadedAt: &loaded, Scope: a.Scope, Paragraphs: len(a.Paragraphs),
 					})
 				}

@@ -103,6 +103,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if err := checkScheme(req.URL); err != nil {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
 	}
+	normalizeHost(req.URL)
 	return nil
 }
 
@@ -116,11 +117,15 @@ func ParseWebURL(raw string) (*url.URL, error) {
 	if err := checkScheme(u); err != nil {
 		return nil, err
 	}
+	normalizeHost(u)
 	return u, nil
 }
 
 func checkScheme(u *url.URL) error {
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("url %q: %w", u.Redacted(), &SchemeError{Scheme: u.Scheme})
+	}
+	if u.Scheme == "" || u.Hostname() == "" {
 		return fmt.Errorf("url %q: %w", u.Redacted(), ErrInvalidURL)
 	}
 	return nil

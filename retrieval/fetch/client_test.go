@@ -59,6 +59,7 @@ func TestFetchArticle(t *testing.T) {
 	want := Document{
 		Title:       "Harbour bridge reopens after two-year repair",
 		URL:         srv.URL + "/2024/03/12/harbour-bridge-reopens", // relative canonical, resolved
+		FetchedFrom: srv.URL + "/2024/story",                        // after the redirect
 		Source:      "The Daily Example",
 		Author:      "Jane Doe",
 		PublishedAt: time.Date(2024, 3, 12, 9, 30, 0, 0, time.UTC),

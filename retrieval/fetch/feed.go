@@ -16,6 +16,7 @@ import (
 
 // Feed is an RSS, Atom or JSON feed, reduced to what the bot uses.
 type Feed struct {
+	URL         string // where the feed was read from, after redirects
 	Title       string
 	Link        string // the site the feed belongs to
 	Description string
@@ -57,7 +58,9 @@ func ParseFeed(ctx context.Context, data []byte, feedURL string) (Feed, error) {
 			return Feed{}, fmt.Errorf("parse feed url: %w", ErrInvalidURL)
 		}
 	}
-	return defaultIsolator().feed(ctx, data, feedURL)
+	f, err := defaultIsolator().feed(ctx, data, feedURL)
+	f.URL = feedURL
+	return f, err
 }
 
 func parseFeed(body []byte, base *url.URL) (Feed, error) {
@@ -134,11 +137,18 @@ func fragmentParagraphs(fragment string) []string {
 }
 
 // itemDocument builds a Document from a feed item's own HTML.
+// Its text was read from the feed, whose title names the outlet if it names the feed's site (see
+// provenance.go), else the feed's host does.
 func itemDocument(feed Feed, it Item, paras []string) Document {
+	source := feed.Title
+	if u, err := url.Parse(feed.URL); err == nil && feed.URL != "" && (source == "" || !nameFits(source, u.Hostname())) {
+		source = siteFromURL(u)
+	}
 	return Document{
 		Title:       it.Title,
 		URL:         it.Link,
-		Source:      feed.Title,
+		FetchedFrom: feed.URL,
+		Source:      source,
 		Author:      it.Author,
 		PublishedAt: it.Published,
 		Paragraphs:  paras,
@@ -177,6 +187,7 @@ func (c *Client) FetchFeed(ctx context.Context, feedURL string, v Validators) (F
 	if fr.Feed, err = c.iso.feed(ctx, resp.Body, resp.URL.String()); err != nil {
 		return FeedResponse{}, fmt.Errorf("fetch feed %s: %w", feedURL, err)
 	}
+	fr.Feed.URL = withoutUserinfo(resp.URL).String()
 	return fr, nil
 }
 

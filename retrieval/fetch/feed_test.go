@@ -18,6 +18,7 @@ func TestParseFeedRSS(t *testing.T) {
 		t.Fatalf("ParseFeed: %v", err)
 	}
 	want := Feed{
+		URL:         base + "/rss.xml",
 		Title:       "The Daily Example – City",
 		Link:        base + "/city",
 		Description: "City news from The Daily Example",

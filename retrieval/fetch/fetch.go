@@ -18,10 +18,15 @@ import (
 
 // Document is an article as fetched or read, before it enters the library.
 type Document struct {
-	Title  string
-	URL    string // the canonical URL when the page declares one, else the URL it was read from
-	Source string // the outlet, such as "The Daily Example"
-	Author string
+	Title string
+	// URL is the canonical URL when the page declares one on its own site, else the URL it was
+	// read from (see provenance.go).
+	URL string
+	// FetchedFrom is the address the text was read from, after redirects: the page's, or the
+	// feed's for an item whose text the feed carried. Empty for a file.
+	FetchedFrom string
+	Source      string // the outlet, such as "The Daily Example"
+	Author      string
 	// PublishedAt is zero when unknown.
 	PublishedAt time.Time
 	// Paragraphs are in reading order, each non-empty and trimmed, with no blank line inside.
@@ -65,7 +70,7 @@ func (c *Client) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	final := resp.URL.String()
+	final := withoutUserinfo(resp.URL).String() // stored and cited: no password in it
 	res := Result{URL: final}
 	switch classify(resp.MediaType, resp.Body) {
 	case formatHTML:
@@ -79,13 +84,14 @@ func (c *Client) Fetch(ctx context.Context, rawURL string) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("read feed %s: %w", final, err)
 		}
+		feed.URL = final
 		res.Kind, res.Feed = KindFeed, feed
 	case formatPDF:
 		doc, err := c.iso.pdf(ctx, resp.Body)
 		if err != nil {
 			return Result{}, fmt.Errorf("read pdf %s: %w", final, err)
 		}
-		doc.URL = final
+		doc.URL, doc.FetchedFrom = final, final
 		if doc.Source == "" {
 			doc.Source = siteFromURL(resp.URL)
 		}

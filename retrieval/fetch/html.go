@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -22,8 +23,8 @@ import (
 
 // ReadHTML reads an untrusted web page, such as a saved page or an attachment, in a child process
 // bounded by DefaultLimits (see Limits). pageURL is where the page came from, used to resolve
-// relative links and as the Document's URL when the page declares no canonical one; it may be
-// empty. A page without a readable article fails with an error matching ErrNotArticle; one that
+// relative links, to check what the page says about itself (see provenance.go) and as the
+// Document's URL when the page declares no canonical one; it may be empty. A page without a readable article fails with an error matching ErrNotArticle; one that
 // breaks a limit with a *LimitError.
 func ReadHTML(ctx context.Context, data []byte, pageURL string) (Document, error) {
 	if pageURL != "" {
@@ -79,20 +80,14 @@ func readHTML(ctx context.Context, body []byte, contentType string, pageURL *url
 
 	doc := Document{
 		Title:  cleanInline(art.Title()),
-		URL:    meta.canonical,
-		Source: cleanInline(art.SiteName()),
 		Author: cleanByline(art.Byline()),
 	}
-	if doc.URL == "" && pageURL != nil {
-		doc.URL = pageURL.String()
+	if pageURL != nil {
+		doc.FetchedFrom = pageURL.String()
 	}
-	if doc.Source == "" {
-		doc.Source = meta.siteName
-	}
-	if doc.Source == "" {
-		doc.Source = siteFromURL(pageURL)
-	}
-	doc.Title = trimSiteName(doc.Title, doc.Source)
+	declared := cmp.Or(cleanInline(art.SiteName()), meta.siteName)
+	doc.URL, doc.Source = pageIdentity(meta.canonical, declared, pageURL)
+	doc.Title = trimSiteName(trimSiteName(doc.Title, declared), doc.Source)
 	if t, err := art.PublishedTime(); err == nil {
 		doc.PublishedAt = t
 	} else {
@@ -277,7 +272,7 @@ func absoluteWebURL(ref string, base *url.URL) string {
 	if checkScheme(u) != nil {
 		return ""
 	}
-	return u.String()
+	return withoutUserinfo(u).String()
 }
 
 // siteFromURL names the outlet after the host when the page does not name itself.

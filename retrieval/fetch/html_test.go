@@ -21,6 +21,7 @@ func TestReadHTML(t *testing.T) {
 	want := Document{
 		Title:       "Harbour bridge reopens after two-year repair",
 		URL:         "https://news.example.com/2024/03/12/harbour-bridge-reopens",
+		FetchedFrom: "https://news.example.com/story?utm_source=chat",
 		Source:      "The Daily Example",
 		Author:      "Jane Doe",
 		PublishedAt: time.Date(2024, 3, 12, 9, 30, 0, 0, time.UTC),
@@ -54,18 +55,18 @@ func TestReadHTMLMetadataFallbacks(t *testing.T) {
 			name:    "og:url without canonical",
 			head:    `<meta property="og:url" content="https://example.org/a/1">`,
 			pageURL: "https://example.org/a/1?ref=home",
-			want:    Document{URL: "https://example.org/a/1", Source: "example.org"},
+			want:    Document{URL: "https://example.org/a/1", FetchedFrom: "https://example.org/a/1?ref=home", Source: "example.org"},
 		},
 		{
 			name:    "no canonical: the page URL, host as source",
 			pageURL: "https://www.example.org/a/2",
-			want:    Document{URL: "https://www.example.org/a/2", Source: "example.org"},
+			want:    Document{URL: "https://www.example.org/a/2", FetchedFrom: "https://www.example.org/a/2", Source: "example.org"},
 		},
 		{
 			name:    "canonical with a non-web scheme is ignored",
 			head:    `<link rel="canonical" href="javascript:alert(1)">`,
 			pageURL: "https://example.org/a/3",
-			want:    Document{URL: "https://example.org/a/3", Source: "example.org"},
+			want:    Document{URL: "https://example.org/a/3", FetchedFrom: "https://example.org/a/3", Source: "example.org"},
 		},
 		{
 			name: "date from itemprop, author from meta",
