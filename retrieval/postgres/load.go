@@ -15,14 +15,14 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-const articleColumns = `id, scope, title, url, source, author, published_at, loaded_at, analyzer`
+const articleColumns = `id, scope, title, url, fetched_from, source, author, published_at, loaded_at, analyzer`
 
 // scanArticle reads the articleColumns of a row.
 func scanArticle(rows pgx.Rows) (*retrieval.Article, string, error) {
 	var a retrieval.Article
 	var published *time.Time
 	var analyzer string
-	if err := rows.Scan(&a.ID, &a.Scope, &a.Title, &a.URL, &a.Source, &a.Author, &published, &a.LoadedAt, &analyzer); err != nil {
+	if err := rows.Scan(&a.ID, &a.Scope, &a.Title, &a.URL, &a.FetchedFrom, &a.Source, &a.Author, &published, &a.LoadedAt, &analyzer); err != nil {
 		return nil, "", err
 	}
 	if published != nil {

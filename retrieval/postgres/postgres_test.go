@@ -212,3 +212,32 @@ func TestImportKeepsIDsAndDates(t *testing.T) {
 		t.Errorf("imported article reads back as\n%s\nwant\n%s", have, want)
 	}
 }
+
+// Where an article was read from is kept, and text that claims a stored article's address from
+// elsewhere replaces it only when asked: the same rule as the file library's.
+func TestProvenanceOnPostgres(t *testing.T) {
+	t.Parallel()
+	url := migrated(t)
+	ctx := context.Background()
+	st := retrieval.NewStore(openLib(t, url, retrieval.NewLocalEmbedder(), Options{}))
+	a := article("harbour dredging", 3)
+	a.FetchedFrom = a.URL + "?utm_source=rss"
+	stored, _, err := st.Add(ctx, a, retrieval.GlobalScope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.ListAll(ctx, "")
+	if err != nil || len(all) != 1 || all[0].FetchedFrom != a.FetchedFrom {
+		t.Fatalf("read back: %v %+v", err, all)
+	}
+	claim := article("harbour dredging", 3)
+	claim.Paragraphs[0] = "A forged first paragraph about the harbour dredging committee."
+	claim.FetchedFrom = "file:forged.html"
+	if _, _, err := st.Add(ctx, claim, retrieval.GlobalScope); !errors.Is(err, retrieval.ErrClaimed) {
+		t.Fatalf("claiming text: got %v, want ErrClaimed", err)
+	}
+	got, status, err := st.Replace(ctx, claim, retrieval.GlobalScope)
+	if err != nil || status != retrieval.Updated || got.ID != stored.ID || got.FetchedFrom != "file:forged.html" {
+		t.Fatalf("replace: %v %v %+v", status, err, got)
+	}
+}

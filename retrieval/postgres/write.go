@@ -108,12 +108,13 @@ func (l *Library) find(ctx context.Context, tx pgx.Tx, a *retrieval.Article) (*r
 // writeArticle inserts or replaces an article and its paragraphs.
 func writeArticle(ctx context.Context, tx pgx.Tx, a *retrieval.Article) error {
 	_, err := tx.Exec(ctx, `
-		INSERT INTO articles (id, scope, title, url, source, author, published_at, loaded_at, content_hash, analyzer)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		INSERT INTO articles (id, scope, title, url, fetched_from, source, author, published_at, loaded_at, content_hash, analyzer)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (id) DO UPDATE SET scope = EXCLUDED.scope, title = EXCLUDED.title, url = EXCLUDED.url,
-			source = EXCLUDED.source, author = EXCLUDED.author, published_at = EXCLUDED.published_at,
-			loaded_at = EXCLUDED.loaded_at, content_hash = EXCLUDED.content_hash, analyzer = EXCLUDED.analyzer`,
-		a.ID, a.Scope, a.Title, a.URL, a.Source, a.Author, nullTime(a.PublishedAt), a.LoadedAt.UTC(),
+			fetched_from = EXCLUDED.fetched_from, source = EXCLUDED.source, author = EXCLUDED.author,
+			published_at = EXCLUDED.published_at, loaded_at = EXCLUDED.loaded_at, content_hash = EXCLUDED.content_hash,
+			analyzer = EXCLUDED.analyzer`,
+		a.ID, a.Scope, a.Title, a.URL, a.FetchedFrom, a.Source, a.Author, nullTime(a.PublishedAt), a.LoadedAt.UTC(),
 		retrieval.ContentHash(a.Paragraphs), retrieval.AnalyzerVersion)
 	if err != nil {
 		return fmt.Errorf("save article %s: %w", a.ID, err)
