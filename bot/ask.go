@@ -114,14 +114,14 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 	if err != nil {
 		return nil, err
 	}
-	relevant := bearing(hits, cands)
+	relevant := bearing(hits, cands, b.minSimilarity())
 	if len(relevant) == 0 && b.model != nil && !rewritten {
 		if again := b.standalone(ctx, text, history, now); again != text {
 			standalone = again
 			if hits, cands, err = b.retrieve(ctx, standalone, q, now); err != nil {
 				return nil, err
 			}
-			relevant = bearing(hits, cands)
+			relevant = bearing(hits, cands, b.minSimilarity())
 		}
 	}
 	if b.model == nil {
@@ -236,17 +236,19 @@ func (b *Bot) evidence(ctx context.Context, text string, hits []retrieval.Hit, n
 // none is, and nothing but the closest articles when no sentence holds a
 // word of the question.
 func judgeExtractive(hits []retrieval.Hit, cands []candidate, aboutTime bool) *Answer {
-	if len(bearing(hits, cands)) == 0 {
+	if len(bearing(hits, cands, 0)) == 0 {
 		return nothingFound(hits, ModeExtractive)
 	}
 	return extractiveAnswer(cands, true, aboutTime)
 }
 
 // bearing keeps the hits that hold any of the question's words in a
-// sentence or its neighbours. A model reads them all and may abstain; with
-// none, the library has nothing on the question and the model is not
-// asked to make something up.
-func bearing(hits []retrieval.Hit, cands []candidate) []retrieval.Hit {
+// sentence or its neighbours, or, when minSim is above 0, whose vector is
+// at least that similar to the question's: a neural embedder knows a
+// paraphrase or another language when no word is shared. A model reads
+// them all and may abstain; with none, the library has nothing on the
+// question and the model is not asked to make something up.
+func bearing(hits []retrieval.Hit, cands []candidate, minSim float64) []retrieval.Hit {
 	keep := make([]bool, len(hits))
 	for _, c := range cands {
 		if c.window > 0 {
@@ -255,11 +257,20 @@ func bearing(hits []retrieval.Hit, cands []candidate) []retrieval.Hit {
 	}
 	var out []retrieval.Hit
 	for i, h := range hits {
-		if keep[i] {
+		if keep[i] || minSim > 0 && h.Similarity >= minSim {
 			out = append(out, h)
 		}
 	}
 	return out
+}
+
+// minSimilarity is the similarity from which a hit bears on a question on
+// its vector alone: 0 (never) with the built-in embedder.
+func (b *Bot) minSimilarity() float64 {
+	if b.store.Embedder().Lexical() {
+		return 0
+	}
+	return b.opts.MinSimilarity
 }
 
 // nothingFound is the honest answer when the library has nothing on the

@@ -50,7 +50,7 @@ func BenchmarkPreparePrompt(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		relevant := bearing(hits, cands)
+		relevant := bearing(hits, cands, 0)
 		if len(relevant) == 0 {
 			b.Fatalf("nothing relevant to %q", q)
 		}

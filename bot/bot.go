@@ -25,7 +25,14 @@ type Options struct {
 	MaxQuestion int
 	// FeedItems caps how many items of a feed one load takes; default 20.
 	FeedItems int
-	Logger    *slog.Logger
+	// MinSimilarity is the cosine similarity of a question's vector and a
+	// paragraph's from which the paragraph bears on the question though
+	// they share no word, when the embedder is a neural model; default
+	// 0.5, about where OpenAI's text-embedding-3 models put a passage on
+	// the question's subject. The built-in embedder's vectors are its
+	// words, so its similarity says nothing words don't and is not used.
+	MinSimilarity float64
+	Logger        *slog.Logger
 }
 
 // Bot answers questions about the articles in a store.
@@ -54,6 +61,9 @@ func New(store *retrieval.Store, model *Model, fetcher *fetch.Client, opts Optio
 	}
 	if opts.FeedItems <= 0 {
 		opts.FeedItems = 20
+	}
+	if opts.MinSimilarity <= 0 {
+		opts.MinSimilarity = 0.5
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

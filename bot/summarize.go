@@ -184,7 +184,7 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 		if _, cands, err = b.evidence(ctx, r.Topic, hits, r.Now); err != nil {
 			return nil, err
 		}
-		hits = bearing(hits, cands)
+		hits = bearing(hits, cands, b.minSimilarity())
 	} else {
 		hits = b.recentLeads(r)
 	}

@@ -23,6 +23,11 @@ type EmbedderInfo struct {
 	Dimensions int    `json:"dimensions"`
 }
 
+// Lexical reports whether the embedder's vectors are made of the text's
+// words (the built-in embedder): their similarity then says nothing that
+// shared words don't, unlike a neural model's.
+func (i EmbedderInfo) Lexical() bool { return i.Provider == "local" }
+
 // Key is a file-name-safe identifier of the embedder.
 func (i EmbedderInfo) Key() string {
 	s := fmt.Sprintf("%s-%s-%d", i.Provider, i.Model, i.Dimensions)

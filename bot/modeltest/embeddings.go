@@ -19,11 +19,21 @@ import (
 // texts sharing words point the same way. Text without words gets a fixed
 // unit vector rather than zeros, which would break cosine similarity.
 func Embed(text string, dims int) []float32 {
+	return embedMeaning(text, dims, nil)
+}
+
+// embedMeaning is Embed with each word first replaced by its meaning, when
+// meanings has one: words of one meaning point the same way, as a neural
+// model's paraphrases do.
+func embedMeaning(text string, dims int, meanings map[string]string) []float32 {
 	v := make([]float64, dims)
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	for _, w := range words {
+		if m, ok := meanings[w]; ok {
+			w = m
+		}
 		h := fnv.New64a()
 		h.Write([]byte(w))
 		sum := h.Sum64()
@@ -99,6 +109,7 @@ func (s *Server) serveEmbeddings(w http.ResponseWriter, r *http.Request, req Emb
 	s.mu.Lock()
 	dims := s.dims
 	unknown := s.models != nil && !s.models[req.Model]
+	meanings := s.meanings
 	s.mu.Unlock()
 	if req.Dimensions > 0 {
 		dims = req.Dimensions
@@ -121,9 +132,9 @@ func (s *Server) serveEmbeddings(w http.ResponseWriter, r *http.Request, req Emb
 	data := make([]map[string]any, len(req.Input))
 	tokens := 0
 	for i, text := range req.Input {
-		var vec any = Embed(text, dims)
+		var vec any = embedMeaning(text, dims, meanings)
 		if req.EncodingFormat == "base64" {
-			vec = encodeBase64(Embed(text, dims))
+			vec = encodeBase64(embedMeaning(text, dims, meanings))
 		}
 		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": vec}
 		tokens += len(strings.Fields(text))

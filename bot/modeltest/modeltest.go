@@ -45,6 +45,7 @@ type Server struct {
 	reply       func(openai.ChatCompletionRequest) string
 	models      map[string]bool // nil: every model name exists
 	dims        int
+	meanings    map[string]string
 	requests    []Request
 	seq         int
 }
@@ -133,6 +134,23 @@ func (s *Server) SetModels(names ...string) {
 	s.models = make(map[string]bool, len(names))
 	for _, n := range names {
 		s.models[n] = true
+	}
+}
+
+// SetSynonyms makes the embeddings read words of one meaning as one:
+// each group lists words, lowercase, that embed as its first. Texts that
+// say the same in other words then point the same way, as with a neural
+// embedding model, which the hashed bag of words alone does not do.
+func (s *Server) SetSynonyms(groups ...[]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.meanings == nil {
+		s.meanings = map[string]string{}
+	}
+	for _, g := range groups {
+		for _, w := range g {
+			s.meanings[w] = g[0]
+		}
 	}
 }
 

@@ -402,3 +402,27 @@ func TestUnknownPath(t *testing.T) {
 		t.Errorf("got status %d, want 404", resp.StatusCode)
 	}
 }
+
+// With synonyms, texts that say the same in other words get the same
+// vector; without them, the same texts differ.
+func TestEmbeddingSynonyms(t *testing.T) {
+	srv := modeltest.New(t)
+	srv.SetDimensions(64)
+	client := srv.Client()
+	embed := func() []openai.Embedding {
+		t.Helper()
+		resp, err := client.CreateEmbeddings(context.Background(), openai.EmbeddingRequestStrings{
+			Input: []string{"the summit should be staged", "the conference should be convened"}, Model: "emb"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Data
+	}
+	if d := embed(); cmp.Equal(d[0].Embedding, d[1].Embedding) {
+		t.Fatal("different words embed alike without synonyms")
+	}
+	srv.SetSynonyms([]string{"conference", "summit"}, []string{"convened", "staged"})
+	if d := embed(); !cmp.Equal(d[0].Embedding, d[1].Embedding) {
+		t.Errorf("synonymous texts embed differently:\n%v\n%v", d[0].Embedding, d[1].Embedding)
+	}
+}
