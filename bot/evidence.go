@@ -46,6 +46,9 @@ type question struct {
 	// counted is the term of X in "how many X": the number must count it
 	// ("240 hostages", not "three citizens … held hostage").
 	counted []string
+	// slot is the term of X in "which X" or "what X": the kind of thing
+	// asked for, which the answer names.
+	slot string
 	// frame is the period the question names, read relative to now.
 	frame retrieval.TimeFrame
 	now   time.Time
@@ -64,10 +67,9 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 	// need not hold them to answer.
 	var content map[string]bool
 	q.frame, content = readTime(text, now, terms)
-	slot := ""
 	if m := focusPattern.FindStringSubmatch(asked); m != nil && !notFocus[strings.ToLower(m[1])] {
 		if ts := terms(m[1]); len(ts) == 1 {
-			slot = ts[0]
+			q.slot = ts[0]
 		}
 	}
 	for t, w := range idf {
@@ -78,7 +80,7 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 		if !inAsked[t] {
 			w /= 2
 		}
-		if t == slot {
+		if t == q.slot {
 			w *= slotWeight
 		}
 		q.weights[t] = w
@@ -185,6 +187,7 @@ type candidate struct {
 	self      float64 // share of the question's weight in the sentence
 	window    float64 // share in the sentence and its neighbours, the one before and the one after
 	typed     bool    // holds a new name, date or number as the question's kind asks
+	counts    bool    // typed, and for "how many X" the number is right before X
 	focused   bool    // the question's focus, if any, is in the window
 	novel     int     // content terms the question lacks
 	fit       float64 // how well its article's date fits the time the question asks about
@@ -229,6 +232,7 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			// A sentence that adds nothing to the question, or asks one
 			// itself, answers nothing.
 			c.typed = q.typed(s, terms, lower) && c.novel > 0 && !strings.HasSuffix(s, "?")
+			c.counts = c.typed && (len(q.counted) == 0 || q.countsFocus(s, terms))
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
 			c.focused = q.focus == "" || slices.Contains(ts[i], q.focus) || slices.Contains(prev, q.focus) || slices.Contains(next, q.focus)
 			c.score = c.rank()
@@ -259,7 +263,7 @@ var (
 // rank scores a candidate as an answer.
 func (c candidate) rank() float64 {
 	s := (c.self + neighbourWeight*(c.window-c.self)) * max(1-hitDiscount*float64(c.hit), 0.5)
-	if c.typed {
+	if c.counts {
 		s += typedBonus
 	}
 	s += novelBonus * min(float64(c.novel), maxNovel)
@@ -391,7 +395,10 @@ func (q question) typed(s string, terms func(string) []string, lower map[string]
 		return datePattern.MatchString(s)
 	case numberKind:
 		if len(q.counted) > 0 {
-			return q.countsFocus(s, terms)
+			// The number counts the thing asked about, or at least shares a
+			// sentence with it ("34 felony counts … criminal charges").
+			// The latter is evidence enough, not a typed answer's bonus.
+			return q.countsFocus(s, terms) || q.hasNewNumber(s) && slices.ContainsFunc(terms(s), func(t string) bool { return slices.Contains(q.counted, t) })
 		}
 		return q.hasNewNumber(s)
 	}
