@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/retrieval/fetch"
+	"golang.org/x/sync/errgroup"
 )
 
 // itemFunc receives each new feed item with its article. An error leaves the item unseen, so the
@@ -98,28 +99,26 @@ func (p *poller) Run(ctx context.Context) error {
 // recorded in Subscription.LastError, and all such errors are returned joined.
 func (p *poller) PollOnce(ctx context.Context) error {
 	var (
-		wg   sync.WaitGroup
+		g    errgroup.Group // its goroutines return nil: one feed's failure stops no other
 		mu   sync.Mutex
 		errs []error
-		sem  = make(chan struct{}, p.opts.Concurrency)
 	)
+	g.SetLimit(p.opts.Concurrency)
 	for _, sub := range p.store.All() {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
+		if ctx.Err() != nil {
+			g.Wait()
 			return ctx.Err()
 		}
-		wg.Go(func() {
-			defer func() { <-sem }()
+		g.Go(func() error {
 			if err := p.pollFeed(ctx, sub); err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("feed %s (%s): %w", sub.ID, RedactURL(sub.URL), err))
 				mu.Unlock()
 			}
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
 	return errors.Join(errs...)
 }
 
