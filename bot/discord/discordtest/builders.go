@@ -66,15 +66,6 @@ func ButtonClick(guildID, channelID, userID, customID string, message *discordgo
 	return i
 }
 
-// SelectMenu returns the interaction Discord sends when userID picks values
-// in the string select menu customID on message.
-func SelectMenu(guildID, channelID, userID, customID string, message *discordgo.Message, values ...string) *discordgo.Interaction {
-	i := baseInteraction(discordgo.InteractionMessageComponent, guildID, channelID, userID)
-	i.Data = discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.SelectMenuComponent, Values: values}
-	i.Message = message
-	return i
-}
-
 // ModalSubmit returns the interaction Discord sends when userID submits the
 // modal customID; values maps each text input's custom_id to what was typed.
 func ModalSubmit(guildID, channelID, userID, customID string, values map[string]string) *discordgo.Interaction {

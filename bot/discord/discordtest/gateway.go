@@ -25,14 +25,6 @@ type GatewayStats struct {
 	Heartbeats  int // heartbeats (op 1) received
 }
 
-// GatewayPayload is a payload the bot sent on the gateway, other than a
-// heartbeat: IDENTIFY, RESUME, presence updates (op 3), member requests (op 8).
-type GatewayPayload struct {
-	Op   int
-	Data json.RawMessage
-	Time time.Time
-}
-
 // Gateway close codes the fake uses, as Discord documents them.
 const (
 	CloseUnknownOpcode        = 4001
@@ -156,9 +148,6 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handlePayload(c *gwConn, p frame) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p.Op != 1 {
-		s.payloads = append(s.payloads, GatewayPayload{Op: p.Op, Data: p.D, Time: time.Now()})
-	}
 	defer s.notifyLocked()
 	switch p.Op {
 	case 1: // heartbeat
@@ -226,7 +215,7 @@ func (s *Server) identifyLocked(c *gwConn, d json.RawMessage) bool {
 	s.sendLocked(sess, "READY", map[string]any{
 		"v":                  9,
 		"session_id":         sess.id,
-		"resume_gateway_url": s.GatewayURL(),
+		"resume_gateway_url": s.gatewayURL(),
 		"user":               s.botUserJSON(),
 		"application":        map[string]any{"id": s.cfg.appID, "flags": 0},
 		"guilds":             guilds,
@@ -331,19 +320,11 @@ func (s *Server) GatewayStats() GatewayStats {
 }
 
 // Identifies returns every IDENTIFY received, to check the token and the
-// intents a bot asked for. Presence is left empty; GatewayPayloads has it raw.
+// intents a bot asked for. Presence is left empty.
 func (s *Server) Identifies() []discordgo.Identify {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]discordgo.Identify(nil), s.identifies...)
-}
-
-// GatewayPayloads returns every payload the bot sent on the gateway except
-// heartbeats, in order.
-func (s *Server) GatewayPayloads() []GatewayPayload {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]GatewayPayload(nil), s.payloads...)
 }
 
 // WaitGateway blocks until cond holds for the gateway counters.

@@ -18,8 +18,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// DefaultBotID is the bot's user id (and application id) unless WithBot or
-// WithApplicationID say otherwise; a fixed id keeps test expectations readable.
+// DefaultBotID is the bot's user id and application id; a fixed id keeps
+// test expectations readable.
 const DefaultBotID = "1000000000000000001"
 
 // DefaultToken is the token Session uses when no WithToken option is given.
@@ -53,7 +53,6 @@ type Server struct {
 	conns      map[*gwConn]struct{}
 	sessions   map[string]*gwSession
 	identifies []discordgo.Identify
-	payloads   []GatewayPayload
 	stats      GatewayStats
 
 	commands     map[string][]map[string]any // scope ("" = global, else guild id)
@@ -87,32 +86,10 @@ func WithToken(token string) Option {
 	return func(c *config) { c.token = strings.TrimPrefix(token, "Bot ") }
 }
 
-// WithBot sets the bot user that READY, /users/@me and the bot's messages show.
-func WithBot(id, username string) Option {
-	return func(c *config) { c.botID, c.botName = id, username }
-}
-
-// WithApplicationID sets the application id; it defaults to the bot's user
-// id, as it is for every bot created in Discord's developer portal today.
-func WithApplicationID(id string) Option {
-	return func(c *config) { c.appID = id }
-}
-
 // WithGuild adds a guild the bot is in: READY lists it as unavailable and a
 // GUILD_CREATE follows, as on Discord.
 func WithGuild(id, name string) Option {
 	return func(c *config) { c.guilds = append(c.guilds, guild{id, name}) }
-}
-
-// WithHeartbeatInterval sets the interval sent in HELLO. Discord's is about
-// 41 s; tests of heartbeat handling want a few milliseconds. Values below a
-// millisecond are ignored: discordgo's ticker panics on zero.
-func WithHeartbeatInterval(d time.Duration) Option {
-	return func(c *config) {
-		if d >= time.Millisecond {
-			c.heartbeat = d
-		}
-	}
 }
 
 // WithDisallowedIntents makes IDENTIFY fail with close code 4014 when it asks
@@ -164,8 +141,8 @@ func New(t testing.TB, opts ...Option) *Server {
 // code takes from NEWSBOT_DISCORD_API_URL.
 func (s *Server) URL() string { return s.hs.URL }
 
-// GatewayURL is the websocket URL that GET /gateway hands out.
-func (s *Server) GatewayURL() string { return "ws://" + s.base.Host + "/gw" }
+// gatewayURL is the websocket URL that GET /gateway hands out.
+func (s *Server) gatewayURL() string { return "ws://" + s.base.Host + "/gw" }
 
 // Token is the bot token to give discordgo.New (with the "Bot " prefix).
 func (s *Server) Token() string {
