@@ -28,8 +28,8 @@ type Question struct {
 	// from it, and newer articles are preferred. Zero means the bot's
 	// clock; the terminal's --as-of sets it.
 	Now time.Time
-	// Status, when not nil, hears what the bot is doing: PhaseSearching,
-	// then PhaseWriting when a model starts writing the answer.
+	// Status, when not nil, hears what the bot is doing: phaseSearching,
+	// then phaseWriting when a model starts writing the answer.
 	Status func(phase string)
 	// Language, when set, names the language a model answers in ("German");
 	// otherwise it answers in the question's language. An extractive answer
@@ -40,8 +40,8 @@ type Question struct {
 // Phases of an answer, as Question.Status and SummaryRequest.Status hear
 // them; a terminal shows them while it waits.
 const (
-	PhaseSearching = "searching"
-	PhaseWriting   = "writing"
+	phaseSearching = "searching"
+	phaseWriting   = "writing"
 )
 
 // report returns status, or a func that does nothing.
@@ -72,7 +72,7 @@ func promptTurns(turns []Turn) []prompts.Turn {
 // Errors a person can fix by asking differently.
 var (
 	ErrEmptyQuestion = errors.New("the question is empty")
-	ErrLongQuestion  = errors.New("the question is too long")
+	errLongQuestion  = errors.New("the question is too long")
 )
 
 // Ask answers q from the articles q.Scope can see. progress, when not nil,
@@ -101,7 +101,7 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 	text := strings.TrimSpace(q.Text)
 	history := promptTurns(q.History)
 	status := report(q.Status)
-	status(PhaseSearching)
+	status(phaseSearching)
 	// A follow-up, or a question in another language than the library's,
 	// is rewritten before retrieval (one model call). With a model, a
 	// question that shares no word with the library gets that one rewrite
@@ -134,7 +134,7 @@ func (b *Bot) ask(ctx context.Context, q Question, now time.Time, progress func(
 		a.Question = standalone
 		return a, nil
 	}
-	status(PhaseWriting)
+	status(phaseWriting)
 	return b.modelAnswer(ctx, text, standalone, history, relevant, now, q.Language, progress)
 }
 
@@ -147,7 +147,7 @@ func (b *Bot) CheckQuestion(text string) error {
 	case text == "":
 		return ErrEmptyQuestion
 	case utf8.RuneCountInString(text) > b.opts.MaxQuestion:
-		return fmt.Errorf("%w: %d characters, at most %d", ErrLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
+		return fmt.Errorf("%w: %d characters, at most %d", errLongQuestion, utf8.RuneCountInString(text), b.opts.MaxQuestion)
 	}
 	return nil
 }
@@ -327,7 +327,7 @@ func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn,
 	if err != nil {
 		return prompt{}, err
 	}
-	paras := b.fit(b.tok.CountMessages(fixed), contextParagraphs(hits))
+	paras := b.fit(b.tok.countMessages(fixed), contextParagraphs(hits))
 	sources, arts := groupSources(paras)
 	in.Sources = sources
 	msgs, err := prompts.Answer(in)
@@ -340,7 +340,7 @@ func (b *Bot) preparePrompt(question, standalone string, history []prompts.Turn,
 // citedAnswer checks a model's reply against the numbered paragraphs it
 // was given and attaches the cited paragraphs.
 func citedAnswer(reply string, refs []prompts.Ref, arts []*retrieval.Article, question string) *Answer {
-	cited := ParseCitations(reply, len(refs), nil)
+	cited := parseCitations(reply, len(refs), nil)
 	a := &Answer{Text: cited.Text, Mode: ModeLLM, Abstained: cited.Abstained, Uncited: cited.Uncited, Question: question}
 	for i, orig := range cited.Used {
 		ref := refs[orig-1]
@@ -388,13 +388,13 @@ func (b *Bot) fit(fixed int, paras []para) []para {
 	costs := make([]int, len(paras))
 	headed := map[*retrieval.Article]bool{}
 	for i, p := range paras {
-		costs[i] = b.tok.CountTokens(p.article.Paragraphs[p.n-1]) + 6
+		costs[i] = b.tok.countTokens(p.article.Paragraphs[p.n-1]) + 6
 		if !headed[p.article] {
 			headed[p.article] = true
-			costs[i] += b.tok.CountTokens(p.article.Source+p.article.Title) + 24
+			costs[i] += b.tok.countTokens(p.article.Source+p.article.Title) + 24
 		}
 	}
-	n := b.budget.Fit(fixed, costs)
+	n := b.budget.fit(fixed, costs)
 	return paras[:max(n, min(1, len(paras)))]
 }
 

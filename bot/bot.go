@@ -40,8 +40,8 @@ type Bot struct {
 	store   *retrieval.Store
 	model   *Model // nil: answers are extractive
 	fetcher *fetch.Client
-	tok     *Tokenizer
-	budget  Budget
+	tok     *tokenizer
+	budget  budget
 	log     *slog.Logger
 	opts    Options
 	now     func() time.Time
@@ -70,16 +70,16 @@ func New(store *retrieval.Store, model *Model, fetcher *fetch.Client, opts Optio
 	}
 	b := &Bot{store: store, model: model, fetcher: fetcher, log: opts.Logger, opts: opts, now: time.Now}
 	if model != nil {
-		tok, err := NewTokenizer(model.Name())
+		tok, err := newTokenizer(model.Name())
 		if err != nil {
 			return nil, err
 		}
 		window := opts.ContextWindow
 		if window <= 0 {
-			window = ContextWindow(model.Name())
+			window = contextWindow(model.Name())
 		}
 		b.tok = tok
-		b.budget = Budget{Window: window, Reserve: opts.AnswerReserve}
+		b.budget = budget{Window: window, Reserve: opts.AnswerReserve}
 	}
 	return b, nil
 }

@@ -367,7 +367,7 @@ func TestPromptFitsTheWindow(t *testing.T) {
 		for _, m := range req.Messages {
 			msgs = append(msgs, prompts.Message{Role: m.Role, Content: m.Content})
 		}
-		if got := b.tok.CountMessages(msgs); got > window-300 {
+		if got := b.tok.countMessages(msgs); got > window-300 {
 			t.Errorf("window %d: prompt of %d tokens leaves less than the 300 reserved", window, got)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/newsbot/newsbot/prompts"
 )
 
-// CitedAnswer is a model's answer after its citations were checked.
-type CitedAnswer struct {
+// checkedAnswer is a model's answer after its citations were checked.
+type checkedAnswer struct {
 	// Text is the answer with citations renumbered 1, 2, 3, … in order of
 	// first use and written [1][2]; markers that named no source, and URLs
 	// that are not the sources' own, are gone.
@@ -35,13 +35,13 @@ const (
 	placeholderClose = '\uE001'
 )
 
-// ParseCitations checks the citations in a model's answer against the
+// parseCitations checks the citations in a model's answer against the
 // nSources sources it was given, numbered from 1. It reads [2], [1, 2],
 // [1][2], [1-3], [Source 2] and full-width brackets (［２］, 【2】); drops
 // markers that name no source (0, past nSources, placeholders such as [n]);
 // renumbers the rest in order of first use; and removes every URL that is
 // not in allowedURLs, so an invented link never reaches a person.
-func ParseCitations(answer string, nSources int, allowedURLs []string) CitedAnswer {
+func parseCitations(answer string, nSources int, allowedURLs []string) checkedAnswer {
 	text := strings.Map(func(r rune) rune {
 		if r == placeholderOpen || r == placeholderClose || r == gapMark {
 			return -1
@@ -91,7 +91,7 @@ func ParseCitations(answer string, nSources int, allowedURLs []string) CitedAnsw
 	text = strings.NewReplacer(string(placeholderOpen), "[", string(placeholderClose), "]").Replace(text)
 	text = strings.TrimSpace(text)
 
-	c := CitedAnswer{Text: text, Used: used, Abstained: abstained(text)}
+	c := checkedAnswer{Text: text, Used: used, Abstained: abstained(text)}
 	if !c.Abstained || len(used) > 0 {
 		c.Uncited = uncitedSentences(text)
 	}

@@ -26,7 +26,7 @@ func FuzzParseCitations(f *testing.F) {
 	f.Fuzz(func(t *testing.T, answer string, n int) {
 		n = n % 20
 		allowed := "https://bbc.co.uk/news/1"
-		got := ParseCitations(answer, n, []string{allowed})
+		got := parseCitations(answer, n, []string{allowed})
 		for _, loc := range findURLs(got.Text) {
 			u := got.Text[loc[0]:loc[1]]
 			if normalizeURL(u) != normalizeURL(allowed) {

@@ -72,7 +72,7 @@ func TestParseCitations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ParseCitations(tt.answer, tt.n, urls)
+			got := parseCitations(tt.answer, tt.n, urls)
 			if got.Text != tt.want {
 				t.Errorf("got text %q, want %q", got.Text, tt.want)
 			}
@@ -105,7 +105,7 @@ func TestParseCitationsUncited(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ParseCitations(tt.answer, 2, nil)
+			got := parseCitations(tt.answer, 2, nil)
 			if diff := cmp.Diff(tt.want, got.Uncited, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("uncited (-want +got):\n%s", diff)
 			}
@@ -128,12 +128,12 @@ func TestParseCitationsAbstained(t *testing.T) {
 		{"", false, 0},
 	}
 	for _, tt := range tests {
-		got := ParseCitations(tt.answer, 1, nil)
+		got := parseCitations(tt.answer, 1, nil)
 		if got.Abstained != tt.want {
-			t.Errorf("ParseCitations(%q).Abstained = %v, want %v", tt.answer, got.Abstained, tt.want)
+			t.Errorf("parseCitations(%q).Abstained = %v, want %v", tt.answer, got.Abstained, tt.want)
 		}
 		if len(got.Uncited) != tt.wantUncited {
-			t.Errorf("ParseCitations(%q).Uncited = %q, want %d sentences", tt.answer, got.Uncited, tt.wantUncited)
+			t.Errorf("parseCitations(%q).Uncited = %q, want %d sentences", tt.answer, got.Uncited, tt.wantUncited)
 		}
 	}
 }
@@ -153,6 +153,6 @@ func BenchmarkParseCitations(b *testing.B) {
 	b.SetBytes(int64(len(answer)))
 	b.ReportAllocs()
 	for b.Loop() {
-		ParseCitations(answer, 5, urls)
+		parseCitations(answer, 5, urls)
 	}
 }

@@ -94,7 +94,7 @@ func CheckFeeds(ctx context.Context, path string, fetcher *fetch.Client) (total 
 	if err != nil {
 		return 0, nil, err
 	}
-	subs := store.All()
+	subs := store.all()
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup

@@ -45,23 +45,23 @@ func (e *InputError) Unwrap() error { return e.Err }
 // UserMessage returns the message, which is a sentence for a person.
 func (e *InputError) UserMessage() string { return e.Err.Error() }
 
-// AmbiguousError is a reference to an article that several headlines
+// ambiguousError is a reference to an article that several headlines
 // match; Titles are the first few, to choose from.
-type AmbiguousError struct {
+type ambiguousError struct {
 	Ref    string
 	Titles []string
 }
 
-func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%v %q: %s", ErrAmbiguous, e.Ref, e.list())
+func (e *ambiguousError) Error() string {
+	return fmt.Sprintf("%v %q: %s", errAmbiguous, e.Ref, e.list())
 }
 
 // UserMessage asks which one was meant.
-func (e *AmbiguousError) UserMessage() string {
+func (e *ambiguousError) UserMessage() string {
 	return "Several articles match that — did you mean " + e.list() + "?"
 }
 
-func (e *AmbiguousError) list() string {
+func (e *ambiguousError) list() string {
 	quoted := make([]string, len(e.Titles))
 	for i, t := range e.Titles {
 		quoted[i] = "“" + t + "”"
@@ -69,8 +69,8 @@ func (e *AmbiguousError) list() string {
 	return strings.Join(quoted, ", ")
 }
 
-// Is makes errors.Is(err, ErrAmbiguous) true.
-func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
+// Is makes errors.Is(err, errAmbiguous) true.
+func (e *ambiguousError) Is(target error) bool { return target == errAmbiguous }
 
 // ErrNotFound is returned when no article matches a reference; an adapter
 // adds how to list the library to the core's sentence.
@@ -103,7 +103,7 @@ func errorMessage(err error) (msg string, expected bool) {
 		return "", true
 	case errors.Is(err, ErrEmptyQuestion):
 		return "Please ask a question — the message was empty.", true
-	case errors.Is(err, ErrLongQuestion):
+	case errors.Is(err, errLongQuestion):
 		return "That question is too long — please ask it in under 1,000 characters.", true
 	case errors.Is(err, ErrNotYours):
 		return "That article is in the shared library, which only the bot's owner can change.", true
@@ -113,7 +113,7 @@ func errorMessage(err error) (msg string, expected bool) {
 		return "The model server refused the bot's API key — the bot's owner needs to check OPENAI_API_KEY.", false
 	case errors.Is(err, ErrModelNotFound):
 		return "The model server doesn't know the configured chat model — the bot's owner needs to check NEWSBOT_CHAT_MODEL.", false
-	case errors.Is(err, ErrContextLength):
+	case errors.Is(err, errContextLength):
 		return "The question and its sources were too long for the model — try a shorter question.", false
 	case errors.Is(err, ErrModelRateLimited):
 		return "The model is busy right now — try again in a minute.", false
@@ -121,9 +121,9 @@ func errorMessage(err error) (msg string, expected bool) {
 		return "The model didn't answer in time — try again.", false
 	case errors.Is(err, ErrModelUnavailable):
 		return "The model server isn't answering right now — try again later.", false
-	case errors.Is(err, ErrModelBadResponse):
+	case errors.Is(err, errModelBadResponse):
 		return "The model's answer broke off — try again.", false
-	case errors.Is(err, ErrModelRejected):
+	case errors.Is(err, errModelRejected):
 		return "The model refused that request — try asking another way.", false
 	case errors.Is(err, retrieval.ErrEmbedder):
 		return "The embeddings server refused the request — the bot's owner needs to check the embeddings settings.", false

@@ -24,9 +24,9 @@ type quote struct {
 	order     int // position of the sentence in its paragraph
 }
 
-// ClosestNote heads an extractive answer when no sentence is evidence
+// closestNote heads an extractive answer when no sentence is evidence
 // enough: the quotes are the nearest the library has, not an answer.
-const ClosestNote = "I can't find an answer to that in the loaded articles. The closest passages, which may not answer this:"
+const closestNote = "I can't find an answer to that in the loaded articles. The closest passages, which may not answer this:"
 
 // Limits of an extractive answer: at most maxQuotes sentences, each
 // scoring at least keepRatio of the best (a weaker one is padding, not
@@ -41,7 +41,7 @@ const (
 // extractiveAnswer quotes, verbatim and cited, the sentences that best
 // answer q: ranked by the evidence they hold, not by their paragraph's
 // rank. When none is evidence enough it abstains and shows the closest
-// passages under ClosestNote. When the best sentence restates the question
+// passages under closestNote. When the best sentence restates the question
 // (most of its weight, few words of its own), the one after it is quoted
 // too, since that is where the answer usually is. A digest of a topic
 // (mayAbstain false) quotes the best sentences whatever they hold.
@@ -56,7 +56,7 @@ func extractiveAnswer(cands []candidate, mayAbstain, aboutTime bool) *Answer {
 		}
 		a := quotedAnswer(picked, aboutTime)
 		a.Abstained = true
-		a.Text = ClosestNote + strings.TrimPrefix(a.Text, ExtractiveNote)
+		a.Text = closestNote + strings.TrimPrefix(a.Text, ExtractiveNote)
 		for _, p := range picked {
 			if !slices.Contains(a.Closest, p.article) {
 				a.Closest = append(a.Closest, p.article)

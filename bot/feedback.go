@@ -178,12 +178,12 @@ func (f *Feedback) voter(ctx context.Context, user string) (string, error) {
 		}
 		f.key = key
 	}
-	return HashUser(f.key, user), nil
+	return hashUser(f.key, user), nil
 }
 
-// HashUser is the anonymous form of a user id: HMAC-SHA256 under key, the
+// hashUser is the anonymous form of a user id: HMAC-SHA256 under key, the
 // first 16 bytes in hex.
-func HashUser(key []byte, user string) string {
+func hashUser(key []byte, user string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(user))
 	return hex.EncodeToString(m.Sum(nil)[:16])

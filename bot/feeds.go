@@ -10,10 +10,10 @@ import (
 
 // Errors of following feeds, each a sentence a person can read.
 var (
-	// ErrDuplicateSubscription means the scope already follows that feed.
-	ErrDuplicateSubscription = errors.New("this server already follows that feed")
-	// ErrSubscriptionNotFound means no subscription has that id in that scope.
-	ErrSubscriptionNotFound = errors.New("there is no such feed subscription")
+	// errDuplicateSubscription means the scope already follows that feed.
+	errDuplicateSubscription = errors.New("this server already follows that feed")
+	// errSubscriptionNotFound means no subscription has that id in that scope.
+	errSubscriptionNotFound = errors.New("there is no such feed subscription")
 	// ErrArticleNotFeed means a link given to follow is an article page.
 	ErrArticleNotFeed = errors.New("that link is an article, not a feed")
 	// errNoFeeds means the bot was built without a web client.
@@ -97,7 +97,7 @@ func (f *Feeds) PollOnce(ctx context.Context, announce Announcer) error {
 // leaves the item unseen for the next round.
 func (f *Feeds) deliver(announce Announcer) itemFunc {
 	return func(ctx context.Context, sub Subscription, _ fetch.Item, doc fetch.Document) error {
-		res, err := f.core.LoadDocument(ctx, doc, sub.Scope)
+		res, err := f.core.loadDocument(ctx, doc, sub.Scope)
 		if err != nil {
 			return err
 		}

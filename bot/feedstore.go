@@ -86,7 +86,7 @@ func openFeedStore(path string) (*feedStore, error) {
 }
 
 // Add stores a new subscription and returns it with its ID and AddedAt filled in. A scope cannot
-// follow the same feed twice: that fails with ErrDuplicateSubscription.
+// follow the same feed twice: that fails with errDuplicateSubscription.
 func (s *feedStore) Add(ctx context.Context, sub Subscription) (Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return Subscription{}, err
@@ -101,7 +101,7 @@ func (s *feedStore) Add(ctx context.Context, sub Subscription) (Subscription, er
 	key := feedKey(sub.URL)
 	for _, old := range s.subs {
 		if old.Scope == sub.Scope && feedKey(old.URL) == key {
-			return Subscription{}, fmt.Errorf("add feed %s: %w", RedactURL(sub.URL), ErrDuplicateSubscription)
+			return Subscription{}, fmt.Errorf("add feed %s: %w", RedactURL(sub.URL), errDuplicateSubscription)
 		}
 	}
 	if sub.ID == "" {
@@ -119,7 +119,7 @@ func (s *feedStore) Add(ctx context.Context, sub Subscription) (Subscription, er
 	return sub.clone(), nil
 }
 
-// Remove deletes the subscription id of scope; it fails with ErrSubscriptionNotFound when that
+// Remove deletes the subscription id of scope; it fails with errSubscriptionNotFound when that
 // scope has no such subscription, so one server cannot remove another's.
 func (s *feedStore) Remove(ctx context.Context, scope, id string) error {
 	if err := ctx.Err(); err != nil {
@@ -129,7 +129,7 @@ func (s *feedStore) Remove(ctx context.Context, scope, id string) error {
 	defer s.mu.Unlock()
 	i := slices.IndexFunc(s.subs, func(x Subscription) bool { return x.ID == id && x.Scope == scope })
 	if i < 0 {
-		return fmt.Errorf("remove feed %s: %w", id, ErrSubscriptionNotFound)
+		return fmt.Errorf("remove feed %s: %w", id, errSubscriptionNotFound)
 	}
 	next := slices.Delete(slices.Clone(s.subs), i, i+1)
 	if err := s.save(next); err != nil {
@@ -152,8 +152,8 @@ func (s *feedStore) List(scope string) []Subscription {
 	return out
 }
 
-// All returns every subscription of every scope, for the poller.
-func (s *feedStore) All() []Subscription {
+// all returns every subscription of every scope, for the poller.
+func (s *feedStore) all() []Subscription {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Subscription, len(s.subs))
@@ -164,7 +164,7 @@ func (s *feedStore) All() []Subscription {
 }
 
 // Update changes the subscription id with fn and saves the store. fn runs under the store's lock
-// and must not call the store. It fails with ErrSubscriptionNotFound when id was removed.
+// and must not call the store. It fails with errSubscriptionNotFound when id was removed.
 func (s *feedStore) Update(ctx context.Context, id string, fn func(*Subscription)) (Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return Subscription{}, err
@@ -173,7 +173,7 @@ func (s *feedStore) Update(ctx context.Context, id string, fn func(*Subscription
 	defer s.mu.Unlock()
 	i := slices.IndexFunc(s.subs, func(x Subscription) bool { return x.ID == id })
 	if i < 0 {
-		return Subscription{}, fmt.Errorf("update feed %s: %w", id, ErrSubscriptionNotFound)
+		return Subscription{}, fmt.Errorf("update feed %s: %w", id, errSubscriptionNotFound)
 	}
 	sub := s.subs[i].clone()
 	fn(&sub)

@@ -48,7 +48,7 @@ func TestFeedStorePersists(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
-	if diff := cmp.Diff([]Subscription{a, b}, reopened.All()); diff != "" {
+	if diff := cmp.Diff([]Subscription{a, b}, reopened.all()); diff != "" {
 		t.Errorf("after reopen (-want +got):\n%s", diff)
 	}
 	if got := reopened.List("g1"); len(got) != 1 || got[0].Scope != "g1" || got[0].ETag != `"v2"` {
@@ -61,7 +61,7 @@ func TestFeedStorePersists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Subscription{b}, again.All()); diff != "" {
+	if diff := cmp.Diff([]Subscription{b}, again.all()); diff != "" {
 		t.Errorf("after remove and reopen (-want +got):\n%s", diff)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
@@ -77,8 +77,8 @@ func TestFeedStoreDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"https://news.example.com/rss", "HTTPS://NEWS.EXAMPLE.COM/rss#top", "http://news.example.com:80/rss"} {
-		if _, err := s.Add(ctx, Subscription{URL: u, Scope: "g1"}); !errors.Is(err, ErrDuplicateSubscription) {
-			t.Errorf("Add(%s) in the same guild: got %v, want ErrDuplicateSubscription", u, err)
+		if _, err := s.Add(ctx, Subscription{URL: u, Scope: "g1"}); !errors.Is(err, errDuplicateSubscription) {
+			t.Errorf("Add(%s) in the same guild: got %v, want errDuplicateSubscription", u, err)
 		}
 	}
 	if _, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", Scope: "g2"}); err != nil {
@@ -96,11 +96,11 @@ func TestFeedStoreNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Remove(ctx, "other-guild", sub.ID); !errors.Is(err, ErrSubscriptionNotFound) {
-		t.Errorf("Remove from another guild: got %v, want ErrSubscriptionNotFound", err)
+	if err := s.Remove(ctx, "other-guild", sub.ID); !errors.Is(err, errSubscriptionNotFound) {
+		t.Errorf("Remove from another guild: got %v, want errSubscriptionNotFound", err)
 	}
-	if _, err := s.Update(ctx, "nope", func(*Subscription) {}); !errors.Is(err, ErrSubscriptionNotFound) {
-		t.Errorf("Update unknown: got %v, want ErrSubscriptionNotFound", err)
+	if _, err := s.Update(ctx, "nope", func(*Subscription) {}); !errors.Is(err, errSubscriptionNotFound) {
+		t.Errorf("Update unknown: got %v, want errSubscriptionNotFound", err)
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()

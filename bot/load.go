@@ -173,9 +173,9 @@ func (b *Bot) loadURL(ctx context.Context, rawURL, scope string, replace bool) (
 	return out, nil
 }
 
-// LoadDocument stores an already fetched document, as the feed poller
+// loadDocument stores an already fetched document, as the feed poller
 // delivers them.
-func (b *Bot) LoadDocument(ctx context.Context, d fetch.Document, scope string) (LoadResult, error) {
+func (b *Bot) loadDocument(ctx context.Context, d fetch.Document, scope string) (LoadResult, error) {
 	return b.add(ctx, fromDocument(d), scope, false)
 }
 

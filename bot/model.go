@@ -23,9 +23,9 @@ var (
 	ErrModelAuth = errors.New("model endpoint refused the API key")
 	// ErrModelNotFound means the endpoint does not know the model name (404).
 	ErrModelNotFound = errors.New("model not found")
-	// ErrContextLength means the prompt is longer than the model's context
+	// errContextLength means the prompt is longer than the model's context
 	// window; a shorter prompt may succeed.
-	ErrContextLength = errors.New("prompt exceeds the model's context window")
+	errContextLength = errors.New("prompt exceeds the model's context window")
 	// ErrModelRateLimited means the endpoint still refused with 429 after the
 	// client's retries, asked for a longer wait than allowed, or the quota is
 	// spent.
@@ -35,15 +35,15 @@ var (
 	ErrModelUnavailable = errors.New("model unavailable")
 	// ErrModelTimeout means the answer's deadline passed.
 	ErrModelTimeout = errors.New("model timed out")
-	// ErrModelBadResponse means the reply was not valid JSON, had no
+	// errModelBadResponse means the reply was not valid JSON, had no
 	// choices, or the stream ended without a finish.
-	ErrModelBadResponse = errors.New("model sent a malformed response")
-	// ErrModelRejected means any other refusal of the request (400, 422, …).
-	ErrModelRejected = errors.New("model rejected the request")
+	errModelBadResponse = errors.New("model sent a malformed response")
+	// errModelRejected means any other refusal of the request (400, 422, …).
+	errModelRejected = errors.New("model rejected the request")
 )
 
-// DefaultModelTimeout bounds one answer when ModelOptions.Timeout is 0.
-const DefaultModelTimeout = 60 * time.Second
+// defaultModelTimeout bounds one answer when ModelOptions.Timeout is 0.
+const defaultModelTimeout = 60 * time.Second
 
 // ModelOptions tune a Model. The zero value gives the defaults.
 type ModelOptions struct {
@@ -69,7 +69,7 @@ type Model struct {
 // streamed answer is never retried after its first token.
 func NewModel(client *openai.Client, name string, opts ModelOptions) *Model {
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultModelTimeout
+		opts.Timeout = defaultModelTimeout
 	}
 	log := opts.Logger
 	if log == nil {
@@ -204,7 +204,7 @@ func classify(ctx context.Context, err error) error {
 	if errors.As(err, &urlErr) {
 		return ErrModelUnavailable // no connection, or it broke before an answer
 	}
-	return ErrModelBadResponse // JSON syntax, cut body, cut stream
+	return errModelBadResponse // JSON syntax, cut body, cut stream
 }
 
 // classifyStatus classifies an error answer by status and OpenAI's error
@@ -215,7 +215,7 @@ func classifyStatus(status int, typ, code, message string) error {
 	case code == "context_length_exceeded" || typ == "exceed_context_size_error" ||
 		strings.Contains(msg, "context length") || strings.Contains(msg, "context window") ||
 		strings.Contains(msg, "context size") || status == http.StatusRequestEntityTooLarge:
-		return ErrContextLength
+		return errContextLength
 	case status == http.StatusUnauthorized || status == http.StatusForbidden || code == "invalid_api_key":
 		return ErrModelAuth
 	case status == http.StatusNotFound || code == "model_not_found":
@@ -227,8 +227,8 @@ func classifyStatus(status int, typ, code, message string) error {
 	case status >= 500 || status == http.StatusRequestTimeout || (status == 0 && typ == "server_error"):
 		return ErrModelUnavailable
 	case status == 0:
-		return ErrModelBadResponse
+		return errModelBadResponse
 	default:
-		return ErrModelRejected
+		return errModelRejected
 	}
 }

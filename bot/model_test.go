@@ -120,17 +120,17 @@ func TestModelErrors(t *testing.T) {
 		{"wrong key", []modeltest.Response{modeltest.Unauthorized()}, ErrModelAuth, 1},
 		{"forbidden", []modeltest.Response{modeltest.Fault(403, "invalid_request_error", "unsupported_country_region_territory", "Country not supported.")}, ErrModelAuth, 1},
 		{"unknown model", []modeltest.Response{modeltest.ModelNotFound("gpt-test")}, ErrModelNotFound, 1},
-		{"context length", []modeltest.Response{modeltest.ContextLengthExceeded()}, ErrContextLength, 1},
-		{"context length, other server", []modeltest.Response{modeltest.Fault(400, "BadRequestError", "", "This model's maximum context length is 8192 tokens.")}, ErrContextLength, 1},
-		{"other bad request", []modeltest.Response{modeltest.Fault(400, "invalid_request_error", "invalid_value", "Invalid value for 'temperature'.")}, ErrModelRejected, 1},
+		{"context length", []modeltest.Response{modeltest.ContextLengthExceeded()}, errContextLength, 1},
+		{"context length, other server", []modeltest.Response{modeltest.Fault(400, "BadRequestError", "", "This model's maximum context length is 8192 tokens.")}, errContextLength, 1},
+		{"other bad request", []modeltest.Response{modeltest.Fault(400, "invalid_request_error", "invalid_value", "Invalid value for 'temperature'.")}, errModelRejected, 1},
 		{"server errors", repeat(4, modeltest.ServerError()), ErrModelUnavailable, 4},
 		{"server error then success", []modeltest.Response{modeltest.Fault(503, "server_error", "", "overloaded"), modeltest.Text("ok")}, nil, 2},
 		{"html error page", []modeltest.Response{{Status: 502, Body: "<html>Bad Gateway</html>"}, modeltest.Text("ok")}, nil, 2},
 		{"rate limited", repeat(4, modeltest.RateLimited(0)), ErrModelRateLimited, 4},
 		{"out of quota", []modeltest.Response{modeltest.Fault(429, "insufficient_quota", "insufficient_quota", "You exceeded your current quota.")}, ErrModelRateLimited, 1},
-		{"malformed", []modeltest.Response{modeltest.Malformed()}, ErrModelBadResponse, 1},
-		{"cut", []modeltest.Response{modeltest.CutStream("one two three", 2)}, ErrModelBadResponse, 1},
-		{"cut before any text", []modeltest.Response{modeltest.CutStream("one two three", 0)}, ErrModelBadResponse, 1},
+		{"malformed", []modeltest.Response{modeltest.Malformed()}, errModelBadResponse, 1},
+		{"cut", []modeltest.Response{modeltest.CutStream("one two three", 2)}, errModelBadResponse, 1},
+		{"cut before any text", []modeltest.Response{modeltest.CutStream("one two three", 0)}, errModelBadResponse, 1},
 	}
 	for _, tt := range tests {
 		for _, stream := range []bool{true, false} {
@@ -184,8 +184,8 @@ func TestModelStreamCutKeepsText(t *testing.T) {
 	m := newTestModel(t, srv.URL(), ModelOptions{})
 	var last string
 	text, err := m.Stream(context.Background(), testMessages, func(p string) { last = p })
-	if !errors.Is(err, ErrModelBadResponse) {
-		t.Fatalf("got %v, want ErrModelBadResponse", err)
+	if !errors.Is(err, errModelBadResponse) {
+		t.Fatalf("got %v, want errModelBadResponse", err)
 	}
 	if text != "Lavrov called " || last != text {
 		t.Errorf("got text %q and last partial %q, want both %q", text, last, "Lavrov called ")

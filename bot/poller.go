@@ -104,7 +104,7 @@ func (p *poller) PollOnce(ctx context.Context) error {
 		errs []error
 	)
 	g.SetLimit(p.opts.Concurrency)
-	for _, sub := range p.store.All() {
+	for _, sub := range p.store.all() {
 		if ctx.Err() != nil {
 			g.Wait()
 			return ctx.Err()
@@ -228,7 +228,7 @@ func (p *poller) record(ctx context.Context, id string, fn func(*Subscription)) 
 		fn(s)
 		s.LastChecked = now
 	})
-	if err != nil && !errors.Is(err, ErrSubscriptionNotFound) {
+	if err != nil && !errors.Is(err, errSubscriptionNotFound) {
 		p.log.Error("save feed state", "subscription", id, "err", err)
 	}
 }

@@ -249,7 +249,7 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 
 func subsByID(s *feedStore) map[string]Subscription {
 	m := map[string]Subscription{}
-	for _, sub := range s.All() {
+	for _, sub := range s.all() {
 		m[sub.ID] = sub
 	}
 	return m

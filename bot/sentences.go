@@ -8,7 +8,7 @@ import (
 	"github.com/newsbot/newsbot/retrieval/sentence"
 )
 
-// citation matches a citation as ParseCitations writes them.
+// citation matches a citation as parseCitations writes them.
 var citation = regexp.MustCompile(`\[[0-9]+\]`)
 
 // uncitedSentences returns the sentences of text that make a claim and

@@ -38,9 +38,9 @@ type Settings struct {
 // within them, not turn the limit off, since the bot's owner pays for the
 // model.
 const (
-	MaxChannels      = 50
-	MaxRatePerMinute = 60
-	MaxBurst         = 10
+	maxChannels      = 50
+	maxRatePerMinute = 60
+	maxBurst         = 10
 )
 
 // Languages are the languages a server may choose for its answers: those
@@ -68,12 +68,12 @@ func LanguageNamed(name string) (string, bool) {
 func (s Settings) Check() error {
 	bad := func(format string, args ...any) error { return &InputError{Err: fmt.Errorf(format, args...)} }
 	switch {
-	case len(s.Channels) > MaxChannels:
-		return bad("the bot can be limited to at most %d channels", MaxChannels)
-	case s.RatePerMinute < 0 || s.RatePerMinute > MaxRatePerMinute:
-		return bad("questions per minute must be between 1 and %d", MaxRatePerMinute)
-	case s.Burst < 0 || s.Burst > MaxBurst:
-		return bad("the burst must be between 1 and %d questions", MaxBurst)
+	case len(s.Channels) > maxChannels:
+		return bad("the bot can be limited to at most %d channels", maxChannels)
+	case s.RatePerMinute < 0 || s.RatePerMinute > maxRatePerMinute:
+		return bad("questions per minute must be between 1 and %d", maxRatePerMinute)
+	case s.Burst < 0 || s.Burst > maxBurst:
+		return bad("the burst must be between 1 and %d questions", maxBurst)
 	case s.Language != "":
 		if _, ok := LanguageNamed(s.Language); !ok {
 			return bad("%q is not a language I can answer in; pick one from the list", s.Language)

@@ -25,17 +25,17 @@ type SummaryRequest struct {
 	Scope        string
 	// Now is when the summary is asked for; zero means the bot's clock.
 	Now time.Time
-	// Status, when not nil, hears what the bot is doing: PhaseSearching,
-	// then PhaseWriting when a model starts writing.
+	// Status, when not nil, hears what the bot is doing: phaseSearching,
+	// then phaseWriting when a model starts writing.
 	Status func(phase string)
 	// Language, when set, names the language a model writes in; otherwise
 	// that of the article or articles.
 	Language string
 }
 
-// ErrAmbiguous is returned when a headline fragment matches several
+// errAmbiguous is returned when a headline fragment matches several
 // articles; its message lists them.
-var ErrAmbiguous = errors.New("several articles match")
+var errAmbiguous = errors.New("several articles match")
 
 // Summarize summarizes an article in a few cited bullet points, or digests a
 // topic across articles. progress receives the text so far.
@@ -95,7 +95,7 @@ func (b *Bot) FindArticle(ref, scope string) (*retrieval.Article, error) {
 	for _, a := range matches[:min(3, len(matches))] {
 		titles = append(titles, a.Title)
 	}
-	return nil, &AmbiguousError{Ref: ref, Titles: titles}
+	return nil, &ambiguousError{Ref: ref, Titles: titles}
 }
 
 // summarizeArticle asks the model for cited bullet points; an article too
@@ -109,7 +109,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now ti
 		all[i] = i + 1
 	}
 	parts := b.splitForPrompt(a, all, now)
-	status(PhaseWriting)
+	status(phaseWriting)
 	onDelta := citedProgress(progress, len(a.Paragraphs))
 	var reply string
 	var err error
@@ -140,7 +140,7 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now ti
 		return nil, err
 	}
 	// Summaries cite the article's own paragraph numbers.
-	cited := ParseCitations(reply, len(a.Paragraphs), nil)
+	cited := parseCitations(reply, len(a.Paragraphs), nil)
 	ans := &Answer{Text: cited.Text, Mode: ModeLLM, Abstained: cited.Abstained, Uncited: cited.Uncited}
 	for i, n := range cited.Used {
 		ans.Citations = append(ans.Citations, newCitation(i+1, a, n))
@@ -152,12 +152,12 @@ func (b *Bot) summarizeArticle(ctx context.Context, a *retrieval.Article, now ti
 // one prompt.
 func (b *Bot) splitForPrompt(a *retrieval.Article, ns []int, now time.Time) [][]int {
 	fixed, _ := prompts.Summarize(prompts.SummarizeInput{Article: promptSource(a, ns[:1]), Part: 1, Parts: 2, Now: now})
-	left := b.budget.Available(b.tok.CountMessages(fixed) + 64)
+	left := b.budget.available(b.tok.countMessages(fixed) + 64)
 	var parts [][]int
 	var cur []int
 	used := 0
 	for _, n := range ns {
-		c := b.tok.CountTokens(a.Paragraphs[n-1]) + 8
+		c := b.tok.countTokens(a.Paragraphs[n-1]) + 8
 		if len(cur) > 0 && used+c > left {
 			parts = append(parts, cur)
 			cur, used = nil, 0
@@ -172,7 +172,7 @@ func (b *Bot) splitForPrompt(a *retrieval.Article, ns []int, now time.Time) [][]
 // articles of a period when there is no topic.
 func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string)) (*Answer, error) {
 	status := report(r.Status)
-	status(PhaseSearching)
+	status(phaseSearching)
 	var hits []retrieval.Hit
 	var cands []candidate
 	if strings.TrimSpace(r.Topic) != "" {
@@ -210,14 +210,14 @@ func (b *Bot) digest(ctx context.Context, r SummaryRequest, progress func(string
 	for _, h := range hits {
 		paras = append(paras, para{h.Article, h.Paragraph})
 	}
-	sources, arts := groupSources(b.fit(b.tok.CountMessages(fixed), paras))
+	sources, arts := groupSources(b.fit(b.tok.countMessages(fixed), paras))
 	in.Sources = sources
 	msgs, err := prompts.Digest(in)
 	if err != nil {
 		return nil, err
 	}
 	refs := prompts.Refs(sources)
-	status(PhaseWriting)
+	status(phaseWriting)
 	reply, err := b.model.Stream(ctx, msgs, citedProgress(progress, len(refs)))
 	if err != nil {
 		return nil, err
@@ -270,5 +270,5 @@ func citedProgress(progress func(string), n int) func(string) {
 	if progress == nil {
 		return nil
 	}
-	return func(partial string) { progress(ParseCitations(partial, n, nil).Text) }
+	return func(partial string) { progress(parseCitations(partial, n, nil).Text) }
 }

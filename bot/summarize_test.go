@@ -99,7 +99,7 @@ func TestFindArticle(t *testing.T) {
 	if _, err := b.FindArticle("volcano", retrieval.GlobalScope); !errors.Is(err, retrieval.ErrNotFound) {
 		t.Errorf("no match: got %v", err)
 	}
-	if _, err := b.FindArticle("c", retrieval.GlobalScope); !errors.Is(err, ErrAmbiguous) {
+	if _, err := b.FindArticle("c", retrieval.GlobalScope); !errors.Is(err, errAmbiguous) {
 		t.Errorf("ambiguous: got %v", err)
 	} else if msg := b.ErrorMessage(err); !strings.Contains(msg, "did you mean") {
 		t.Errorf("ambiguous message %q", msg)

@@ -12,14 +12,14 @@ import (
 	"github.com/newsbot/newsbot/prompts"
 )
 
-// DefaultEncoding is the tokenizer for model names tiktoken does not know:
+// defaultEncoding is the tokenizer for model names tiktoken does not know:
 // the one of OpenAI's current models, and close enough for others.
-const DefaultEncoding = "o200k_base"
+const defaultEncoding = "o200k_base"
 
-// DefaultContextWindow is the window assumed for models missing from the
-// table in ContextWindow. Local servers often run smaller windows than the
-// model supports; configure Budget.Window for them.
-const DefaultContextWindow = 16_384
+// defaultContextWindow is the window assumed for models missing from the
+// table in contextWindow. Local servers often run smaller windows than the
+// model supports; configure budget.Window for them.
+const defaultContextWindow = 16_384
 
 // Token costs of the chat format, from OpenAI's guide to counting tokens:
 // every message costs a few tokens beyond its text, and the reply is primed
@@ -29,9 +29,9 @@ const (
 	tokensPerReply   = 3
 )
 
-// Tokenizer counts tokens the way a model does, to decide how many sources
+// tokenizer counts tokens the way a model does, to decide how many sources
 // fit in a prompt. It is safe for concurrent use.
-type Tokenizer struct {
+type tokenizer struct {
 	enc      *tiktoken.Tiktoken
 	encoding string
 }
@@ -48,10 +48,10 @@ type encoderEntry struct {
 	err  error
 }
 
-// NewTokenizer returns the tokenizer of model; names tiktoken does not
-// know get DefaultEncoding. The first call for an encoding loads it from
+// newTokenizer returns the tokenizer of model; names tiktoken does not
+// know get defaultEncoding. The first call for an encoding loads it from
 // data compiled into the binary, with no network; later calls reuse it.
-func NewTokenizer(model string) (*Tokenizer, error) {
+func newTokenizer(model string) (*tokenizer, error) {
 	name := encodingFor(model)
 	e, _ := encoders.LoadOrStore(name, &encoderEntry{})
 	entry := e.(*encoderEntry)
@@ -62,7 +62,7 @@ func NewTokenizer(model string) (*Tokenizer, error) {
 	if entry.err != nil {
 		return nil, fmt.Errorf("load tokenizer %s: %w", name, entry.err)
 	}
-	return &Tokenizer{enc: entry.enc, encoding: name}, nil
+	return &tokenizer{enc: entry.enc, encoding: name}, nil
 }
 
 var loaderOnce sync.Once
@@ -96,7 +96,7 @@ func encodingFor(model string) string {
 			}
 		}
 	}
-	return DefaultEncoding
+	return defaultEncoding
 }
 
 // supportedEncoding reports whether the offline loader ships name.
@@ -109,32 +109,32 @@ func supportedEncoding(name string) bool {
 }
 
 // Encoding names the tokenizer's encoding, e.g. "o200k_base".
-func (t *Tokenizer) Encoding() string { return t.encoding }
+func (t *tokenizer) Encoding() string { return t.encoding }
 
-// CountTokens returns the number of tokens in text. Special tokens such as
+// countTokens returns the number of tokens in text. Special tokens such as
 // <|endoftext|> count as plain text, as they do when sent in a message.
-func (t *Tokenizer) CountTokens(text string) int {
+func (t *tokenizer) countTokens(text string) int {
 	if text == "" {
 		return 0
 	}
 	return len(t.enc.EncodeOrdinary(text))
 }
 
-// CountMessages returns the prompt tokens msgs cost, including the chat
+// countMessages returns the prompt tokens msgs cost, including the chat
 // format's overhead per message and for priming the reply.
-func (t *Tokenizer) CountMessages(msgs []prompts.Message) int {
+func (t *tokenizer) countMessages(msgs []prompts.Message) int {
 	n := tokensPerReply
 	for _, m := range msgs {
-		n += tokensPerMessage + t.CountTokens(m.Role) + t.CountTokens(m.Content)
+		n += tokensPerMessage + t.countTokens(m.Role) + t.countTokens(m.Content)
 	}
 	return n
 }
 
-// Costs returns the token count of each text, for Budget.Fit.
-func (t *Tokenizer) Costs(texts []string) []int {
+// costs returns the token count of each text, for budget.Fit.
+func (t *tokenizer) costs(texts []string) []int {
 	costs := make([]int, len(texts))
 	for i, s := range texts {
-		costs[i] = t.CountTokens(s)
+		costs[i] = t.countTokens(s)
 	}
 	return costs
 }
@@ -160,14 +160,14 @@ var contextWindows = map[string]int{
 	"gemma2":        8_192,
 }
 
-// ContextWindow returns the context window of model in tokens, prompt and
-// reply together, or DefaultContextWindow for a model it does not know.
-func ContextWindow(model string) int {
+// contextWindow returns the context window of model in tokens, prompt and
+// reply together, or defaultContextWindow for a model it does not know.
+func contextWindow(model string) int {
 	if i := strings.LastIndexByte(model, '/'); i >= 0 {
 		model = model[i+1:]
 	}
 	model = strings.ToLower(model)
-	best, window := "", DefaultContextWindow
+	best, window := "", defaultContextWindow
 	for prefix, w := range contextWindows {
 		if strings.HasPrefix(model, prefix) && len(prefix) > len(best) {
 			best, window = prefix, w
@@ -176,32 +176,32 @@ func ContextWindow(model string) int {
 	return window
 }
 
-// Budget decides how much material fits in a prompt: the model's window
+// budget decides how much material fits in a prompt: the model's window
 // less a reserve for the answer.
-type Budget struct {
+type budget struct {
 	// Window is the model's context window in tokens; zero means
-	// DefaultContextWindow. Use ContextWindow(model) or configuration.
+	// defaultContextWindow. Use contextWindow(model) or configuration.
 	Window int
 	// Reserve is kept free for the answer.
 	Reserve int
 }
 
-// Available returns the tokens left for material once fixed tokens (system
+// available returns the tokens left for material once fixed tokens (system
 // prompt, question, history) are spent; never negative.
-func (b Budget) Available(fixed int) int {
+func (b budget) available(fixed int) int {
 	window := b.Window
 	if window <= 0 {
-		window = DefaultContextWindow
+		window = defaultContextWindow
 	}
 	return max(window-b.Reserve-fixed, 0)
 }
 
-// Fit returns how many of the items, given by token cost in priority order,
+// fit returns how many of the items, given by token cost in priority order,
 // fit beside fixed tokens: the length of the longest prefix that fits.
 // Items are taken in order, so a large item is not skipped in favour of
 // smaller, less relevant ones behind it.
-func (b Budget) Fit(fixed int, costs []int) int {
-	left := b.Available(fixed)
+func (b budget) fit(fixed int, costs []int) int {
+	left := b.available(fixed)
 	for i, c := range costs {
 		if c > left {
 			return i

@@ -18,10 +18,10 @@ func TestTokenEncoding(t *testing.T) {
 		{"gpt-3.5-turbo", "cl100k_base"},
 		{"openai/gpt-4", "cl100k_base"},
 		{"text-embedding-3-small", "cl100k_base"},
-		{"gpt-5-mini", DefaultEncoding},
-		{"llama3.1:8b", DefaultEncoding},
-		{"gpt2", DefaultEncoding}, // tiktoken names it but the offline loader lacks it
-		{"", DefaultEncoding},
+		{"gpt-5-mini", defaultEncoding},
+		{"llama3.1:8b", defaultEncoding},
+		{"gpt2", defaultEncoding}, // tiktoken names it but the offline loader lacks it
+		{"", defaultEncoding},
 	}
 	for _, tt := range tests {
 		if got := encodingFor(tt.model); got != tt.want {
@@ -31,7 +31,7 @@ func TestTokenEncoding(t *testing.T) {
 }
 
 func TestCountTokens(t *testing.T) {
-	tok, err := NewTokenizer("gpt-4o-mini")
+	tok, err := newTokenizer("gpt-4o-mini")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestCountTokens(t *testing.T) {
 		{"<|endoftext|>", 7}, // special tokens count as text, and must not panic
 	}
 	for _, tt := range tests {
-		if got := tok.CountTokens(tt.text); got != tt.want {
+		if got := tok.countTokens(tt.text); got != tt.want {
 			t.Errorf("CountTokens(%q) = %d, want %d", tt.text, got, tt.want)
 		}
 	}
@@ -53,26 +53,26 @@ func TestCountTokens(t *testing.T) {
 	}
 	msgs := []prompts.Message{{Role: "system", Content: "hello world"}, {Role: "user", Content: ""}}
 	// 3 for the reply, and per message 3 + role + content.
-	if got, want := tok.CountMessages(msgs), 3+(3+1+2)+(3+1+0); got != want {
+	if got, want := tok.countMessages(msgs), 3+(3+1+2)+(3+1+0); got != want {
 		t.Errorf("CountMessages = %d, want %d", got, want)
 	}
-	if got := tok.Costs([]string{"hello world", ""}); got[0] != 2 || got[1] != 0 {
+	if got := tok.costs([]string{"hello world", ""}); got[0] != 2 || got[1] != 0 {
 		t.Errorf("Costs = %v, want [2 0]", got)
 	}
 }
 
 func TestTokenizerShared(t *testing.T) {
 	var wg sync.WaitGroup
-	toks := make([]*Tokenizer, 8)
+	toks := make([]*tokenizer, 8)
 	for i := range toks {
 		wg.Go(func() {
-			tok, err := NewTokenizer("gpt-4o")
+			tok, err := newTokenizer("gpt-4o")
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			toks[i] = tok
-			tok.CountTokens(strings.Repeat("Lavrov called for talks. ", 50))
+			tok.countTokens(strings.Repeat("Lavrov called for talks. ", 50))
 		})
 	}
 	wg.Wait()
@@ -95,11 +95,11 @@ func TestBudgetContextWindow(t *testing.T) {
 		{"openai/gpt-3.5-turbo", 16_385},
 		{"llama3.1:8b", 131_072},
 		{"llama3:8b", 8_192},
-		{"my-local-model", DefaultContextWindow},
+		{"my-local-model", defaultContextWindow},
 	}
 	for _, tt := range tests {
-		if got := ContextWindow(tt.model); got != tt.want {
-			t.Errorf("ContextWindow(%q) = %d, want %d", tt.model, got, tt.want)
+		if got := contextWindow(tt.model); got != tt.want {
+			t.Errorf("contextWindow(%q) = %d, want %d", tt.model, got, tt.want)
 		}
 	}
 }
@@ -107,31 +107,31 @@ func TestBudgetContextWindow(t *testing.T) {
 func TestBudget(t *testing.T) {
 	tests := []struct {
 		name   string
-		budget Budget
+		budget budget
 		fixed  int
 		costs  []int
 		want   int
 	}{
-		{"all fit", Budget{Window: 1000, Reserve: 200}, 300, []int{100, 100, 100}, 3},
-		{"exact fit", Budget{Window: 1000, Reserve: 200}, 300, []int{250, 250}, 2},
-		{"stops at first misfit", Budget{Window: 1000, Reserve: 200}, 300, []int{100, 450, 10}, 1},
-		{"fixed part too big", Budget{Window: 1000, Reserve: 200}, 900, []int{1}, 0},
-		{"default window", Budget{Reserve: 384}, 0, []int{16_000, 1}, 1},
-		{"no items", Budget{Window: 10}, 0, nil, 0},
+		{"all fit", budget{Window: 1000, Reserve: 200}, 300, []int{100, 100, 100}, 3},
+		{"exact fit", budget{Window: 1000, Reserve: 200}, 300, []int{250, 250}, 2},
+		{"stops at first misfit", budget{Window: 1000, Reserve: 200}, 300, []int{100, 450, 10}, 1},
+		{"fixed part too big", budget{Window: 1000, Reserve: 200}, 900, []int{1}, 0},
+		{"default window", budget{Reserve: 384}, 0, []int{16_000, 1}, 1},
+		{"no items", budget{Window: 10}, 0, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.budget.Fit(tt.fixed, tt.costs); got != tt.want {
+			if got := tt.budget.fit(tt.fixed, tt.costs); got != tt.want {
 				t.Errorf("Fit = %d, want %d", got, tt.want)
 			}
 		})
 	}
-	if got := (Budget{Window: 100, Reserve: 50}).Available(80); got != 0 {
+	if got := (budget{Window: 100, Reserve: 50}).available(80); got != 0 {
 		t.Errorf("Available = %d, want 0, never negative", got)
 	}
 }
 
-// BenchmarkLoadEncoding measures what NewTokenizer's cache saves: parsing
+// BenchmarkLoadEncoding measures what newTokenizer's cache saves: parsing
 // o200k_base from the embedded BPE file.
 func BenchmarkLoadEncoding(b *testing.B) {
 	useOfflineLoader()
@@ -143,7 +143,7 @@ func BenchmarkLoadEncoding(b *testing.B) {
 }
 
 func BenchmarkCountTokens(b *testing.B) {
-	tok, err := NewTokenizer("gpt-4o")
+	tok, err := newTokenizer("gpt-4o")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -151,6 +151,6 @@ func BenchmarkCountTokens(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		tok.CountTokens(text)
+		tok.countTokens(text)
 	}
 }
