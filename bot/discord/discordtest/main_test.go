@@ -1,17 +1,9 @@
 package discordtest_test
 
 import (
-	"flag"
-	"os"
 	"testing"
+
+	"github.com/newsbot/newsbot/bot/discord/discordtest"
 )
 
-// TestMain runs up to 8 tests at once unless -test.parallel says otherwise.
-// Each test has its own fake Discord and model and spends most of its time
-// waiting on them (and a second in discordgo's Close), so running only
-// GOMAXPROCS of them at a time leaves the machine idle. The command line
-// still wins: m.Run parses it after this.
-func TestMain(m *testing.M) {
-	flag.Set("test.parallel", "8")
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { discordtest.Main(m) }
