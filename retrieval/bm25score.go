@@ -192,6 +192,14 @@ func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float
 	return w, err
 }
 
+// DocFreqs returns how many paragraphs the index holds and, for each
+// content term of text, how many of them hold it: for callers that weigh
+// terms their own way (the bot's grouping of articles into stories
+// smooths the weights of small libraries).
+func (ix *Index) DocFreqs(ctx context.Context, text string) (docs uint64, dfs map[string]uint64, err error) {
+	return ix.lexical().docFreqs(ctx, ix.Terms(text))
+}
+
 // TermStats is TermWeights that also says which terms the library has
 // never seen.
 func (ix *Index) TermStats(ctx context.Context, text string) (weights map[string]float64, unseen map[string]bool, err error) {

@@ -257,6 +257,12 @@ func (s *Store) TermStats(ctx context.Context, text string) (map[string]float64,
 	return s.backend.Index().TermStats(ctx, text)
 }
 
+// DocFreqs returns the number of paragraphs and how many hold each term
+// of text (see Index.DocFreqs).
+func (s *Store) DocFreqs(ctx context.Context, text string) (uint64, map[string]uint64, error) {
+	return s.backend.Index().DocFreqs(ctx, text)
+}
+
 // Embedder names the embedder whose vectors the index holds.
 func (s *Store) Embedder() EmbedderInfo { return s.backend.Index().Embedder() }
 
