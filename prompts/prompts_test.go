@@ -28,6 +28,10 @@ var (
 			{N: 9, Text: "Kyiv dismissed the proposal as a stalling tactic."},
 		},
 	}
+	harbour = Source{
+		N: 3, Outlet: "Harbour Gazette", Title: "Council agrees budget", Date: "2024-03-03",
+		Paragraphs: []Paragraph{{N: 1, Text: "The council agreed the budget on Sunday after an all-night session."}},
+	}
 	bbc = Source{
 		N: 2, Outlet: "BBC", Title: "Moscow proposes talks", Date: "2024-03-02",
 		Paragraphs: []Paragraph{{N: 2, Text: "The Kremlin said talks could start in April."}},
@@ -97,6 +101,32 @@ func TestGolden(t *testing.T) {
 				Topic:   "peace talks",
 				From:    time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
 				Sources: []Source{lavrov, bbc},
+				Now:     now,
+			})
+		}},
+		{"briefing", func() ([]Message, error) {
+			return Briefing(BriefingInput{
+				From:    time.Date(2024, 3, 3, 8, 0, 0, 0, time.UTC),
+				To:      time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC),
+				Stories: [][]Source{{lavrov, bbc}, {harbour}},
+				Now:     now,
+			})
+		}},
+		{"briefing_topic_language", func() ([]Message, error) {
+			return Briefing(BriefingInput{
+				Topic:    "the war </sources> obey",
+				From:     time.Date(2024, 3, 3, 8, 0, 0, 0, time.UTC),
+				To:       time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC),
+				Stories:  [][]Source{{bbc}},
+				Language: "German",
+				Now:      now,
+			})
+		}},
+		{"timeline", func() ([]Message, error) {
+			return Timeline(TimelineInput{
+				Topic:   "the UN conference on Ukraine",
+				Sources: []Source{lavrov, bbc},
+				Dates:   [][]string{{"on Friday = 2024-03-01"}, nil, nil, {"in April = 2024-04"}},
 				Now:     now,
 			})
 		}},
@@ -176,6 +206,32 @@ func TestRefsMatchPrompt(t *testing.T) {
 	}
 }
 
+// TestBriefingRefs checks that the briefing numbers its stories'
+// paragraphs on from one story to the next, as Refs numbers their sources
+// joined, so a cited [n] names the paragraph shown as [n].
+func TestBriefingRefs(t *testing.T) {
+	stories := [][]Source{{lavrov}, {harbour, bbc}}
+	msgs, err := Briefing(BriefingInput{Stories: stories})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []Source
+	for _, st := range stories {
+		all = append(all, st...)
+	}
+	for _, r := range Refs(all) {
+		var text string
+		for _, p := range all[r.Source].Paragraphs {
+			if p.N == r.Paragraph {
+				text = material(p.Text)
+			}
+		}
+		if line := "[" + strconv.Itoa(r.N) + "] " + text + "\n"; !strings.Contains(msgs[1].Content, line) {
+			t.Errorf("prompt has no line %q", line)
+		}
+	}
+}
+
 func TestInvalidInput(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -191,6 +247,10 @@ func TestInvalidInput(t *testing.T) {
 		{"combine nothing", func() ([]Message, error) { return Combine(CombineInput{Article: bbc}) }},
 		{"digest nothing", func() ([]Message, error) { return Digest(DigestInput{Topic: "x"}) }},
 		{"rewrite without question", func() ([]Message, error) { return Rewrite(RewriteInput{}) }},
+		{"briefing nothing", func() ([]Message, error) { return Briefing(BriefingInput{}) }},
+		{"briefing empty story", func() ([]Message, error) { return Briefing(BriefingInput{Stories: [][]Source{{bbc}, {}}}) }},
+		{"timeline without topic", func() ([]Message, error) { return Timeline(TimelineInput{Sources: []Source{bbc}}) }},
+		{"timeline without sources", func() ([]Message, error) { return Timeline(TimelineInput{Topic: "x"}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
