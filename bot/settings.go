@@ -28,6 +28,11 @@ type Settings struct {
 	// Language is the language a model writes answers in (one of
 	// Languages); empty means each asker's own, as their chat client says.
 	Language string `json:"language,omitempty"`
+	// Timezone is the IANA time zone the server's times are in, such as
+	// Europe/Berlin; empty means UTC.
+	Timezone string `json:"timezone,omitempty"`
+	// Briefing is the server's daily briefing; nil when there is none.
+	Briefing *Briefing `json:"briefing,omitempty"`
 
 	// UpdatedAt and UpdatedBy say who changed the settings last.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
@@ -82,6 +87,12 @@ func (s Settings) Check() error {
 	if i := slices.IndexFunc(s.Channels, func(c string) bool { return strings.TrimSpace(c) == "" }); i >= 0 {
 		return bad("a channel in the list is blank")
 	}
+	if _, err := LoadZone(s.Timezone); err != nil {
+		return err
+	}
+	if s.Briefing != nil {
+		return s.Briefing.check()
+	}
 	return nil
 }
 
@@ -93,6 +104,10 @@ func (s Settings) Answers(channel, parent string) bool {
 
 func (s Settings) clone() Settings {
 	s.Channels = slices.Clone(s.Channels)
+	if s.Briefing != nil {
+		b := *s.Briefing
+		s.Briefing = &b
+	}
 	return s
 }
 
