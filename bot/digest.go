@@ -125,7 +125,7 @@ func (b *Bot) arrived(ctx context.Context, r BriefRequest) ([]*retrieval.Article
 	if err != nil {
 		return nil, err
 	}
-	q := readQuestion(r.Topic, idf, unseen, b.store.Terms)
+	q := readQuestion(r.Topic, idf, unseen, b.store.Terms, r.Now)
 	return slices.DeleteFunc(out, func(a *retrieval.Article) bool { return !about(q, a, b.store.Terms) }), nil
 }
 

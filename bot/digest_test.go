@@ -151,7 +151,7 @@ func TestBriefModel(t *testing.T) {
 	day := time.Date(2024, 3, 7, 8, 0, 0, 0, time.UTC)
 	st, _ := newsStore(t, loadedAll(day.Add(-time.Hour)))
 	srv := modeltest.New(t)
-	b, err := New(st, NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{BaseDelay: 10 * time.Millisecond}), nil, Options{})
+	b, err := New(st, NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{}), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func (b *Bot) Timeline(ctx context.Context, r TimelineRequest) (*Timeline, error
 	if err != nil {
 		return nil, err
 	}
-	_, cands, err := b.evidence(ctx, r.Topic, hits)
+	_, cands, err := b.evidence(ctx, r.Topic, hits, r.Now)
 	if err != nil {
 		return nil, err
 	}

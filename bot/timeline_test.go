@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -96,7 +95,7 @@ func TestTimelineExtractive(t *testing.T) {
 func TestTimelineModel(t *testing.T) {
 	st, _ := newsStore(t, loadedAll(day1))
 	srv := modeltest.New(t)
-	b, err := New(st, NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{BaseDelay: 10 * time.Millisecond}), nil, Options{})
+	b, err := New(st, NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{}), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
