@@ -125,7 +125,17 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request, req *Requ
 		writeJSON(w, http.StatusBadRequest, e)
 		return
 	}
+	earlier, e := s.checkNonceLocked(body)
+	if e != nil {
+		writeJSON(w, http.StatusBadRequest, e)
+		return
+	}
+	if earlier != nil {
+		writeJSON(w, http.StatusOK, earlier)
+		return
+	}
 	m := s.botMessageLocked(chID, body, req.Files)
+	s.rememberNonceLocked(body, m)
 	s.storeBotMessageLocked(m)
 	s.broadcastMessageLocked("MESSAGE_CREATE", m)
 	s.notifyLocked()

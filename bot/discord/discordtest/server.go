@@ -60,6 +60,7 @@ type Server struct {
 	channelMsgs  map[string][]string         // channel id → message ids, oldest first
 	channels     map[string]map[string]any   // channel id → channel JSON
 	interactions map[string]*interactionState
+	nonces       map[string]nonceEntry // enforced nonces of the bot's messages
 
 	open map[testing.TB][]*discordgo.Session // Session's sessions, by test
 }
@@ -73,6 +74,7 @@ type config struct {
 	disallowedIntents discordgo.Intent
 	appFlags          *int
 	codeGrant         bool
+	nonceWindow       *time.Duration
 }
 
 type guild struct{ id, name string }
