@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the zones travel with the binary: a container image may have none
 	"unicode/utf8"
 )
 

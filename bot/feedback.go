@@ -28,6 +28,7 @@ const (
 	KindQuestion = "question" // an answer to a question
 	KindSummary  = "summary"  // a summary of an article
 	KindDigest   = "digest"   // a digest of a topic
+	KindTimeline = "timeline" // a story's chronology
 )
 
 // RatedAnswer is an answer someone voted on: what was asked, what the bot

@@ -32,15 +32,14 @@ func citeMarkers(ns []int) string {
 	return b.String()
 }
 
-// linesAnswer is lines as one Answer: one line each, prefixed by
-// prefix(i), citations renumbered 1, 2, 3, … in order of use and only
-// those the lines use kept. It is how a briefing or a timeline reads in
-// the terminal and how it is kept with a vote.
-func linesAnswer(lines []Line, cites []Citation, mode string, prefix func(i int) string) *Answer {
-	a := &Answer{Mode: mode}
+// CitedLines returns lines with their citations renumbered 1, 2, 3, … in
+// order of use, and the citations they use, in that order: a part of a
+// briefing or a timeline lists only its own sources.
+func CitedLines(lines []Line, cites []Citation) ([]Line, []Citation) {
+	var used []Citation
 	renumber := map[int]int{}
 	use := func(ns []int) []int {
-		out := make([]int, 0, len(ns))
+		var out []int
 		for _, n := range ns {
 			if n < 1 || n > len(cites) {
 				continue
@@ -48,31 +47,42 @@ func linesAnswer(lines []Line, cites []Citation, mode string, prefix func(i int)
 			k, ok := renumber[n]
 			if !ok {
 				c := cites[n-1]
-				k = len(a.Citations) + 1
+				k = len(used) + 1
 				c.N = k
 				renumber[n] = k
-				a.Citations = append(a.Citations, c)
+				used = append(used, c)
 			}
 			out = append(out, k)
 		}
 		return out
 	}
+	out := make([]Line, len(lines))
+	for i, l := range lines {
+		l.Cites, l.Also = use(l.Cites), use(l.Also)
+		out[i] = l
+	}
+	return out, used
+}
+
+// linesAnswer is lines as one Answer: one line each, prefixed by
+// prefix(i), citations renumbered (CitedLines). It is how a briefing or a
+// timeline reads in the terminal and how it is kept with a vote.
+func linesAnswer(lines []Line, cites []Citation, mode string, prefix func(i int) string) *Answer {
+	lines, used := CitedLines(lines, cites)
+	a := &Answer{Mode: mode, Citations: used}
 	var b strings.Builder
 	for i, l := range lines {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(prefix(i) + l.Text + " " + citeMarkers(use(l.Cites)))
-		if also := use(l.Also); len(also) > 0 {
-			b.WriteString(" (also " + citeMarkers(also) + ")")
+		b.WriteString(prefix(i) + l.Text + " " + citeMarkers(l.Cites))
+		if len(l.Also) > 0 {
+			b.WriteString(" (also " + citeMarkers(l.Also) + ")")
 		}
 	}
 	a.Text = b.String()
 	return a
 }
-
-// marker matches a citation marker as ParseCitations writes them.
-var marker = regexp.MustCompile(`\[(\d+)\]`)
 
 // modelLines reads a model's reply of one cited sentence per line ("- …
 // [2][3]"): citations are checked against refs (the numbered paragraphs

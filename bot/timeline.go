@@ -22,8 +22,11 @@ import (
 // A sentence that states no date is an event only when it opens its
 // article (the lede, where news says what just happened) and is not about
 // the future ("will"); it is dated by the article's publication date.
-// Deeper undated sentences are background, quotes or plans. The cited paragraph therefore always holds the date: in its
-// text, or in its article's date beside the citation.
+// Deeper undated sentences are background, quotes or plans. The cited
+// paragraph therefore always holds the date: in its text, or in its
+// article's date beside the citation. An article without a publication
+// date dates an event only by a date that states its year: "on
+// Wednesday" means nothing without knowing when it was written.
 
 // TimelineRequest asks for the chronology of a story.
 type TimelineRequest struct {
@@ -89,7 +92,7 @@ func (t *Timeline) Answer(n int) *Answer {
 	a := linesAnswer(lines, t.Citations, t.Mode, func(i int) string { return t.Events[i].DateLabel() + " — " })
 	a.Question, a.AsOf, a.Abstained, a.Closest = t.Topic, t.AsOf, t.Abstained, t.Closest
 	if t.Abstained {
-		a.Text = "I can't find anything about that story in the loaded articles."
+		a.Text = "I can't find dated events of that story in the loaded articles."
 	}
 	return a
 }
@@ -168,8 +171,8 @@ func timelineEvents(cands []candidate, n int) []eventCandidate {
 			continue
 		}
 		ev := eventCandidate{candidate: c, Event: Event{Line: Line{Text: c.text, Quoted: true}}}
-		written := articleTime(c.article)
-		if ds := retrieval.DatesIn(c.text, written); len(ds) > 0 {
+		written := c.article.PublishedAt
+		if ds := statedDates(c.text, c.article); len(ds) > 0 {
 			ev.Date, ev.Month, ev.Stated, ev.Phrase = ds[0].Since, ds[0].Month, true, ds[0].Phrase
 		} else if c.paragraph == 1 && c.order == 0 && !future.MatchString(c.text) && !written.IsZero() {
 			y, m, d := written.Date()
@@ -209,6 +212,20 @@ func timelineEvents(cands []candidate, n int) []eventCandidate {
 	})
 	return out
 }
+
+// statedDates returns the dates text of article a states: read from its
+// publication date, or, for an article without one, only those that
+// state their year.
+func statedDates(text string, a *retrieval.Article) []retrieval.DateMention {
+	if !a.PublishedAt.IsZero() {
+		return retrieval.DatesIn(text, a.PublishedAt)
+	}
+	ds := retrieval.DatesIn(text, a.LoadedAt)
+	return slices.DeleteFunc(ds, func(d retrieval.DateMention) bool { return !statedYear.MatchString(d.Phrase) })
+}
+
+// statedYear matches a date that states its year.
+var statedYear = regexp.MustCompile(`\b(1[89]|2[01])\d\d\b`)
 
 // future matches a sentence about what is to come.
 var future = regexp.MustCompile(`(?i)\b(will|won't|shall|is (set|due|expected|scheduled) to|plans? to)\b`)
@@ -272,7 +289,7 @@ func (b *Bot) modelTimeline(ctx context.Context, r TimelineRequest, t *Timeline,
 	for _, ref := range refs {
 		a := arts[ref.Source]
 		var notes []string
-		for _, d := range retrieval.DatesIn(a.Paragraphs[ref.Paragraph-1], articleTime(a)) {
+		for _, d := range statedDates(a.Paragraphs[ref.Paragraph-1], a) {
 			layout := time.DateOnly
 			if d.Month {
 				layout = "2006-01"
@@ -333,35 +350,45 @@ func modelEvents(reply string, refs []prompts.Ref, arts []*retrieval.Article) ([
 		months = append(months, month)
 	}
 	lines, cites := citeLines(dated, refs, arts)
-	evs := make([]Event, len(lines))
-	for i, l := range lines {
-		evs[i] = checkDate(Event{Line: l.Line, Date: dates[l.src], Month: months[l.src]}, cites)
+	var evs []Event
+	for _, l := range lines {
+		if e, ok := checkDate(Event{Line: l.Line, Date: dates[l.src], Month: months[l.src]}, cites); ok {
+			evs = append(evs, e)
+		}
 	}
 	slices.SortStableFunc(evs, func(x, y Event) int { return x.Date.Compare(y.Date) })
 	return evs, cites
 }
 
 // checkDate finds the model's date for e in the paragraphs it cites: a
-// date stated there, or a cited article's date; failing both, e takes its
-// first cited article's date.
-func checkDate(e Event, cites []Citation) Event {
-	var first *retrieval.Article
+// date stated there, or a cited article's publication date; failing both,
+// e takes the first cited article's publication date, and without one it
+// cannot be dated (false).
+func checkDate(e Event, cites []Citation) (Event, bool) {
+	var first time.Time
 	for _, n := range e.Cites {
 		c := cites[n-1]
-		if first == nil {
-			first = c.Article
-		}
-		for _, d := range retrieval.DatesIn(c.Quote, articleTime(c.Article)) {
+		for _, d := range statedDates(c.Quote, c.Article) {
 			if d.Since.Equal(e.Date) && d.Month == e.Month || e.Month && !d.Month && d.Since.Year() == e.Date.Year() && d.Since.Month() == e.Date.Month() {
 				e.Stated, e.Phrase = true, d.Phrase
-				return e
+				return e, true
 			}
 		}
-		if y, m, d := articleTime(c.Article).Date(); !e.Month && time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Equal(e.Date) {
-			return e
+		p := c.Article.PublishedAt
+		if p.IsZero() {
+			continue
+		}
+		day := time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC)
+		if !e.Month && day.Equal(e.Date) {
+			return e, true
+		}
+		if first.IsZero() {
+			first = day
 		}
 	}
-	y, m, d := articleTime(first).Date()
-	e.Date, e.Month, e.Stated, e.Phrase = time.Date(y, m, d, 0, 0, 0, 0, time.UTC), false, false, ""
-	return e
+	if first.IsZero() {
+		return e, false
+	}
+	e.Date, e.Month, e.Stated, e.Phrase = first, false, false, ""
+	return e, true
 }
