@@ -45,6 +45,10 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 			choices = b.feedChoices(i.GuildID, typed)
 		case optLanguage:
 			choices = languageChoices(typed)
+		case optZone:
+			for _, z := range bot.SuggestZones(typed, maxChoices) {
+				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: z, Value: z})
+			}
 		}
 	}
 	if choices == nil {

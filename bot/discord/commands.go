@@ -1,6 +1,10 @@
 package discord
 
-import "github.com/bwmarrin/discordgo"
+import (
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/newsbot/newsbot/bot"
+)
 
 // Command, sub-command and option names, used by the definitions and the
 // handlers.
@@ -13,6 +17,8 @@ const (
 	cmdFeed      = "feed"
 	cmdSettings  = "settings"
 	cmdHelp      = "help"
+	cmdBriefing  = "briefing"
+	cmdTimeline  = "timeline"
 	cmdAskAbout  = "Ask newsbot about this" // message context menu
 
 	subArticle   = "article"
@@ -27,6 +33,10 @@ const (
 	subThreads   = "threads"
 	subLanguage  = "language"
 	subReset     = "reset"
+	subSet       = "set"
+	subOff       = "off"
+	subNow       = "now"
+	subTimezone  = "timezone"
 
 	optQuestion  = "question"
 	optArticle   = "article"
@@ -42,6 +52,8 @@ const (
 	optBurst     = "burst"
 	optOpen      = "open"
 	optLanguage  = "language"
+	optTime      = "time"
+	optZone      = "zone"
 )
 
 // maxDays is the longest period /summarize topic digests.
@@ -93,6 +105,12 @@ func (b *Bot) commands() []*discordgo.ApplicationCommand {
 				str(optQuery, "Words from a headline or an article's text", false, 200),
 			},
 		},
+		{
+			Name: cmdTimeline, Description: "How a story developed: dated events, oldest first, each cited", DMPermission: &dm,
+			Options: []*discordgo.ApplicationCommandOption{
+				str(optTopic, "The story, e.g. the drought in the valley", true, 200),
+			},
+		},
 		{Name: cmdHelp, Description: "How to use newsbot", DMPermission: &dm},
 		{
 			Name: cmdLoad, Description: "Add an article to this server's library from a link or a file (Manage Server)",
@@ -130,6 +148,9 @@ func (b *Bot) commands() []*discordgo.ApplicationCommand {
 	if b.opts.Settings != nil {
 		cmds = append(cmds, b.settingsCommand(admin))
 	}
+	if b.opts.Briefings != nil {
+		cmds = append(cmds, briefingCommand())
+	}
 	return cmds
 }
 
@@ -142,7 +163,7 @@ func (b *Bot) settingsCommand(admin *int64) *discordgo.ApplicationCommand {
 		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionChannel, Name: optChannel, Description: desc, Required: true,
 			ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews, discordgo.ChannelTypeGuildForum}}
 	}
-	return &discordgo.ApplicationCommand{
+	cmd := &discordgo.ApplicationCommand{
 		Name: cmdSettings, Description: "How newsbot behaves on this server (Manage Server)",
 		DefaultMemberPermissions: admin, DMPermission: boolPtr(false),
 		Options: []*discordgo.ApplicationCommandOption{
@@ -165,6 +186,37 @@ func (b *Bot) settingsCommand(admin *int64) *discordgo.ApplicationCommand {
 				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optLanguage, Required: true, Autocomplete: true,
 					Description: "A language, or Automatic: each member's Discord language (default)", MaxLength: 40}),
 			sub(subReset, "Go back to the default settings"),
+		},
+	}
+	if b.opts.Briefings != nil {
+		cmd.Options = append(cmd.Options, sub(subTimezone, "The time zone of this server's daily briefing",
+			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optZone, Required: true, Autocomplete: true,
+				Description: "A time zone such as Europe/Berlin or America/New_York (default UTC)", MaxLength: 64}))
+	}
+	return cmd
+}
+
+// briefingCommand is /briefing. Everyone may see the schedule and a
+// preview, so the command is visible to all; setting and stopping it is
+// checked here.
+func briefingCommand() *discordgo.ApplicationCommand {
+	sub := func(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
+	}
+	return &discordgo.ApplicationCommand{
+		Name: cmdBriefing, Description: "A daily cited digest of the news that arrived, posted in a channel",
+		DMPermission: boolPtr(false),
+		Options: []*discordgo.ApplicationCommandOption{
+			sub(subShow, "When and where the daily briefing is posted"),
+			sub(subNow, "Preview, just for you, what the next briefing would say now"),
+			sub(subSet, "Post a briefing every day at a time (Manage Server)",
+				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionChannel, Name: optChannel, Required: true,
+					Description: "The channel to post it in", ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}},
+				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optTime, Required: true,
+					Description: "Time of day in the server's zone (/settings timezone), e.g. 07:30 or 7:30 pm", MaxLength: 20},
+				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optTopic,
+					Description: "Only news about this, e.g. the drought in the valley (default: all news)", MaxLength: bot.MaxBriefingTopic}),
+			sub(subOff, "Stop the daily briefing (Manage Server)"),
 		},
 	}
 }

@@ -47,6 +47,9 @@ type Options struct {
 	// Feedback records votes on answers; nil leaves answers without vote
 	// buttons.
 	Feedback *bot.Feedback
+	// Briefings keeps and posts the servers' daily briefings (/briefing);
+	// nil leaves the command out. Run them with RunBriefings.
+	Briefings *bot.Briefings
 	// MaxUpload caps /load file attachments; default 10 MB.
 	MaxUpload int64
 	Logger    *slog.Logger
@@ -134,6 +137,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.log.Info("invite the bot with this link", "url", InviteURL(b.appID()))
+	if b.opts.Briefings != nil {
+		go b.RunBriefings(ctx)
+	}
 	<-ctx.Done()
 	b.Shutdown()
 	return nil

@@ -58,8 +58,14 @@ func newEnv(t testing.TB, opts discord.Options, setup ...func(*bot.Bot, *discord
 // withModel false, no chat model (extractive answers).
 func newEnvModel(t testing.TB, withModel bool, opts discord.Options, setup ...func(*bot.Bot, *discord.Options)) *env {
 	t.Helper()
+	return newEnvWith(t, withModel, nil, opts, setup...)
+}
+
+// newEnvWith is newEnvModel with options for the fake Discord.
+func newEnvWith(t testing.TB, withModel bool, fake []discordtest.Option, opts discord.Options, setup ...func(*bot.Bot, *discord.Options)) *env {
+	t.Helper()
 	e := &env{t: t}
-	e.discord = discordtest.New(t, discordtest.WithGuild(guildA, "Guild A"), discordtest.WithGuild(guildB, "Guild B"))
+	e.discord = discordtest.New(t, append([]discordtest.Option{discordtest.WithGuild(guildA, "Guild A"), discordtest.WithGuild(guildB, "Guild B")}, fake...)...)
 	e.discord.AddChannel(&discordgo.Channel{ID: channel, GuildID: guildA, Type: discordgo.ChannelTypeGuildText, Name: "news"})
 	e.model = modeltest.New(t)
 	st, _, err := retrieval.OpenStore(context.Background(), t.TempDir(), retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})

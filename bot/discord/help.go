@@ -9,6 +9,8 @@ const helpText = `**newsbot** answers questions about the news articles loaded f
 • ` + "`/summarize article:`" + ` — a cited summary; ` + "`/summarize topic: days:`" + ` — a digest across articles.
 • ` + "`/articles`" + ` — list or search the library.
 • ` + "`/feed list`" + ` — the news feeds this server follows.
+• ` + "`/timeline topic:`" + ` — how a story developed, event by event, each dated and cited.
+• ` + "`/briefing show`" + ` — the server's daily briefing; ` + "`/briefing now`" + ` previews it for you.
 • Right-click a message → Apps → **Ask newsbot about this**.
 
 Each answer opens with its question and ends with its sources: outlet, headline, date and paragraph; the links open the article at that paragraph. **Show quotes** shows the paragraphs themselves; 👍, 👎 and **Wrong source** tell the bot's owner how it did. If the articles don't cover something, I say so.`
@@ -18,7 +20,8 @@ const adminHelp = `
 **For moderators** (Manage Server or an admin role):
 • ` + "`/load url:`" + ` or ` + "`/load file:`" + ` — add an article or a feed (` + "`reload:True`" + ` replaces a stored article with the same address); ` + "`/forget article:`" + ` — remove one.
 • ` + "`/feed add url:`" + `, ` + "`/feed remove feed:`" + ` — follow news feeds.
-• ` + "`/settings`" + ` — where I answer, the rate limit, threads and the answer language.`
+• ` + "`/settings`" + ` — where I answer, the rate limit, threads, the answer language and the time zone.
+• ` + "`/briefing set channel: time: topic:`" + ` — a daily cited digest of what arrived; ` + "`/briefing off`" + ` stops it.`
 
 // noModelHelp tells admins why answers are quotes.
 const noModelHelp = `

@@ -142,6 +142,13 @@ func (b *Bot) plan(i *discordgo.Interaction, data discordgo.ApplicationCommandIn
 			return nil, err
 		}
 		return b.planSettings(i, data)
+	case cmdBriefing:
+		return b.planBriefing(i, data)
+	case cmdTimeline:
+		if err := b.checkChannel(i, settings); err != nil {
+			return nil, err
+		}
+		return b.planTimeline(i, opts, scope, settings)
 	}
 	return nil, fmt.Errorf("unknown command %q", data.Name)
 }

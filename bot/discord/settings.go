@@ -165,8 +165,16 @@ func (b *Bot) planSettings(i *discordgo.Interaction, data discordgo.ApplicationC
 			return nil, &bot.InputError{Err: fmt.Errorf("%q is not a language I can answer in; pick one from the list", typed)}
 		}
 		change = func(s *bot.Settings) error { s.Language = lang; return nil }
+	case "/" + subTimezone:
+		zone, err := bot.LoadZone(opts.str(optZone))
+		if err != nil {
+			return nil, err
+		}
+		change = func(s *bot.Settings) error { s.Timezone = zone.String(); return nil }
 	case "/" + subReset:
-		change = func(s *bot.Settings) error { *s = bot.Settings{}; return nil }
+		// A reset keeps the daily briefing and its zone: /briefing off
+		// stops the briefing, and its time means nothing without the zone.
+		change = func(s *bot.Settings) error { *s = bot.Settings{Briefing: s.Briefing, Timezone: s.Timezone}; return nil }
 	default:
 		return nil, &bot.InputError{Err: errors.New("pick one of the /settings commands")}
 	}
@@ -238,6 +246,18 @@ func (b *Bot) describeSettings(s bot.Settings) string {
 		lang = s.Language
 	}
 	lines = append(lines, "• Answer language: "+lang)
+	if b.opts.Briefings != nil {
+		zone := "UTC (default)"
+		if s.Timezone != "" {
+			zone = s.Timezone
+		}
+		lines = append(lines, "• Time zone: "+zone)
+		if br := s.Briefing; br != nil {
+			lines = append(lines, fmt.Sprintf("• Daily briefing: <#%s> at %s (`/briefing show`)", br.Channel, br.At))
+		} else {
+			lines = append(lines, "• Daily briefing: none (`/briefing set`)")
+		}
+	}
 	if !b.core.ModelConfigured() {
 		lines = append(lines, "  _No chat model is configured, so answers quote the articles as written; the language applies once the bot's owner sets one up._")
 	}
