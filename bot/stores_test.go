@@ -27,3 +27,15 @@ func TestFeedbackFilesContract(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "feedback")
 	storetest.Feedback(t, func() bot.FeedbackStore { return bot.OpenFeedbackFiles(dir) })
 }
+
+func TestBriefingFileContract(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "briefings.json")
+	storetest.Briefings(t, func() bot.BriefingLog {
+		f, err := bot.OpenBriefingFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+}

@@ -70,3 +70,9 @@ func TestVotesFromTwoProcesses(t *testing.T) {
 		t.Fatalf("export: %+v, %v; want one answer with two 👍", qs, err)
 	}
 }
+
+func TestBriefingsContract(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	storetest.Briefings(t, func() bot.BriefingLog { return postgres.New(pool()) })
+}

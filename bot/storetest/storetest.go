@@ -51,6 +51,24 @@ func Settings(t *testing.T, open func() bot.SettingsStore) {
 			t.Errorf("AllSettings lists a scope that never changed anything")
 		}
 	})
+	t.Run("a daily briefing and the zone kept across a reopen", func(t *testing.T) {
+		ctx := context.Background()
+		set := time.Date(2024, 3, 6, 21, 0, 0, 0, time.UTC)
+		if _, err := open().UpdateSettings(ctx, "1000000000000000005", func(s *bot.Settings) error {
+			s.Timezone = "Europe/Berlin"
+			s.Briefing = &bot.Briefing{Channel: "2001", At: "07:30", Topic: "the drought", SetAt: set, SetBy: "3001"}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := open().Settings(ctx, "1000000000000000005")
+		if err != nil || s.Timezone != "Europe/Berlin" || s.Briefing == nil || *s.Briefing != (bot.Briefing{Channel: "2001", At: "07:30", Topic: "the drought", SetAt: set, SetBy: "3001"}) {
+			t.Errorf("after reopening: %+v (briefing %+v), %v", s, s.Briefing, err)
+		}
+		if _, err := open().UpdateSettings(ctx, "1000000000000000005", func(s *bot.Settings) error { s.Timezone = "Mars/Olympus"; return nil }); bot.UserMessage(err) == "" {
+			t.Errorf("an unknown zone: %v, want a sentence for the moderator", err)
+		}
+	})
 	t.Run("refused changes keep the old", func(t *testing.T) {
 		ctx := context.Background()
 		st := open()
