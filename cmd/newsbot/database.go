@@ -17,7 +17,7 @@ import (
 
 // searchingCommands load the index of the scopes they serve from the
 // database; the others only read or write articles and start at once.
-var searchingCommands = map[string]bool{"ask": true, "summarize": true, "search": true, "forget": true, "serve": true}
+var searchingCommands = map[string]bool{"ask": true, "summarize": true, "timeline": true, "search": true, "forget": true, "serve": true}
 
 // openDatabase opens the PostgreSQL library as a Store.
 func (e *env) openDatabase(emb retrieval.Embedder, command string, progress func(done, total int)) (*retrieval.Store, func(), error) {

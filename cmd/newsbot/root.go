@@ -112,6 +112,7 @@ question, and answers with numbered citations to those paragraphs — in Discord
 		e.serveCommand(),
 		e.viaServe(e.askCommand()),
 		e.viaServe(e.summarizeCommand()),
+		e.viaServe(e.timelineCommand()),
 		e.viaServe(e.ingestCommand()),
 		e.articlesCommand(),
 		e.viaServe(e.searchCommand()),

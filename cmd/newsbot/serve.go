@@ -23,9 +23,10 @@ func (e *env) serveCommand() *cobra.Command {
 		Long: `Connects to Discord with DISCORD_TOKEN, registers the slash commands (in
 NEWSBOT_DISCORD_GUILD_ID when set, else globally), follows the servers' news
 feeds, and answers until SIGINT or SIGTERM; then it finishes the answers in
-flight and closes the library cleanly. Servers' settings (/settings) and
-readers' votes on answers are kept in settings.json and feedback/ in the data
-folder, or with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
+flight and closes the library cleanly. Servers' settings (/settings), the
+record of their daily briefings (/briefing) and readers' votes on answers are
+kept in settings.json, briefings.json and feedback/ in the data folder, or
+with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.cfg.DiscordToken == "" {
@@ -65,6 +66,10 @@ folder, or with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 			if err != nil {
 				return err
 			}
+			records, err := e.briefingLog()
+			if err != nil {
+				return err
+			}
 			s, err := discord.NewSession(e.cfg.DiscordToken, api)
 			if err != nil {
 				return err
@@ -74,6 +79,7 @@ folder, or with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 				AnswerTimeout: e.cfg.AnswerTimeout + 30*time.Second,
 				Settings:      settings,
 				Feedback:      bot.NewFeedback(votes, bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
+				Briefings:     bot.NewBriefings(core, settings, records, bot.BriefingOptions{Logger: e.logger, Serves: e.servesScope}),
 			})
 			go feeds.Run(e.ctx, d.Announce)
 			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String())
@@ -104,6 +110,16 @@ func (e *env) botStores() (bot.SettingsStore, bot.FeedbackStore, error) {
 		return nil, nil, err
 	}
 	return settings, bot.OpenFeedbackFiles(feedbackDir(e.cfg)), nil
+}
+
+// briefingLog is where the record of the daily briefings is kept: in
+// PostgreSQL, where a fleet claims each briefing once, else in the data
+// folder.
+func (e *env) briefingLog() (bot.BriefingLog, error) {
+	if e.library != nil {
+		return botdb.New(e.library.Pool()), nil
+	}
+	return bot.OpenBriefingFile(filepath.Join(e.cfg.DataDir, "briefings.json"))
 }
 
 // settingsPath is where the servers' settings are kept.
