@@ -23,7 +23,8 @@ type Options struct {
 	// globally (which Discord may take up to an hour to show).
 	GuildID string
 	// AdminRoles are role ids allowed to /load, /forget, /feed add and
-	// remove, and /settings besides members with Manage Server. When set,
+	// remove, /settings and /briefing set and off besides members with
+	// Manage Server. When set,
 	// those commands are visible to everyone and checked here; when empty,
 	// Discord hides them from members without Manage Server.
 	AdminRoles []string
