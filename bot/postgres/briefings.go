@@ -12,7 +12,7 @@ import (
 )
 
 // The daily briefings' records (bot.BriefingLog), one row per server and
-// day in the table briefings (migration 4).
+// day in the table briefings (migration 5).
 
 const briefingColumns = `scope, day::text, state, channel, since, until, attempts, first_attempt, holder,
 	lease_until, message_id, error, done_at`
