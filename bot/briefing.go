@@ -111,16 +111,6 @@ func LoadZone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// ZoneName returns the canonical spelling of a time zone's name, as
-// LoadZone accepts it, and "UTC" for the empty name.
-func ZoneName(name string) string {
-	loc, err := LoadZone(name)
-	if err != nil {
-		return name
-	}
-	return loc.String()
-}
-
 // SuggestZones returns up to n time zones whose names contain typed
 // (spaces read as underscores), those that start with it first.
 func SuggestZones(typed string, n int) []string {

@@ -260,7 +260,7 @@ func (s *Briefings) post(ctx context.Context, poster BriefingPoster, scope strin
 	if err != nil || !ok {
 		return err
 	}
-	p := BriefingPost{Scope: scope, Channel: rec.Channel, Day: day, Zone: loc, Key: BriefingKey(scope, day), After: rec.FirstAttempt}
+	p := BriefingPost{Scope: scope, Channel: rec.Channel, Day: day, Zone: loc, Key: briefingKey(scope, day), After: rec.FirstAttempt}
 	release := func(err error) error {
 		if rerr := s.records.Release(ctx, scope, day, s.holder); rerr != nil {
 			return errors.Join(err, rerr)
@@ -281,7 +281,7 @@ func (s *Briefings) post(ctx context.Context, poster BriefingPoster, scope strin
 			return finish(BriefingSent, id, "")
 		}
 	}
-	d, err := s.core.Brief(ctx, BriefRequest{Scope: scope, Topic: st.Briefing.Topic, Since: rec.Since, Until: rec.Until,
+	d, err := s.core.brief(ctx, briefRequest{Scope: scope, Topic: st.Briefing.Topic, Since: rec.Since, Until: rec.Until,
 		MaxStories: s.opts.MaxStories, Language: st.Language, Now: now})
 	if err != nil {
 		return release(err)
@@ -303,9 +303,9 @@ func (s *Briefings) post(ctx context.Context, poster BriefingPoster, scope strin
 	return finish(BriefingSent, id, "")
 }
 
-// BriefingKey is the key every attempt of a server's briefing of a day
+// briefingKey is the key every attempt of a server's briefing of a day
 // sends with it: 25 characters at most, as Discord's nonce allows.
-func BriefingKey(scope, day string) string {
+func briefingKey(scope, day string) string {
 	sum := sha256.Sum256([]byte(scope))
 	return "b" + strings.ReplaceAll(day, "-", "") + "-" + hex.EncodeToString(sum[:])[:12]
 }
@@ -318,7 +318,7 @@ func (s *Briefings) Preview(ctx context.Context, scope string) (*Digest, error) 
 		return nil, err
 	}
 	now := s.opts.Now()
-	r := BriefRequest{Scope: scope, Until: now, MaxStories: s.opts.MaxStories, Language: st.Language, Now: now}
+	r := briefRequest{Scope: scope, Until: now, MaxStories: s.opts.MaxStories, Language: st.Language, Now: now}
 	if st.Briefing != nil {
 		r.Topic = st.Briefing.Topic
 	}
@@ -327,7 +327,7 @@ func (s *Briefings) Preview(ctx context.Context, scope string) (*Digest, error) 
 	} else if ok {
 		r.Since = last.Until
 	}
-	return s.core.Brief(ctx, r)
+	return s.core.brief(ctx, r)
 }
 
 // Status is what /briefing says of a server's briefing.
@@ -398,6 +398,3 @@ func (s *Briefings) Off(ctx context.Context, scope, by string) (Settings, error)
 		return nil
 	})
 }
-
-// Now returns the briefings' clock.
-func (s *Briefings) Now() time.Time { return s.opts.Now() }

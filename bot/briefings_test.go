@@ -155,7 +155,7 @@ func TestBriefingsPostOnceADay(t *testing.T) {
 	if first.Day != "2024-03-07" || first.Channel != "400000000000000001" || len(first.Key) > 25 || first.Digest.Empty() {
 		t.Errorf("posted %+v", first)
 	}
-	for _, l := range first.Digest.Answer(-1).Citations {
+	for _, l := range first.Digest.answer(-1).Citations {
 		if strings.Contains(l.Article.Title, "Portmere") {
 			t.Errorf("the first briefing tells a story that arrived the next day: %s", l.Article.Title)
 		}

@@ -12,8 +12,8 @@ import (
 	"github.com/newsbot/newsbot/retrieval/sentence"
 )
 
-// BriefRequest asks what arrived in a library in a period.
-type BriefRequest struct {
+// briefRequest asks what arrived in a library in a period.
+type briefRequest struct {
 	// Scope is the server whose library (and the shared one) is read.
 	Scope string
 	// Topic, when set, keeps the articles about it.
@@ -50,22 +50,22 @@ type Digest struct {
 // Empty reports whether nothing arrived: the briefing then says nothing.
 func (d *Digest) Empty() bool { return len(d.Lines) == 0 }
 
-// Answer returns the first n lines (all when n is out of range) as an
+// answer returns the first n lines (all when n is out of range) as an
 // Answer: "- line [1] (also [2][3])", citations renumbered.
-func (d *Digest) Answer(n int) *Answer {
+func (d *Digest) answer(n int) *Answer {
 	if n < 0 || n > len(d.Lines) {
 		n = len(d.Lines)
 	}
 	return linesAnswer(d.Lines[:n], d.Citations, d.Mode, func(int) string { return "- " })
 }
 
-// Brief builds the briefing of what arrived in r's period: the articles
+// brief builds the briefing of what arrived in r's period: the articles
 // loaded then (from followed feeds or by hand), grouped into stories.
 // With a chat model each story gets a sentence written from its
 // articles' leads; without one, the sentence of its lead article's
 // opening that says most of what its reports share, quoted. Nothing
 // arrived: an empty Digest.
-func (b *Bot) Brief(ctx context.Context, r BriefRequest) (*Digest, error) {
+func (b *Bot) brief(ctx context.Context, r briefRequest) (*Digest, error) {
 	r.Now = b.at(r.Now)
 	if r.Until.IsZero() {
 		r.Until = r.Now
@@ -109,7 +109,7 @@ const maxArrived = 300
 
 // arrived lists the articles scope sees that were loaded in r's period,
 // newest first, those about r.Topic when it is set.
-func (b *Bot) arrived(ctx context.Context, r BriefRequest) ([]*retrieval.Article, error) {
+func (b *Bot) arrived(ctx context.Context, r briefRequest) ([]*retrieval.Article, error) {
 	var out []*retrieval.Article
 	for _, a := range b.store.List(scopeOr(r.Scope)) {
 		if !a.LoadedAt.Before(r.Since) && a.LoadedAt.Before(r.Until) && len(a.Paragraphs) > 0 {
@@ -228,7 +228,7 @@ func (b *Bot) leadSentence(ctx context.Context, st Story) (int, string) {
 // modelBrief has the model write one cited line per story from the leads
 // of its first three articles: every story's lead article first, then
 // the second reports, then the third, as far as the prompt's budget goes.
-func (b *Bot) modelBrief(ctx context.Context, r BriefRequest, stories []Story) ([]Line, []Citation, error) {
+func (b *Bot) modelBrief(ctx context.Context, r briefRequest, stories []Story) ([]Line, []Citation, error) {
 	in := prompts.BriefingInput{Topic: r.Topic, From: r.Since, To: r.Until, Now: r.Now, Language: r.Language,
 		Stories: [][]prompts.Source{placeholderSources}}
 	fixed, err := prompts.Briefing(in)
@@ -250,7 +250,7 @@ func (b *Bot) modelBrief(ctx context.Context, r BriefRequest, stories []Story) (
 			}
 		}
 	}
-	paras = b.fit(b.tok.CountMessages(fixed), paras)
+	paras = b.fit(b.tok.countMessages(fixed), paras)
 	groups := make([][]para, len(stories))
 	for _, p := range paras {
 		groups[story[p.article]] = append(groups[story[p.article]], p)

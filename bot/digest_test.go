@@ -79,7 +79,7 @@ func TestBriefExtractive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := b.Brief(context.Background(), BriefRequest{Scope: newsGuild, Since: day.Add(-24 * time.Hour), Until: day})
+	d, err := b.brief(context.Background(), briefRequest{Scope: newsGuild, Since: day.Add(-24 * time.Hour), Until: day})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,12 +104,12 @@ func TestBriefExtractive(t *testing.T) {
 			t.Errorf("line %d: %d other reports cited, want %d", i, len(l.Also), want)
 		}
 	}
-	a := d.Answer(-1)
+	a := d.answer(-1)
 	if !strings.HasPrefix(a.Text, "- ") || strings.Count(a.Text, "\n") != 2 || len(a.Citations) != len(d.Citations) {
 		t.Errorf("answer %q with %d citations", a.Text, len(a.Citations))
 	}
 	// The first line alone keeps only its own citations, renumbered.
-	one := d.Answer(1)
+	one := d.answer(1)
 	if strings.Contains(one.Text, "\n") || len(one.Citations) != 1+len(d.Lines[0].Also) || one.Citations[0].N != 1 {
 		t.Errorf("first line alone: %q with %+v", one.Text, one.Citations)
 	}
@@ -124,21 +124,21 @@ func TestBriefTopicAndEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := b.Brief(context.Background(), BriefRequest{Scope: newsGuild, Topic: "harbour dredging", Until: day})
+	d, err := b.brief(context.Background(), briefRequest{Scope: newsGuild, Topic: "harbour dredging", Until: day})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Stories) != 1 || len(d.Stories[0].Articles) != 2 || !strings.Contains(d.Stories[0].Articles[0].Title, "Portmere") {
 		t.Errorf("topic harbour dredging: stories %+v, want the harbour's two articles", d.Stories)
 	}
-	d, err = b.Brief(context.Background(), BriefRequest{Scope: newsGuild, Since: day, Until: day.Add(24 * time.Hour)})
+	d, err = b.brief(context.Background(), briefRequest{Scope: newsGuild, Since: day, Until: day.Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !d.Empty() || d.Arrived != 0 {
 		t.Errorf("a day when nothing arrived: %+v", d)
 	}
-	d, err = b.Brief(context.Background(), BriefRequest{Scope: "300000000000000002", Until: day})
+	d, err = b.brief(context.Background(), briefRequest{Scope: "300000000000000002", Until: day})
 	if err != nil || !d.Empty() {
 		t.Errorf("another server's briefing: %+v, %v; want empty", d, err)
 	}
@@ -170,7 +170,7 @@ func TestBriefModel(t *testing.T) {
 			"- A line without a source.\n" +
 			"- A line citing nothing shown [77]."
 	})
-	d, err := b.Brief(context.Background(), BriefRequest{Scope: newsGuild, Until: day})
+	d, err := b.brief(context.Background(), briefRequest{Scope: newsGuild, Until: day})
 	if err != nil {
 		t.Fatal(err)
 	}

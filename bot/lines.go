@@ -114,7 +114,7 @@ func citeLines(raw []string, refs []prompts.Ref, arts []*retrieval.Article) ([]s
 	var out []sourcedLine
 	for i, l := range raw {
 		l = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(l), "-•*"))
-		cited := ParseCitations(l, len(refs), nil)
+		cited := parseCitations(l, len(refs), nil)
 		if len(cited.Used) == 0 {
 			continue
 		}

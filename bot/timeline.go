@@ -38,7 +38,7 @@ type TimelineRequest struct {
 	Language string
 	// Now is when it is asked; zero means the bot's clock.
 	Now time.Time
-	// Status, when not nil, hears PhaseSearching, then PhaseWriting when
+	// Status, when not nil, hears phaseSearching, then phaseWriting when
 	// a model starts writing.
 	Status func(phase string)
 }
@@ -115,7 +115,7 @@ func (b *Bot) Timeline(ctx context.Context, r TimelineRequest) (*Timeline, error
 		r.MaxEvents = 12
 	}
 	status := report(r.Status)
-	status(PhaseSearching)
+	status(phaseSearching)
 	t := &Timeline{Topic: r.Topic, Mode: b.mode(), AsOf: r.Now}
 	hits, err := b.store.Search(ctx, retrieval.Query{Text: r.Topic, K: timelineHits, Scope: r.Scope, Now: r.Now})
 	if err != nil {
@@ -136,7 +136,7 @@ func (b *Bot) Timeline(ctx context.Context, r TimelineRequest) (*Timeline, error
 		return t, nil
 	}
 	if b.model != nil {
-		status(PhaseWriting)
+		status(phaseWriting)
 		ok, err := b.modelTimeline(ctx, r, t, events, cands)
 		if err != nil {
 			return nil, err
@@ -283,7 +283,7 @@ func (b *Bot) modelTimeline(ctx context.Context, r TimelineRequest, t *Timeline,
 			add(c.article, c.paragraph)
 		}
 	}
-	sources, arts := groupSources(b.fit(b.tok.CountMessages(fixed), paras))
+	sources, arts := groupSources(b.fit(b.tok.countMessages(fixed), paras))
 	in.Sources = sources
 	refs := prompts.Refs(sources)
 	for _, ref := range refs {
