@@ -5,9 +5,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/newsbot/newsbot/bot/discord/discordtest"
 )
@@ -52,8 +55,14 @@ func TestServeStartsAndStops(t *testing.T) {
 	if _, err := fake.WaitFor(wctx, discordtest.Match("PUT", "/applications/*/guilds/123/commands")); err != nil {
 		t.Fatalf("commands not registered: %v\n%s", err, errb.String())
 	}
-	if cmds := fake.Commands("123"); len(cmds) < 6 {
+	cmds := fake.Commands("123")
+	if len(cmds) < 6 {
 		t.Errorf("registered %d commands", len(cmds))
+	}
+	for _, want := range []string{"briefing", "timeline", "settings"} {
+		if !slices.ContainsFunc(cmds, func(c *discordgo.ApplicationCommand) bool { return c.Name == want }) {
+			t.Errorf("serve did not register /%s", want)
+		}
 	}
 	cancel()
 	select {
