@@ -398,10 +398,10 @@ func checkNewsbenchGold(t *testing.T, arts []*retrieval.Article, qs []retrieval.
 			if !ok {
 				t.Fatalf("query %s: gold article %s is not in the corpus", q.ID, g.ArticleID)
 			}
-			p, err := a.Paragraph(g.Paragraph)
-			if err != nil {
-				t.Fatalf("query %s: %v", q.ID, err)
+			if g.Paragraph < 1 || g.Paragraph > len(a.Paragraphs) {
+				t.Fatalf("query %s: paragraph %d of %s: not found", q.ID, g.Paragraph, a.ID)
 			}
+			p := a.Paragraphs[g.Paragraph-1]
 			if !nbContainsFolded(p, q.Answer) {
 				t.Errorf("query %s: gold paragraph %s#%d does not hold the answer %q: paragraph numbering is off",
 					q.ID, g.ArticleID, g.Paragraph, q.Answer)

@@ -71,14 +71,6 @@ func ParseParagraphID(id string) (articleID string, n int, err error) {
 	return id[:i], n, nil
 }
 
-// Paragraph returns paragraph n (1-based) or ErrNotFound.
-func (a *Article) Paragraph(n int) (string, error) {
-	if n < 1 || n > len(a.Paragraphs) {
-		return "", fmt.Errorf("paragraph %d of %s: %w", n, a.ID, ErrNotFound)
-	}
-	return a.Paragraphs[n-1], nil
-}
-
 var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,119}$`)
 	guildPattern = regexp.MustCompile(`^[0-9]{1,20}$`)

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -73,9 +74,9 @@ func importBody(fm *Article, body []byte, markdown bool) (*Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.URL = or(fm.URL, a.URL)
-	a.Source = or(fm.Source, a.Source)
-	a.Author = or(fm.Author, a.Author)
+	a.URL = cmp.Or(fm.URL, a.URL)
+	a.Source = cmp.Or(fm.Source, a.Source)
+	a.Author = cmp.Or(fm.Author, a.Author)
 	if !fm.PublishedAt.IsZero() {
 		a.PublishedAt = fm.PublishedAt
 	}

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -39,7 +40,7 @@ func ImportText(data []byte, markdown bool) (*Article, error) {
 	body := first + bodyStart(blocks[first:])
 	head, rest := blocks[first:body], blocks[body:]
 	h := readHeader(head, a.Title == "")
-	a.Title = or(a.Title, h.title)
+	a.Title = cmp.Or(a.Title, h.title)
 	a.Source, a.Author, a.PublishedAt = h.source, h.author, h.published
 	for _, b := range rest {
 		if b.heading && a.Title == "" {
@@ -284,7 +285,7 @@ func readHeader(head []block, wantTitle bool) header {
 			h.source = strings.TrimSpace(leadPunct.ReplaceAllString(b.text, ""))
 		}
 	}
-	h.source = or(h.source, bylineOutlet)
+	h.source = cmp.Or(h.source, bylineOutlet)
 	return h
 }
 
@@ -374,12 +375,4 @@ func FirstWords(s string, n int) string {
 		return strings.Join(f, " ")
 	}
 	return strings.Join(f[:n], " ") + "…"
-}
-
-// or returns a unless it is empty, else b.
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

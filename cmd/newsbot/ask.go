@@ -43,7 +43,7 @@ func (e *env) chatModelOver(rt http.RoundTripper) *bot.Model {
 	if e.cfg.OpenAIKey == "" && e.cfg.OpenAIBaseURL == "" {
 		return nil
 	}
-	cfg := openai.DefaultConfig(or(e.cfg.OpenAIKey, "none"))
+	cfg := openai.DefaultConfig(orDefault(e.cfg.OpenAIKey, "none"))
 	if e.cfg.OpenAIBaseURL != "" {
 		cfg.BaseURL = e.cfg.OpenAIBaseURL
 	}

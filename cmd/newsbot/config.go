@@ -150,7 +150,7 @@ func (s setting) set(c *config, raw any, where string) error {
 			return nil
 		}
 		if !ok || err != nil || d < s.min || d <= 0 {
-			return fmt.Errorf("%s must be a duration of at least %s, such as %s, not %s", where, short(s.min), or(s.def, "30s"), show(raw))
+			return fmt.Errorf("%s must be a duration of at least %s, such as %s, not %s", where, short(s.min), orDefault(s.def, "30s"), show(raw))
 		}
 		v.SetInt(int64(d))
 	case s.kind.Kind() == reflect.Bool:
@@ -329,7 +329,7 @@ func (c *config) loadEnv(getenv func(string) string) error {
 			if err != nil {
 				return err
 			}
-			v = or(fromFile, v)
+			v = orDefault(fromFile, v)
 		}
 		if err := s.set(c, v, s.env); err != nil {
 			return err
@@ -391,7 +391,10 @@ func sameHost(a, b string) bool {
 	return origin(a) == origin(b)
 }
 
-func or(v, def string) string {
+// orDefault returns v without surrounding white space, or def when v is
+// blank. Unlike cmp.Or it treats a value of spaces as unset, as a setting
+// from a file, the environment or a flag should be.
+func orDefault(v, def string) string {
 	if strings.TrimSpace(v) == "" {
 		return def
 	}

@@ -55,7 +55,7 @@ func findConfigFile(getenv func(string) string, flags configFlags) (string, erro
 	}
 	dataDir := flags.values["data_dir"]
 	if dataDir == "" {
-		dataDir = or(getenv(mustLookup("data_dir").env), mustLookup("data_dir").def)
+		dataDir = orDefault(getenv(mustLookup("data_dir").env), mustLookup("data_dir").def)
 	}
 	for _, dir := range []string{".", dataDir} {
 		var found []string

@@ -197,7 +197,7 @@ func (e *env) modelCheck() bot.Check {
 		c.Status, c.Detail = bot.CheckOK, "none: answers are extractive (quoted sentences); set openai_api_key or openai_base_url for written answers"
 		return c
 	}
-	where := or(e.cfg.OpenAIBaseURL, "https://api.openai.com/v1")
+	where := orDefault(e.cfg.OpenAIBaseURL, "https://api.openai.com/v1")
 	took, err := m.Ping(e.ctx)
 	if err == nil {
 		c.Status, c.Detail = bot.CheckOK, fmt.Sprintf("%s at %s answered a one-token request in %s", m.Name(), where, took.Round(time.Millisecond))

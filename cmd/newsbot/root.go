@@ -295,7 +295,7 @@ func (p *progress) Finish() {
 // to check by its config key and variable.
 func (e *env) sorry(b *bot.Bot, err error) string {
 	msg := b.ErrorMessage(err)
-	model := or(e.cfg.OpenAIBaseURL, "https://api.openai.com/v1")
+	model := orDefault(e.cfg.OpenAIBaseURL, "https://api.openai.com/v1")
 	switch {
 	case errors.Is(err, bot.ErrNotFound):
 		msg = strings.TrimSuffix(msg, ".") + " — check the name with `newsbot articles`."

@@ -165,7 +165,7 @@ func (e *env) articlesCommand() *cobra.Command {
 				if !a.PublishedAt.IsZero() {
 					pub = a.PublishedAt.Format(time.DateOnly)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, or(a.Source, "-"), pub, len(a.Paragraphs), a.Scope, a.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, orDefault(a.Source, "-"), pub, len(a.Paragraphs), a.Scope, a.Title)
 			}
 			return tw.Flush()
 		},
