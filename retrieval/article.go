@@ -23,8 +23,8 @@ const GlobalScope = "global"
 
 // Limits that keep one article from swamping the library or a prompt.
 const (
-	// MaxParagraphs is the most paragraphs one article may have.
-	MaxParagraphs = 2000
+	// maxParagraphs is the most paragraphs one article may have.
+	maxParagraphs = 2000
 	// MaxParagraphBytes is the longest a single paragraph may be.
 	MaxParagraphBytes = 20000
 )
@@ -58,8 +58,8 @@ func ParagraphID(articleID string, n int) string {
 	return articleID + "#" + strconv.Itoa(n)
 }
 
-// ParseParagraphID splits a paragraph id into its article id and number.
-func ParseParagraphID(id string) (articleID string, n int, err error) {
+// parseParagraphID splits a paragraph id into its article id and number.
+func parseParagraphID(id string) (articleID string, n int, err error) {
 	i := strings.LastIndexByte(id, '#')
 	if i <= 0 {
 		return "", 0, fmt.Errorf("paragraph id %q: missing '#'", id)
@@ -76,14 +76,14 @@ var (
 	guildPattern = regexp.MustCompile(`^[0-9]{1,20}$`)
 )
 
-// ValidScope reports whether s is GlobalScope or a Discord guild id.
-func ValidScope(s string) bool {
+// validScope reports whether s is GlobalScope or a Discord guild id.
+func validScope(s string) bool {
 	return s == GlobalScope || guildPattern.MatchString(s)
 }
 
 // CheckScope returns an error naming the problem when s is not a valid scope.
 func CheckScope(s string) error {
-	if !ValidScope(s) {
+	if !validScope(s) {
 		return fmt.Errorf("unknown scope %q: use %q or a Discord server id", s, GlobalScope)
 	}
 	return nil
@@ -103,8 +103,8 @@ func (a *Article) Validate() error {
 	if len(a.Paragraphs) == 0 {
 		return errors.New("article has no paragraphs")
 	}
-	if len(a.Paragraphs) > MaxParagraphs {
-		return fmt.Errorf("article has %d paragraphs, more than the %d allowed", len(a.Paragraphs), MaxParagraphs)
+	if len(a.Paragraphs) > maxParagraphs {
+		return fmt.Errorf("article has %d paragraphs, more than the %d allowed", len(a.Paragraphs), maxParagraphs)
 	}
 	for i, p := range a.Paragraphs {
 		switch {
@@ -137,21 +137,21 @@ func ContentHash(paragraphs []string) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// NewID makes a stable, readable article id from the headline and the key
+// newID makes a stable, readable article id from the headline and the key
 // that identifies the article within its scope (its URL, else its text).
-func NewID(title, scope, key string) string {
+func newID(title, scope, key string) string {
 	sum := sha256.Sum256([]byte(scope + "\x00" + key))
 	suffix := hex.EncodeToString(sum[:])[:8]
-	slug := Slug(title, 60)
+	slug := slugify(title, 60)
 	if slug == "" {
 		return "article-" + suffix
 	}
 	return slug + "-" + suffix
 }
 
-// Slug lowercases s and keeps its ASCII letters and digits as dash-separated
+// slugify lowercases s and keeps its ASCII letters and digits as dash-separated
 // words, as many whole words as fit in max bytes.
-func Slug(s string, max int) string {
+func slugify(s string, max int) string {
 	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return r >= utf8.RuneSelf || !(unicode.IsLetter(r) || unicode.IsDigit(r))
 	})

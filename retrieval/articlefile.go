@@ -84,8 +84,8 @@ func MarshalArticle(a *Article) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// UnmarshalArticle reads an article file. Errors name the line at fault.
-func UnmarshalArticle(data []byte) (*Article, error) {
+// unmarshalArticle reads an article file. Errors name the line at fault.
+func unmarshalArticle(data []byte) (*Article, error) {
 	a, err := parseArticle(data)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func ReadArticle(r io.Reader) (*Article, error) {
 	if len(data) > MaxFileBytes {
 		return nil, fmt.Errorf("article file is larger than %d MB", MaxFileBytes>>20)
 	}
-	return UnmarshalArticle(data)
+	return unmarshalArticle(data)
 }
 
 func formatTime(t time.Time) string {

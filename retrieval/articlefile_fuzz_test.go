@@ -47,7 +47,7 @@ func FuzzArticleFile(f *testing.F) {
 			err error
 		)
 		withinDeadline(t, func() {
-			a, err = UnmarshalArticle(data)
+			a, err = unmarshalArticle(data)
 			ImportFile("fuzz.md", data) // the ingest path: front matter without an id or scope
 		})
 		if err != nil {
@@ -57,7 +57,7 @@ func FuzzArticleFile(f *testing.F) {
 		if err != nil {
 			t.Fatalf("an article that was read cannot be written: %v", err)
 		}
-		b, err := UnmarshalArticle(again)
+		b, err := unmarshalArticle(again)
 		if err != nil {
 			t.Fatalf("an article that was written cannot be read: %v\n%s", err, again)
 		}

@@ -28,7 +28,7 @@ func TestArticleFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := UnmarshalArticle(data)
+	b, err := unmarshalArticle(data)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}
@@ -42,7 +42,7 @@ func TestArticleFileRoundTrip(t *testing.T) {
 
 func TestUnmarshalArticleErrors(t *testing.T) {
 	good := "---\nid: a-1\ntitle: T\nscope: global\n---\n\nText.\n"
-	if _, err := UnmarshalArticle([]byte(good)); err != nil {
+	if _, err := unmarshalArticle([]byte(good)); err != nil {
 		t.Fatalf("good file: %v", err)
 	}
 	tests := []struct{ name, in, want string }{
@@ -59,7 +59,7 @@ func TestUnmarshalArticleErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := UnmarshalArticle([]byte(tt.in))
+			_, err := unmarshalArticle([]byte(tt.in))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got error %v, want one mentioning %q", err, tt.want)
 			}
@@ -75,14 +75,14 @@ func TestSlugAndID(t *testing.T) {
 		{"Supercalifragilisticexpialidocious" + strings.Repeat("x", 80), strings.ToLower("Supercalifragilisticexpialidocious" + strings.Repeat("x", 80))[:60]},
 	}
 	for _, tt := range tests {
-		if got := Slug(tt.in, 60); got != tt.want {
+		if got := slugify(tt.in, 60); got != tt.want {
 			t.Errorf("Slug(%q): got %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	if id := NewID("Путин", GlobalScope, "k"); !strings.HasPrefix(id, "article-") || !idPattern.MatchString(id) {
+	if id := newID("Путин", GlobalScope, "k"); !strings.HasPrefix(id, "article-") || !idPattern.MatchString(id) {
 		t.Errorf("NewID for a non-Latin title: got %q", id)
 	}
-	if NewID("T", GlobalScope, "k") == NewID("T", "42", "k") {
+	if newID("T", GlobalScope, "k") == newID("T", "42", "k") {
 		t.Error("the same article in two scopes must get two ids")
 	}
 }
@@ -99,13 +99,13 @@ func TestArticleFileFetchedFrom(t *testing.T) {
 	if !strings.Contains(string(data), "\nurl: https://example.com/storm\nfetched_from: https://example.com/storm?utm_source=rss\n") {
 		t.Errorf("no fetched_from line:\n%s", data)
 	}
-	b, err := UnmarshalArticle(data)
+	b, err := unmarshalArticle(data)
 	if err != nil || b.FetchedFrom != a.FetchedFrom {
 		t.Fatalf("read back: %v, fetched from %q", err, b.FetchedFrom)
 	}
 
 	old := "---\nid: a-1\ntitle: T\nurl: https://example.com/a\nsource: S\nauthor:\npublished_at:\nloaded_at: 2024-01-02\nscope: global\n---\n\nText.\n"
-	c, err := UnmarshalArticle([]byte(old))
+	c, err := unmarshalArticle([]byte(old))
 	if err != nil || c.FetchedFrom != "" {
 		t.Fatalf("old file: %v, fetched from %q", err, c.FetchedFrom)
 	}

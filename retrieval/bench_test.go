@@ -61,9 +61,9 @@ func BenchmarkSearch(b *testing.B) {
 	var hybrid Fusion // the default, which OpenStore gets from StoreOptions{}
 	b.Run("hybrid", func(b *testing.B) { benchSearch(b, hybrid, GlobalScope) })
 	b.Run("chromem-query", benchChromemQuery)
-	b.Run("bm25", func(b *testing.B) { benchSearch(b, FusionBM25, GlobalScope) })
-	b.Run("vectors", func(b *testing.B) { benchSearch(b, FusionVectors, GlobalScope) })
-	b.Run("rrf", func(b *testing.B) { benchSearch(b, FusionRRF, GlobalScope) })
+	b.Run("bm25", func(b *testing.B) { benchSearch(b, fusionBM25, GlobalScope) })
+	b.Run("vectors", func(b *testing.B) { benchSearch(b, fusionVectors, GlobalScope) })
+	b.Run("rrf", func(b *testing.B) { benchSearch(b, fusionRRF, GlobalScope) })
 	// A guild sees two collections, and its BM25 filter keeps the documents
 	// of two scopes instead of dropping those of the others.
 	b.Run("hybrid-guild", func(b *testing.B) { benchSearch(b, hybrid, synthGuilds[0]) })

@@ -167,7 +167,7 @@ func openVerifiedBM25(dir string, readOnly bool) (*bm25Index, error) {
 			return err
 		}
 		if n != uint64(b.stats.docs) {
-			return fmt.Errorf("%w: it holds %d paragraphs where its manifest lists %d", ErrIndexDamaged, n, b.stats.docs)
+			return fmt.Errorf("%w: it holds %d paragraphs where its manifest lists %d", errIndexDamaged, n, b.stats.docs)
 		}
 		return nil
 	})
@@ -181,12 +181,12 @@ func openVerifiedBM25(dir string, readOnly bool) (*bm25Index, error) {
 // errOldIndex marks an index made by another version of newsbot.
 var errOldIndex = errors.New("the index was made by another version of newsbot")
 
-// damaged wraps err in ErrIndexDamaged unless it says so already.
+// damaged wraps err in errIndexDamaged unless it says so already.
 func damaged(err error) error {
-	if errors.Is(err, ErrIndexDamaged) || errors.Is(err, errOldIndex) {
+	if errors.Is(err, errIndexDamaged) || errors.Is(err, errOldIndex) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrIndexDamaged, err)
+	return fmt.Errorf("%w: %w", errIndexDamaged, err)
 }
 
 // createBM25 replaces whatever is in dir with a new, empty index.
@@ -224,7 +224,7 @@ func (b *bm25Index) manifest() (map[string]manifestEntry, error) {
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
 		b.broken.Store(true)
-		return nil, fmt.Errorf("%w: bm25 manifest: %w", ErrIndexDamaged, err)
+		return nil, fmt.Errorf("%w: bm25 manifest: %w", errIndexDamaged, err)
 	}
 	return m, nil
 }
@@ -314,11 +314,11 @@ func (b *bm25Index) mergeSegments(logger *slog.Logger) {
 	}()
 }
 
-// check turns a panic or a damaged-file error of f into ErrIndexDamaged
+// check turns a panic or a damaged-file error of f into errIndexDamaged
 // and remembers that the index is broken.
 func (b *bm25Index) check(what string, f func() error) error {
 	err := protect(what, f)
-	if errors.Is(err, ErrIndexDamaged) {
+	if errors.Is(err, errIndexDamaged) {
 		b.broken.Store(true)
 	}
 	return err
@@ -328,9 +328,9 @@ func (b *bm25Index) check(what string, f func() error) error {
 // could not read its own files.
 func (b *bm25Index) read(what string, f func() error) error {
 	err := b.check(what, f)
-	if err != nil && !errors.Is(err, ErrIndexDamaged) && ctxErr(err) == nil {
+	if err != nil && !errors.Is(err, errIndexDamaged) && ctxErr(err) == nil {
 		b.broken.Store(true)
-		err = fmt.Errorf("%w: %s: %w", ErrIndexDamaged, what, err)
+		err = fmt.Errorf("%w: %s: %w", errIndexDamaged, what, err)
 	}
 	return err
 }

@@ -14,10 +14,10 @@ import (
 	"strings"
 )
 
-// ErrIndexDamaged marks a derived file that failed its checksum, could not
+// errIndexDamaged marks a derived file that failed its checksum, could not
 // be parsed, or made its library panic. The cure is always the same: build
 // it again from the article files.
-var ErrIndexDamaged = errors.New("index damaged")
+var errIndexDamaged = errors.New("index damaged")
 
 // sumsFile lists the checksum of every file of a closed BM25 index. bleve's
 // segment files carry no checksum of their own: a flipped byte near the end
@@ -56,7 +56,7 @@ func writeSums(dir string) error {
 
 // verifySums checks every file under dir against the checksum list: same
 // files, same sizes, same CRC-32C. It returns an error wrapping
-// ErrIndexDamaged that names the first difference.
+// errIndexDamaged that names the first difference.
 func verifySums(dir string) error {
 	want, err := readSums(filepath.Join(dir, sumsFile))
 	if err != nil {
@@ -64,27 +64,27 @@ func verifySums(dir string) error {
 	}
 	got, err := computeSums(dir)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrIndexDamaged, err)
+		return fmt.Errorf("%w: %w", errIndexDamaged, err)
 	}
 	for name, w := range want {
 		g, ok := got[name]
 		switch {
 		case !ok:
-			return fmt.Errorf("%w: %s is missing", ErrIndexDamaged, name)
+			return fmt.Errorf("%w: %s is missing", errIndexDamaged, name)
 		case g != w:
-			return fmt.Errorf("%w: %s fails its checksum", ErrIndexDamaged, name)
+			return fmt.Errorf("%w: %s fails its checksum", errIndexDamaged, name)
 		}
 	}
 	for name := range got {
 		if _, ok := want[name]; !ok {
-			return fmt.Errorf("%w: %s is not in the checksum list", ErrIndexDamaged, name)
+			return fmt.Errorf("%w: %s is not in the checksum list", errIndexDamaged, name)
 		}
 	}
 	return nil
 }
 
 // errNoSums says the index was not closed cleanly (or predates checksums).
-var errNoSums = fmt.Errorf("%w: the last process to write it did not close it cleanly", ErrIndexDamaged)
+var errNoSums = fmt.Errorf("%w: the last process to write it did not close it cleanly", errIndexDamaged)
 
 func readSums(path string) (map[string]fileSum, error) {
 	data, err := os.ReadFile(path)
@@ -92,18 +92,18 @@ func readSums(path string) (map[string]fileSum, error) {
 		return nil, errNoSums
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrIndexDamaged, err)
+		return nil, fmt.Errorf("%w: %w", errIndexDamaged, err)
 	}
 	sums := map[string]fileSum{}
 	for line := range strings.Lines(string(data)) {
 		f := strings.SplitN(strings.TrimSuffix(line, "\n"), " ", 3)
 		if len(f) != 3 {
-			return nil, fmt.Errorf("%w: the checksum list is unreadable", ErrIndexDamaged)
+			return nil, fmt.Errorf("%w: the checksum list is unreadable", errIndexDamaged)
 		}
 		crc, err1 := strconv.ParseUint(f[0], 16, 32)
 		size, err2 := strconv.ParseInt(f[1], 10, 64)
 		if err1 != nil || err2 != nil || len(f[0]) != 8 {
-			return nil, fmt.Errorf("%w: the checksum list is unreadable", ErrIndexDamaged)
+			return nil, fmt.Errorf("%w: the checksum list is unreadable", errIndexDamaged)
 		}
 		sums[f[2]] = fileSum{size: size, crc: uint32(crc)}
 	}
@@ -157,12 +157,12 @@ func sumFile(path string, buf []byte) (fileSum, error) {
 }
 
 // protect runs f and turns a panic inside it into an error wrapping
-// ErrIndexDamaged: bleve panics on some damaged segments instead of
+// errIndexDamaged: bleve panics on some damaged segments instead of
 // returning an error.
 func protect(what string, f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %s panicked: %v", ErrIndexDamaged, what, r)
+			err = fmt.Errorf("%w: %s panicked: %v", errIndexDamaged, what, r)
 		}
 	}()
 	return f()

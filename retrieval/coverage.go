@@ -47,7 +47,7 @@ func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (ma
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	for _, s := range ranked[:min(len(ranked), coveredCandidates)] {
-		id, n, err := ParseParagraphID(s.id)
+		id, n, err := parseParagraphID(s.id)
 		if err != nil {
 			continue
 		}

@@ -10,8 +10,8 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// LocalDimensions is the size of the built-in embedder's vectors.
-const LocalDimensions = 512
+// localDimensions is the size of the built-in embedder's vectors.
+const localDimensions = 512
 
 // LocalEmbedder is the built-in embedder: it needs no key, no model file and
 // no network, so newsbot works on a fresh machine. It is lexical, not
@@ -24,7 +24,7 @@ type LocalEmbedder struct {
 }
 
 // NewLocalEmbedder returns the built-in embedder.
-func NewLocalEmbedder() *LocalEmbedder { return &LocalEmbedder{dims: LocalDimensions} }
+func NewLocalEmbedder() *LocalEmbedder { return &LocalEmbedder{dims: localDimensions} }
 
 // Info implements Embedder.
 func (e *LocalEmbedder) Info() EmbedderInfo {

@@ -37,17 +37,17 @@ type OpenAIEmbedder struct {
 	maxTexts atomic.Int64
 }
 
-// DefaultEmbedTimeout bounds one embeddings request, retries included.
-const DefaultEmbedTimeout = 60 * time.Second
+// defaultEmbedTimeout bounds one embeddings request, retries included.
+const defaultEmbedTimeout = 60 * time.Second
 
 // NewOpenAIEmbedder returns an embedder for model. dims is the size of the
 // model's vectors; 0 asks the server once, with a probe request. timeout
-// bounds each request, retries included (0 means DefaultEmbedTimeout): a
+// bounds each request, retries included (0 means defaultEmbedTimeout): a
 // server that accepts the connection and then says nothing fails the
 // request instead of hanging it.
 func NewOpenAIEmbedder(ctx context.Context, client *openai.Client, model string, dims int, timeout time.Duration) (*OpenAIEmbedder, error) {
 	if timeout <= 0 {
-		timeout = DefaultEmbedTimeout
+		timeout = defaultEmbedTimeout
 	}
 	e := &OpenAIEmbedder{client: client, model: model, dims: dims, timeout: timeout}
 	if dims == 0 {

@@ -48,9 +48,9 @@ type EvalReport struct {
 // newsbench README defines them.
 var blankLines = regexp.MustCompile(`\n\s*\n`)
 
-// SplitParagraphs splits a body on blank lines (a run of blank lines, which
+// splitParagraphs splits a body on blank lines (a run of blank lines, which
 // may hold spaces or tabs, is one separator), numbering as newsbench does.
-func SplitParagraphs(body string) []string {
+func splitParagraphs(body string) []string {
 	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
 	if body == "" {
 		return nil
@@ -73,7 +73,7 @@ func ReadCorpus(r io.Reader) ([]*Article, error) {
 		if rec.ID == "" {
 			return fmt.Errorf("article has no id")
 		}
-		a := &Article{ID: rec.ID, Title: rec.Title, URL: rec.URL, Source: rec.Source, Scope: GlobalScope, Paragraphs: SplitParagraphs(rec.Body)}
+		a := &Article{ID: rec.ID, Title: rec.Title, URL: rec.URL, Source: rec.Source, Scope: GlobalScope, Paragraphs: splitParagraphs(rec.Body)}
 		if rec.PublishedAt != nil {
 			if t, err := time.Parse(time.DateOnly, (*rec.PublishedAt)[:min(10, len(*rec.PublishedAt))]); err == nil {
 				a.PublishedAt = t

@@ -56,15 +56,15 @@ type IndexOptions struct {
 	// 0 picks a default for the embedder.
 	VectorWeight float64
 	// ReadOnly opens the index for reading only: nothing in its folder is
-	// created or changed, and Sync returns ErrIndexStale where it would
+	// created or changed, and Sync returns errIndexStale where it would
 	// have to repair something.
 	ReadOnly bool
 }
 
-// ErrIndexStale says an index opened for reading cannot serve the articles
+// errIndexStale says an index opened for reading cannot serve the articles
 // as it is: it is missing, damaged or out of date, and a writer must bring
 // it up to date from the article files.
-var ErrIndexStale = errors.New("the index is not up to date with the article files")
+var errIndexStale = errors.New("the index is not up to date with the article files")
 
 // errReadOnly is returned by writes to an index opened for reading.
 var errReadOnly = errors.New("the index is open for reading only")
@@ -124,19 +124,19 @@ func newIndex(dir string, emb Embedder, opts IndexOptions, vs *vectorStore, bm *
 }
 
 // openIndexReadOnly opens the index in dir without writing anything; what
-// a reader cannot use as it is gives ErrIndexStale.
+// a reader cannot use as it is gives errIndexStale.
 func openIndexReadOnly(dir string, emb Embedder, opts IndexOptions) (*Index, error) {
 	if _, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrIndexStale, err)
+		return nil, fmt.Errorf("%w: %w", errIndexStale, err)
 	}
 	vs, err := openVectorStore(dir, emb.Info(), true, opts.Logger)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrIndexStale, err)
+		return nil, fmt.Errorf("%w: %w", errIndexStale, err)
 	}
 	bm, err := openVerifiedBM25(filepath.Join(dir, "bm25"), true)
 	if err != nil {
 		vs.close()
-		return nil, fmt.Errorf("%w: %w", ErrIndexStale, err)
+		return nil, fmt.Errorf("%w: %w", errIndexStale, err)
 	}
 	return newIndex(dir, emb, opts, vs, bm), nil
 }
@@ -263,27 +263,27 @@ func (ix *Index) fillCollections(ctx context.Context, articles []*Article, keys 
 	return nil
 }
 
-// checkCurrent returns ErrIndexStale unless the index holds exactly
+// checkCurrent returns errIndexStale unless the index holds exactly
 // articles: a vector for every paragraph and the same BM25 documents.
 func (ix *Index) checkCurrent(articles []*Article, keys [][]textKey) error {
 	for i, a := range articles {
 		for j := range a.Paragraphs {
 			if _, ok := ix.vectors.get(keys[i][j]); !ok {
-				return fmt.Errorf("%w: paragraph %s has no vector", ErrIndexStale, ParagraphID(a.ID, j+1))
+				return fmt.Errorf("%w: paragraph %s has no vector", errIndexStale, ParagraphID(a.ID, j+1))
 			}
 		}
 	}
 	man, err := ix.bm25.manifest()
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrIndexStale, err)
+		return fmt.Errorf("%w: %w", errIndexStale, err)
 	}
 	for _, a := range articles {
 		if e, ok := man[a.ID]; !ok || e.Hash != indexHash(a) {
-			return fmt.Errorf("%w: article %s is not indexed as it is now", ErrIndexStale, a.ID)
+			return fmt.Errorf("%w: article %s is not indexed as it is now", errIndexStale, a.ID)
 		}
 	}
 	if len(man) != len(articles) {
-		return fmt.Errorf("%w: the index holds articles that are gone", ErrIndexStale)
+		return fmt.Errorf("%w: the index holds articles that are gone", errIndexStale)
 	}
 	return nil
 }

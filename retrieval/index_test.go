@@ -29,7 +29,7 @@ func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float
 type renamedEmbedder struct{ *LocalEmbedder }
 
 func (renamedEmbedder) Info() EmbedderInfo {
-	return EmbedderInfo{Provider: "local", Model: "renamed", Dimensions: LocalDimensions}
+	return EmbedderInfo{Provider: "local", Model: "renamed", Dimensions: localDimensions}
 }
 
 func testArticles() []*Article {
@@ -94,10 +94,10 @@ func TestSearchFindsTheParagraph(t *testing.T) {
 		{"tomato harvest farmers", arts[1], 2},
 		{"parking on Main Street", arts[0], 3},
 	}
-	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionBM25, FusionVectors, -1} {
+	for _, fusion := range []Fusion{fusionLinear, fusionRRF, fusionBM25, fusionVectors, -1} {
 		st.ix.opts.Fusion = fusion
 		if fusion == -1 { // linear fusion with the exhaustive vector scan, as for a neural embedder
-			st.ix.opts.Fusion, st.ix.scan = FusionLinear, true
+			st.ix.opts.Fusion, st.ix.scan = fusionLinear, true
 		}
 		for _, tt := range tests {
 			hits, err := st.Search(context.Background(), Query{Text: tt.query, K: 3})
@@ -123,7 +123,7 @@ func TestSearchHitSimilarity(t *testing.T) {
 	st := openTestStore(t, t.TempDir(), emb)
 	addAll(t, st, GlobalScope, testArticles())
 	const q = "Why did towns ban watering lawns?"
-	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionVectors, FusionBM25} {
+	for _, fusion := range []Fusion{fusionLinear, fusionRRF, fusionVectors, fusionBM25} {
 		st.ix.opts.Fusion = fusion
 		hits, err := st.Search(ctx, Query{Text: q, K: 6})
 		if err != nil {
@@ -134,7 +134,7 @@ func TestSearchHitSimilarity(t *testing.T) {
 		}
 		for _, h := range hits {
 			want := 0.0
-			if fusion != FusionBM25 {
+			if fusion != fusionBM25 {
 				vs, err := emb.Embed(ctx, []string{q, h.Text})
 				if err != nil {
 					t.Fatal(err)
@@ -145,7 +145,7 @@ func TestSearchHitSimilarity(t *testing.T) {
 				t.Errorf("fusion %s, %s: similarity %.4f, want %.4f", fusion, h.ID(), h.Similarity, want)
 			}
 		}
-		if fusion != FusionBM25 && hits[0].Similarity <= 0 {
+		if fusion != fusionBM25 && hits[0].Similarity <= 0 {
 			t.Errorf("fusion %s: the paragraph sharing the question's words has similarity %.4f", fusion, hits[0].Similarity)
 		}
 	}
@@ -165,7 +165,7 @@ func TestScopeIsolation(t *testing.T) {
 	a := addAll(t, st, "111", arts[:1])[0]
 	b := addAll(t, st, "222", arts[1:])[0]
 	g := addAll(t, st, GlobalScope, []*Article{{Title: "Global Note on Reservoirs", Paragraphs: []string{"Reservoir levels and lawn watering bans across the country."}}})[0]
-	for _, fusion := range []Fusion{FusionLinear, FusionRRF, FusionBM25, FusionVectors} {
+	for _, fusion := range []Fusion{fusionLinear, fusionRRF, fusionBM25, fusionVectors} {
 		st.ix.opts.Fusion = fusion
 		// Guild 111 asks about guild 222's article, word for word.
 		hits, err := st.Search(context.Background(), Query{Text: arts[1].Paragraphs[0], K: 10, Scope: "111"})
@@ -222,7 +222,7 @@ func TestQueryValidation(t *testing.T) {
 		{Text: "x", K: 0},
 		{Text: "x", K: MaxK + 1},
 		{Text: "x", K: 5, Scope: "my server"},
-		{Text: strings.Repeat("x", MaxQueryChars+1), K: 5},
+		{Text: strings.Repeat("x", maxQueryChars+1), K: 5},
 	} {
 		if _, err := st.Search(context.Background(), q); !errors.Is(err, ErrBadQuery) {
 			t.Errorf("%+v: got %v, want ErrBadQuery", q, err)
@@ -302,7 +302,7 @@ func TestReconcileWithArticleFiles(t *testing.T) {
 	if stats.Reindexed != 2 || stats.Removed != 1 {
 		t.Errorf("stats: %+v, want 2 reindexed, 1 removed", stats)
 	}
-	for _, fusion := range []Fusion{FusionBM25, FusionVectors} {
+	for _, fusion := range []Fusion{fusionBM25, fusionVectors} {
 		st.ix.opts.Fusion = fusion
 		hits, _ := st.Search(context.Background(), Query{Text: "shop owners welcome the lanes survey", K: 10})
 		if len(hits) == 0 || hits[0].Text != edited.Paragraphs[2] {

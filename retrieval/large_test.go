@@ -231,7 +231,7 @@ func checkEveryParagraph(t *testing.T, s *Store, want []*Article, emb synthEmbed
 			if err != nil || len(res) != 1 || res[0].id != id {
 				fail("BM25 search for %s found %v, want only %s (err %v)", synthNonce(n), res, id, err)
 			}
-			if n%1000 == 0 && utf8.RuneCountInString(p) <= MaxQueryChars {
+			if n%1000 == 0 && utf8.RuneCountInString(p) <= maxQueryChars {
 				hits, err := s.Search(ctx, Query{Text: p, K: 3, Scope: a.Scope})
 				if err != nil || len(hits) == 0 || hits[0].ID() != id {
 					fail("Search for the text of %s found %v, want it first (err %v)", id, hitIDs(hits), err)

@@ -103,7 +103,7 @@ func (l *Library) List(scope string) []*Article {
 	l.mu.RLock()
 	out := make([]*Article, 0, len(l.articles))
 	for _, a := range l.articles {
-		if scope == "" || Visible(a.Scope, scope) {
+		if scope == "" || visibleTo(a.Scope, scope) {
 			out = append(out, a)
 		}
 	}
@@ -124,9 +124,9 @@ func (l *Library) Len() int {
 	return len(l.articles)
 }
 
-// Visible reports whether an article of scope articleScope can be seen from
+// visibleTo reports whether an article of scope articleScope can be seen from
 // scope viewer: its own guild's articles and the global ones.
-func Visible(articleScope, viewer string) bool {
+func visibleTo(articleScope, viewer string) bool {
 	return articleScope == GlobalScope || articleScope == viewer
 }
 

@@ -34,9 +34,9 @@ import (
 //     writer has the index open; this lock is taken first, so processes
 //     queue here, with a message and a limit, instead of hanging in bolt.
 
-// DefaultLockWait is how long a command waits for another process to
+// defaultLockWait is how long a command waits for another process to
 // release the data folder before it gives up.
-const DefaultLockWait = 2 * time.Minute
+const defaultLockWait = 2 * time.Minute
 
 // Holder is the process that holds a data folder for writing, as it
 // described itself in DIR/.owner.
@@ -71,7 +71,7 @@ type LockOptions struct {
 	Shared bool
 	// Command names what this process does, for the messages of others.
 	Command string
-	// Wait bounds the wait for other processes; 0 means DefaultLockWait,
+	// Wait bounds the wait for other processes; 0 means defaultLockWait,
 	// a negative value not to wait at all.
 	Wait time.Duration
 	// Busy, when set, is called when another process holds the folder,
@@ -80,13 +80,13 @@ type LockOptions struct {
 	Busy func(h Holder) error
 }
 
-// BusyError says another process kept the folder longer than the wait.
-type BusyError struct {
+// busyError says another process kept the folder longer than the wait.
+type busyError struct {
 	Holder Holder
 	Waited time.Duration
 }
 
-func (e *BusyError) Error() string {
+func (e *busyError) Error() string {
 	who := "another newsbot"
 	if e.Holder.PID != 0 {
 		who = fmt.Sprintf("another newsbot (%s, process %d)", e.Holder.Command, e.Holder.PID)
@@ -115,7 +115,7 @@ const (
 // without one: no writer can be at work there either.
 func LockFolder(ctx context.Context, dir string, opts LockOptions) (*FolderLock, error) {
 	if opts.Wait == 0 {
-		opts.Wait = DefaultLockWait
+		opts.Wait = defaultLockWait
 	}
 	l := &FolderLock{dir: dir, fl: flock.New(filepath.Join(dir, lockFile), flock.SetPermissions(0o644)), exclusive: !opts.Shared}
 	try := l.fl.TryLock
@@ -145,7 +145,7 @@ func LockFolder(ctx context.Context, dir string, opts LockOptions) (*FolderLock,
 			}
 		}
 		if time.Since(start) >= opts.Wait {
-			return nil, &BusyError{Holder: h, Waited: time.Since(start)}
+			return nil, &busyError{Holder: h, Waited: time.Since(start)}
 		}
 		select {
 		case <-ctx.Done():

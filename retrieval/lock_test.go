@@ -26,7 +26,7 @@ func TestLeftoversRemovedOnlyByTheExclusiveHolder(t *testing.T) {
 	}
 	// A writer waits for the reader, within its limit.
 	_, err = LockFolder(context.Background(), dir, LockOptions{Wait: 1})
-	var busy *BusyError
+	var busy *busyError
 	if !errors.As(err, &busy) {
 		t.Fatalf("a writer beside a reader: got %v, want a BusyError", err)
 	}

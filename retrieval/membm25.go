@@ -333,7 +333,7 @@ func (m *memBM25) filter(scope, article string) func(uint32) bool {
 	}
 	return func(doc uint32) bool {
 		art := m.docs[doc].art
-		return art >= 0 && Visible(m.arts[art].scope, scope)
+		return art >= 0 && visibleTo(m.arts[art].scope, scope)
 	}
 }
 

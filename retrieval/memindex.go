@@ -124,7 +124,7 @@ func (ix *Index) Articles(scope string) []*Article {
 	defer ix.mu.RUnlock()
 	out := make([]*Article, 0, len(ix.articles))
 	for _, a := range ix.articles {
-		if scope == "" || Visible(a.Scope, scope) {
+		if scope == "" || visibleTo(a.Scope, scope) {
 			out = append(out, a)
 		}
 	}

@@ -63,14 +63,14 @@ func TestNewsbench(t *testing.T) {
 	for _, f := range []struct {
 		name string
 		f    Fusion
-	}{{"bm25", FusionBM25}, {"vectors", FusionVectors}, {"rrf", FusionRRF}, {"linear (default)", FusionLinear}} {
-		if os.Getenv("NEWSBENCH_QUICK") != "" && f.f != FusionLinear {
+	}{{"bm25", fusionBM25}, {"vectors", fusionVectors}, {"rrf", fusionRRF}, {"linear (default)", fusionLinear}} {
+		if os.Getenv("NEWSBENCH_QUICK") != "" && f.f != fusionLinear {
 			continue // the slow vector scans
 		}
 		ix.opts.Fusion = f.f
 		eval(f.name, qs)
 	}
-	ix.opts.Fusion = FusionLinear
+	ix.opts.Fusion = fusionLinear
 	readTime = false
 	eval("linear, time not read", qs)
 	coordExp, readTime = 0, true

@@ -26,7 +26,7 @@ func openStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 		return nil, SyncStats{}, fmt.Errorf("%w: %s", ErrNoDataFolder, dataDir)
 	}
 	st, stats, err := openReading(ctx, dataDir, emb, opts)
-	if !errors.Is(err, ErrIndexStale) {
+	if !errors.Is(err, errIndexStale) {
 		return st, stats, err
 	}
 	if _, serr := os.Stat(filepath.Join(dataDir, "articles")); errors.Is(serr, fs.ErrNotExist) {
@@ -66,7 +66,7 @@ func openWriting(ctx context.Context, dataDir string, emb Embedder, opts StoreOp
 }
 
 // openReading shares the folder with other readers and opens the index as
-// it is; anything it would have to repair gives ErrIndexStale.
+// it is; anything it would have to repair gives errIndexStale.
 func openReading(ctx context.Context, dataDir string, emb Embedder, opts StoreOptions) (*Store, SyncStats, error) {
 	lo := opts.Lock
 	lo.Shared = true
@@ -121,7 +121,7 @@ func finishOpen(ctx context.Context, lib *Library, dir string, emb Embedder, opt
 	st, err := ix.Sync(ctx, lib.List(""))
 	if err != nil {
 		ix.Close()
-		if errors.Is(err, ErrIndexStale) {
+		if errors.Is(err, errIndexStale) {
 			return fail(err)
 		}
 		_, _, err = fail(fmt.Errorf("bring the index up to date: %w", err))

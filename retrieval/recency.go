@@ -115,7 +115,7 @@ func (ix *Index) applyTime(ranked []scored, p timePrior, cover map[string]float6
 	cands := make([]candidate, 0, len(ranked))
 	ix.mu.RLock()
 	for _, s := range ranked {
-		id, _, err := ParseParagraphID(s.id)
+		id, _, err := parseParagraphID(s.id)
 		if err != nil {
 			continue
 		}

@@ -106,7 +106,7 @@ func TestNewerWinsAmongEqualMatches(t *testing.T) {
 				datedArticle("Mayor Quits", "https://a.example/x", tt.dateA, text),
 				datedArticle("Mayor Quits", "https://b.example/x", tt.dateB, text),
 			})
-			for _, f := range []Fusion{FusionLinear, FusionRRF, FusionBM25} {
+			for _, f := range []Fusion{fusionLinear, fusionRRF, fusionBM25} {
 				st.ix.opts.Fusion = f
 				got := searchIDs(t, st, Query{Text: "Why did the mayor of Springfield resign?", Now: now})
 				if len(got) != 2 || got[0] != tt.want {

@@ -16,7 +16,7 @@ import (
 // Limits on a query.
 const (
 	MaxK             = 50
-	MaxQueryChars    = 2000 // characters (runes), as the refusal says, not bytes
+	maxQueryChars    = 2000 // characters (runes), as the refusal says, not bytes
 	candidatesPerLeg = 100
 )
 
@@ -81,11 +81,11 @@ func (q *Query) Check() error {
 	switch {
 	case q.Text == "":
 		return &QueryError{"the question is empty"}
-	case utf8.RuneCountInString(q.Text) > MaxQueryChars:
-		return &QueryError{fmt.Sprintf("the question is longer than %d characters", MaxQueryChars)}
+	case utf8.RuneCountInString(q.Text) > maxQueryChars:
+		return &QueryError{fmt.Sprintf("the question is longer than %d characters", maxQueryChars)}
 	case q.K < 1 || q.K > MaxK:
 		return &QueryError{fmt.Sprintf("k must be between 1 and %d", MaxK)}
-	case !ValidScope(q.Scope):
+	case !validScope(q.Scope):
 		return &QueryError{fmt.Sprintf("unknown scope %q: use %q or a Discord server id", q.Scope, GlobalScope)}
 	}
 	return nil
@@ -100,12 +100,12 @@ type scored struct {
 // Fusion chooses how the BM25 and vector rankings are combined.
 type Fusion int
 
-// The fusion methods. FusionLinear is the default.
+// The fusion methods. fusionLinear is the default.
 const (
-	FusionLinear  Fusion = iota // BM25 share of the best score plus weighted cosine similarity
-	FusionRRF                   // weighted reciprocal rank fusion
-	FusionBM25                  // BM25 alone
-	FusionVectors               // vectors alone
+	fusionLinear  Fusion = iota // BM25 share of the best score plus weighted cosine similarity
+	fusionRRF                   // weighted reciprocal rank fusion
+	fusionBM25                  // BM25 alone
+	fusionVectors               // vectors alone
 )
 
 // ParseFusion reads a fusion method's name: linear, rrf, bm25 or vectors.
@@ -142,7 +142,7 @@ var fusionWeights = struct{ bm25, vectors float64 }{1, 0.5}
 // on its files) is rebuilt from the articles and the search run again.
 func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	hits, err := ix.search(ctx, q)
-	if errors.Is(err, ErrIndexDamaged) && !ix.opts.ReadOnly && ix.mem == nil {
+	if errors.Is(err, errIndexDamaged) && !ix.opts.ReadOnly && ix.mem == nil {
 		if herr := ix.healBM25(ctx, err); herr != nil {
 			return nil, fmt.Errorf("%w (rebuilding it failed: %w)", err, herr)
 		}
@@ -159,7 +159,7 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 		ix.mu.RLock()
 		a, ok := ix.articles[q.ArticleID]
 		ix.mu.RUnlock()
-		if !ok || !Visible(a.Scope, q.Scope) {
+		if !ok || !visibleTo(a.Scope, q.Scope) {
 			return nil, fmt.Errorf("article %s: %w", q.ArticleID, ErrNotFound)
 		}
 	}
@@ -182,23 +182,23 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 	)
 	fusion := ix.opts.Fusion
 	if q.Lexical {
-		fusion = FusionBM25
+		fusion = fusionBM25
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	if fusion != FusionVectors {
+	if fusion != fusionVectors {
 		g.Go(func() (err error) {
 			lex, err = ix.lexical().search(gctx, text, n, q.Scope, q.ArticleID)
 			return err
 		})
 	}
-	if fusion != FusionBM25 {
+	if fusion != fusionBM25 {
 		g.Go(func() error {
 			v, err := ix.emb.Embed(gctx, []string{text})
 			if err != nil {
 				return fmt.Errorf("embed query: %w", err)
 			}
 			qvec = v[0]
-			if fusion == FusionLinear && !ix.scan {
+			if fusion == fusionLinear && !ix.scan {
 				return nil // candidates come from BM25; fuseLinear scores their vectors
 			}
 			vec, err = ix.vectorSearch(gctx, qvec, q, n)
@@ -224,13 +224,13 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 	lex = coordinate(lex, cover)
 	var fused []scored
 	switch fusion {
-	case FusionLinear:
+	case fusionLinear:
 		fused = ix.fuseLinear(ctx, lex, vec, qvec)
-	case FusionRRF:
+	case fusionRRF:
 		fused = fuseRRF(lex, vec)
-	case FusionBM25:
+	case fusionBM25:
 		fused = lex
-	case FusionVectors:
+	case fusionVectors:
 		fused = vec
 	}
 	if readTime {
@@ -325,7 +325,7 @@ func (ix *Index) fuseLinear(ctx context.Context, lex, vec []scored, qvec []float
 	}
 	ix.mu.RLock()
 	for id := range sum {
-		a, _, err := ParseParagraphID(id)
+		a, _, err := parseParagraphID(id)
 		if err != nil {
 			continue
 		}
@@ -370,13 +370,13 @@ func (ix *Index) contextBoost(ranked []scored) []scored {
 	best := map[string]float64{}
 	for _, s := range ranked {
 		score[s.id] = s.score
-		if a, _, err := ParseParagraphID(s.id); err == nil {
+		if a, _, err := parseParagraphID(s.id); err == nil {
 			best[a] = max(best[a], s.score)
 		}
 	}
 	out := make([]scored, 0, len(ranked))
 	for _, s := range ranked {
-		a, n, err := ParseParagraphID(s.id)
+		a, n, err := parseParagraphID(s.id)
 		if err != nil {
 			continue
 		}
@@ -408,12 +408,12 @@ func (ix *Index) hits(ranked []scored, q Query, qvec []float32) []Hit {
 		if len(out) == q.K {
 			break
 		}
-		id, n, err := ParseParagraphID(s.id)
+		id, n, err := parseParagraphID(s.id)
 		if err != nil {
 			continue
 		}
 		a, ok := ix.articles[id]
-		if !ok || n > len(a.Paragraphs) || !Visible(a.Scope, q.Scope) {
+		if !ok || n > len(a.Paragraphs) || !visibleTo(a.Scope, q.Scope) {
 			continue
 		}
 		d := a.date()
@@ -450,7 +450,7 @@ func (ix *Index) Article(id, scope string) (*Article, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	a, ok := ix.articles[id]
-	if !ok || (scope != "" && !Visible(a.Scope, scope)) {
+	if !ok || (scope != "" && !visibleTo(a.Scope, scope)) {
 		return nil, fmt.Errorf("article %s: %w", id, ErrNotFound)
 	}
 	return a, nil

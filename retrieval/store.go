@@ -114,7 +114,7 @@ const (
 // fetched from its address or its site, or read from where it was read
 // from before. Text whose FetchedFrom shows it merely claims the stored
 // article's URL (a file, a feed on another site) fails with a
-// *ClaimedError and changes nothing; Replace stores it when a person asks
+// *claimedError and changes nothing; Replace stores it when a person asks
 // for that.
 func (s *Store) Add(ctx context.Context, a *Article, scope string) (*Article, AddStatus, error) {
 	return s.add(ctx, a, scope, false)
@@ -143,7 +143,7 @@ func (s *Store) add(ctx context.Context, a *Article, scope string, replace bool)
 				return nil, nil
 			}
 			if !replace && a.URL != "" && !sameOrigin(old, a) {
-				return nil, &ClaimedError{Title: old.Title, URL: old.URL, From: a.FetchedFrom}
+				return nil, &claimedError{Title: old.Title, URL: old.URL, From: a.FetchedFrom}
 			}
 			status = Updated
 			fillMissing(a, old)
@@ -152,7 +152,7 @@ func (s *Store) add(ctx context.Context, a *Article, scope string, replace bool)
 			if key == "" {
 				key = ContentHash(a.Paragraphs)
 			}
-			a.ID = NewID(a.Title, scope, key)
+			a.ID = newID(a.Title, scope, key)
 		}
 		if a.LoadedAt.IsZero() {
 			a.LoadedAt = s.now().UTC().Truncate(time.Second)
@@ -408,30 +408,30 @@ func normalAddress(raw string) string {
 	return u.String()
 }
 
-// ErrClaimed is matched by a *ClaimedError.
+// ErrClaimed is matched by a *claimedError.
 var ErrClaimed = errors.New("an article with that address is already stored, read from elsewhere")
 
-// ClaimedError refuses text that claims a stored article's address without
+// claimedError refuses text that claims a stored article's address without
 // coming from it: a page on one site that names another site's article as
 // its own canonical address, or a file or feed that carries a stored
 // article's link. Replacing the article needs an explicit reload.
-type ClaimedError struct {
+type claimedError struct {
 	Title string // the stored article's
 	URL   string // its address
 	From  string // where the refused text was read from
 }
 
-func (e *ClaimedError) Error() string {
+func (e *claimedError) Error() string {
 	return fmt.Sprintf("text read from %q claims %s, where %q is stored", e.From, e.URL, e.Title)
 }
 
 // UserMessage says what was kept and how to replace it.
-func (e *ClaimedError) UserMessage() string {
+func (e *claimedError) UserMessage() string {
 	return fmt.Sprintf("The library already has “%s” at that address, read from elsewhere, so it was left as it is; to replace it with this, load it again as a reload", e.Title)
 }
 
 // Is makes errors.Is(err, ErrClaimed) true.
-func (e *ClaimedError) Is(target error) bool { return target == ErrClaimed }
+func (e *claimedError) Is(target error) bool { return target == ErrClaimed }
 
 // fillMissing keeps what the stored version knew and the new one does not.
 func fillMissing(a, old *Article) {

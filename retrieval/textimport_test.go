@@ -80,7 +80,7 @@ func TestShippedSeedMatchesImporter(t *testing.T) {
 	if shipped.Source != imported.Source || shipped.Scope != GlobalScope {
 		t.Errorf("shipped source %q scope %q, want %q global", shipped.Source, shipped.Scope, imported.Source)
 	}
-	if want := NewID(imported.Title, GlobalScope, ContentHash(imported.Paragraphs)); shipped.ID != want {
+	if want := newID(imported.Title, GlobalScope, ContentHash(imported.Paragraphs)); shipped.ID != want {
 		t.Errorf("shipped id %q, want %q", shipped.ID, want)
 	}
 }
