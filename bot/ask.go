@@ -59,6 +59,19 @@ type Turn struct {
 	Answer   string
 }
 
+// TurnStore keeps the last turns of each conversation (a Discord thread
+// or channel), so that a follow-up is read with what came before. The
+// Discord adapter keeps them in memory for the most recent conversations
+// by default; a fleet keeps them in PostgreSQL (bot/postgres), so that
+// any process can continue any conversation.
+type TurnStore interface {
+	// Turns returns conversation's kept turns, oldest first; none for a
+	// conversation it does not know.
+	Turns(ctx context.Context, conversation string) ([]Turn, error)
+	// AddTurn appends t to conversation and keeps its newest keep turns.
+	AddTurn(ctx context.Context, conversation string, t Turn, keep int) error
+}
+
 // promptTurns copies turns into the prompts' own type, which keeps prompts
 // free of our other packages.
 func promptTurns(turns []Turn) []prompts.Turn {

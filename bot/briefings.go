@@ -103,9 +103,10 @@ type BriefingLog interface {
 }
 
 // ErrUndeliverable marks a poster's error that retrying will not mend: the
-// channel is gone, or the bot may not post there. The briefing is then
-// recorded as failed for the day instead of tried again every minute.
-var ErrUndeliverable = errors.New("the briefing cannot be delivered")
+// channel is gone, or the bot may not post there. The briefing (or a
+// feed's announcement) is then recorded as failed instead of tried again
+// every minute.
+var ErrUndeliverable = errors.New("the message cannot be delivered")
 
 // BriefingPost is one briefing for a poster.
 type BriefingPost struct {

@@ -90,7 +90,7 @@ type FeedProblem struct {
 // once, as a poll would, without loading or remembering anything. It
 // returns how many feeds there are and the ones that failed.
 func CheckFeeds(ctx context.Context, path string, fetcher *fetch.Client) (total int, problems []FeedProblem, err error) {
-	store, err := openFeedStore(path)
+	store, err := OpenFeedFile(path)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -10,10 +10,12 @@ import (
 
 // Errors of following feeds, each a sentence a person can read.
 var (
-	// errDuplicateSubscription means the scope already follows that feed.
-	errDuplicateSubscription = errors.New("this server already follows that feed")
-	// errSubscriptionNotFound means no subscription has that id in that scope.
-	errSubscriptionNotFound = errors.New("there is no such feed subscription")
+	// ErrDuplicateSubscription means the scope already follows that feed;
+	// a FeedStore's Add says so with it.
+	ErrDuplicateSubscription = errors.New("this server already follows that feed")
+	// ErrSubscriptionNotFound means no subscription has that id in that
+	// scope; a FeedStore's Remove and Update say so with it.
+	ErrSubscriptionNotFound = errors.New("there is no such feed subscription")
 	// ErrArticleNotFeed means a link given to follow is an article page.
 	ErrArticleNotFeed = errors.New("that link is an article, not a feed")
 	// errNoFeeds means the bot was built without a web client.
@@ -21,31 +23,38 @@ var (
 )
 
 // Feeds is the feed service: the subscriptions of every library scope, kept
-// in one file, and the poller that loads their new items into the scope's
-// library and hands each to an announcer. The fetcher only fetches; what a
-// scope follows, what it has seen and where news is announced live here.
+// in a FeedStore, and the poller that loads their new items into the
+// scope's library and announces each once in the subscription's channel.
+// The fetcher only fetches; what a scope follows, what it has seen and
+// where news is announced live here.
 type Feeds struct {
-	core  *Bot
-	store *feedStore
-	opts  FeedOptions
+	core   *Bot
+	store  FeedStore
+	log    AnnouncementLog
+	opts   FeedOptions
+	holder string // this process's name in the announcements' claims
 }
-
-// Announcer tells people about an article a followed feed brought: the
-// adapter posts it in sub.Channel. It runs after the article is stored and
-// only for new or changed articles of subscriptions with a channel.
-type Announcer func(ctx context.Context, sub Subscription, res LoadResult)
 
 // OpenFeeds opens the subscriptions kept in path (a missing file is none)
 // for the bot b, whose fetcher reads the feeds.
 func OpenFeeds(path string, b *Bot, opts FeedOptions) (*Feeds, error) {
-	if b.fetcher == nil {
-		return nil, errNoFeeds
-	}
-	store, err := openFeedStore(path)
+	f, err := OpenFeedFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return &Feeds{core: b, store: store, opts: opts}, nil
+	return NewFeeds(f, f, b, opts)
+}
+
+// NewFeeds returns the feed service over store, recording announcements
+// in log, for the bot b, whose fetcher reads the feeds. A fleet's
+// processes share both through PostgreSQL (bot/postgres), so each feed is
+// fetched once per interval and each new article announced once per
+// channel.
+func NewFeeds(store FeedStore, log AnnouncementLog, b *Bot, opts FeedOptions) (*Feeds, error) {
+	if b.fetcher == nil {
+		return nil, errNoFeeds
+	}
+	return &Feeds{core: b, store: store, log: log, opts: opts.withDefaults(), holder: newID()}, nil
 }
 
 // Follow checks that rawURL is a feed, so that a wrong link is refused now
@@ -63,13 +72,19 @@ func (f *Feeds) Follow(ctx context.Context, rawURL, scope, channel, addedBy stri
 }
 
 // List returns the feeds scope follows, in the order they were added.
-func (f *Feeds) List(scope string) []Subscription { return f.store.List(scope) }
+func (f *Feeds) List(ctx context.Context, scope string) ([]Subscription, error) {
+	return f.store.List(ctx, scope)
+}
 
 // Unfollow ends scope's subscription ref, an id or the feed's address, and
 // returns it. Articles already loaded stay.
 func (f *Feeds) Unfollow(ctx context.Context, scope, ref string) (Subscription, error) {
+	subs, err := f.store.List(ctx, scope)
+	if err != nil {
+		return Subscription{}, err
+	}
 	found := Subscription{ID: ref}
-	for _, s := range f.store.List(scope) {
+	for _, s := range subs {
 		if s.ID == ref || strings.EqualFold(s.URL, ref) {
 			found = s
 		}
@@ -80,30 +95,29 @@ func (f *Feeds) Unfollow(ctx context.Context, scope, ref string) (Subscription, 
 	return found, nil
 }
 
-// Run polls every feed right away and then once per interval until ctx is
-// done, handing what it loads to announce (which may be nil). Problems
-// with single feeds are logged and recorded on the subscription
-// (Subscription.LastError), never fatal.
+// Run polls the feeds that are due right away and then once per interval
+// until ctx is done, announcing what it loads with announce (which may be
+// nil). Problems with single feeds are logged and recorded on the
+// subscription (Subscription.LastError), never fatal.
 func (f *Feeds) Run(ctx context.Context, announce Announcer) error {
 	return newPoller(f.store, f.core.fetcher, f.deliver(announce), f.opts).Run(ctx)
 }
 
-// PollOnce polls every feed once and returns the problems joined.
+// PollOnce polls every feed once, due or not, and returns the problems
+// joined.
 func (f *Feeds) PollOnce(ctx context.Context, announce Announcer) error {
 	return newPoller(f.store, f.core.fetcher, f.deliver(announce), f.opts).PollOnce(ctx)
 }
 
-// deliver loads a new item into its subscription's library; an error
-// leaves the item unseen for the next round.
+// deliver loads a new item into its subscription's library and announces
+// it; an error leaves the item unseen for the next round.
 func (f *Feeds) deliver(announce Announcer) itemFunc {
-	return func(ctx context.Context, sub Subscription, _ fetch.Item, doc fetch.Document) error {
-		res, err := f.core.loadDocument(ctx, doc, sub.Scope)
-		if err != nil {
+	return func(ctx context.Context, sub Subscription, it fetch.Item, doc fetch.Document) error {
+		load := func() (LoadResult, error) { return f.core.loadDocument(ctx, doc, sub.Scope) }
+		if announce == nil || sub.Channel == "" {
+			_, err := load()
 			return err
 		}
-		if announce != nil && res.Status != Unchanged && sub.Channel != "" {
-			announce(ctx, sub, res)
-		}
-		return nil
+		return f.announceItem(ctx, announce, sub, it.Key(), load)
 	}
 }

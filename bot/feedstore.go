@@ -42,6 +42,8 @@ type Subscription struct {
 	LastError    string    `json:"last_error,omitempty"`
 	// Seen holds the keys (Item.Key) of items already handled, oldest first, capped at maxSeen.
 	Seen []string `json:"seen,omitempty"`
+	// NextPoll is when its feed is due again; zero: at once.
+	NextPoll time.Time `json:"next_poll,omitzero"`
 }
 
 func (s Subscription) clone() Subscription {
@@ -52,24 +54,83 @@ func (s Subscription) clone() Subscription {
 // maxSeen caps Subscription.Seen; keys of items still in the feed are kept beyond it.
 const maxSeen = 1000
 
-// feedStore keeps feed subscriptions in one JSON file, rewritten atomically on every change so a
-// crash leaves either the old file or the new one. Its methods are safe for concurrent use.
-type feedStore struct {
+// FeedStore keeps the feeds the servers follow and what the poller knows
+// of each: a file in the data folder (FeedFile) or, for a fleet,
+// PostgreSQL. The subscriptions of one address (by FeedKey) make one feed,
+// fetched once per poll however many servers follow it; a feed is polled
+// by the holder of its claim, so a fleet fetches it once per interval.
+type FeedStore interface {
+	// Add stores a new subscription and returns it with its ID and AddedAt
+	// filled in. A scope cannot follow the same feed twice: that fails
+	// with ErrDuplicateSubscription.
+	Add(ctx context.Context, sub Subscription) (Subscription, error)
+	// Remove deletes the subscription id of scope; it fails when that
+	// scope has no such subscription (ErrSubscriptionNotFound), so one
+	// server cannot remove another's.
+	Remove(ctx context.Context, scope, id string) error
+	// List returns the subscriptions of one scope in the order they were
+	// added.
+	List(ctx context.Context, scope string) ([]Subscription, error)
+	// Update changes the subscription id with fn and stores it; fn must
+	// not call the store. It fails with an error matching
+	// ErrSubscriptionNotFound when id was removed.
+	Update(ctx context.Context, id string, fn func(*Subscription)) (Subscription, error)
+	// Claim leases to r.Holder until r.LeaseUntil the feeds whose next
+	// poll is at or before r.DueBy and that no other holder's lease covers
+	// at r.Now, at most r.Limit of them (0: all), sets their next poll to
+	// r.Next and returns them with their subscriptions. Two holders never
+	// both claim a feed while a lease runs.
+	Claim(ctx context.Context, r FeedClaimRequest) ([]FeedClaim, error)
+	// Release ends holder's claim of the feed key.
+	Release(ctx context.Context, key, holder string) error
+}
+
+// FeedClaimRequest asks a FeedStore for the feeds a poller should fetch.
+type FeedClaimRequest struct {
+	Holder     string
+	Now, DueBy time.Time
+	Next       time.Time
+	LeaseUntil time.Time
+	Limit      int
+}
+
+// FeedClaim is one feed claimed for a poll: its address and every
+// subscription to it.
+type FeedClaim struct {
+	Key  string
+	URL  string
+	Subs []Subscription
+}
+
+// FeedFile keeps feed subscriptions in one JSON file in the data folder,
+// rewritten atomically on every change so a crash leaves either the old
+// file or the new one. One process holds a data folder, so its claims'
+// leases are kept in memory. Its methods are safe for concurrent use.
+type FeedFile struct {
 	path string
 
-	mu   sync.Mutex
-	subs []Subscription
+	mu     sync.Mutex
+	subs   []Subscription
+	anns   []Announcement
+	leases map[string]feedLease // by feed key
+	mine   map[string]bool      // holders that claimed announcements through this file
+}
+
+type feedLease struct {
+	holder string
+	until  time.Time
 }
 
 type storeFile struct {
 	Version       int            `json:"version"`
 	Subscriptions []Subscription `json:"subscriptions"`
+	Announcements []Announcement `json:"announcements,omitempty"`
 }
 
-// openFeedStore loads the subscriptions in path. A missing file is an empty store; the file and
-// its directory are created on the first change.
-func openFeedStore(path string) (*feedStore, error) {
-	s := &feedStore{path: path}
+// OpenFeedFile loads the subscriptions in path. A missing file is an empty
+// store; the file and its directory are created on the first change.
+func OpenFeedFile(path string) (*FeedFile, error) {
+	s := &FeedFile{path: path, leases: map[string]feedLease{}, mine: map[string]bool{}}
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -81,47 +142,54 @@ func openFeedStore(path string) (*feedStore, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("open feed store %s: %w", path, err)
 	}
-	s.subs = f.Subscriptions
+	s.subs, s.anns = f.Subscriptions, f.Announcements
 	return s, nil
 }
 
-// Add stores a new subscription and returns it with its ID and AddedAt filled in. A scope cannot
-// follow the same feed twice: that fails with errDuplicateSubscription.
-func (s *feedStore) Add(ctx context.Context, sub Subscription) (Subscription, error) {
+// Add implements FeedStore.
+func (s *FeedFile) Add(ctx context.Context, sub Subscription) (Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return Subscription{}, err
 	}
-	u, err := fetch.ParseWebURL(sub.URL)
+	sub, err := newSubscription(sub)
 	if err != nil {
-		return Subscription{}, fmt.Errorf("add feed: %w", err)
+		return Subscription{}, err
 	}
-	sub.URL = u.String()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := feedKey(sub.URL)
+	key := FeedKey(sub.URL)
 	for _, old := range s.subs {
-		if old.Scope == sub.Scope && feedKey(old.URL) == key {
-			return Subscription{}, fmt.Errorf("add feed %s: %w", RedactURL(sub.URL), errDuplicateSubscription)
+		if old.Scope == sub.Scope && FeedKey(old.URL) == key {
+			return Subscription{}, fmt.Errorf("add feed %s: %w", RedactURL(sub.URL), ErrDuplicateSubscription)
 		}
 	}
-	if sub.ID == "" {
-		sub.ID = newID()
-	}
-	if sub.AddedAt.IsZero() {
-		sub.AddedAt = time.Now().UTC()
-	}
-	sub = sub.clone()
 	next := append(slices.Clip(s.subs), sub)
-	if err := s.save(next); err != nil {
+	if err := s.save(next, s.anns); err != nil {
 		return Subscription{}, err
 	}
 	s.subs = next
 	return sub.clone(), nil
 }
 
-// Remove deletes the subscription id of scope; it fails with errSubscriptionNotFound when that
-// scope has no such subscription, so one server cannot remove another's.
-func (s *feedStore) Remove(ctx context.Context, scope, id string) error {
+// newSubscription checks sub's address and fills in its ID and AddedAt,
+// as every FeedStore's Add does.
+func newSubscription(sub Subscription) (Subscription, error) {
+	u, err := fetch.ParseWebURL(sub.URL)
+	if err != nil {
+		return Subscription{}, fmt.Errorf("add feed: %w", err)
+	}
+	sub.URL = u.String()
+	if sub.ID == "" {
+		sub.ID = newID()
+	}
+	if sub.AddedAt.IsZero() {
+		sub.AddedAt = time.Now().UTC()
+	}
+	return sub.clone(), nil
+}
+
+// Remove implements FeedStore.
+func (s *FeedFile) Remove(ctx context.Context, scope, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -129,18 +197,21 @@ func (s *feedStore) Remove(ctx context.Context, scope, id string) error {
 	defer s.mu.Unlock()
 	i := slices.IndexFunc(s.subs, func(x Subscription) bool { return x.ID == id && x.Scope == scope })
 	if i < 0 {
-		return fmt.Errorf("remove feed %s: %w", id, errSubscriptionNotFound)
+		return fmt.Errorf("remove feed %s: %w", id, ErrSubscriptionNotFound)
 	}
 	next := slices.Delete(slices.Clone(s.subs), i, i+1)
-	if err := s.save(next); err != nil {
+	if err := s.save(next, s.anns); err != nil {
 		return err
 	}
 	s.subs = next
 	return nil
 }
 
-// List returns the subscriptions of one scope in the order they were added.
-func (s *feedStore) List(scope string) []Subscription {
+// List implements FeedStore.
+func (s *FeedFile) List(ctx context.Context, scope string) ([]Subscription, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Subscription
@@ -149,11 +220,11 @@ func (s *feedStore) List(scope string) []Subscription {
 			out = append(out, sub.clone())
 		}
 	}
-	return out
+	return out, nil
 }
 
-// all returns every subscription of every scope, for the poller.
-func (s *feedStore) all() []Subscription {
+// all returns every subscription of every scope.
+func (s *FeedFile) all() []Subscription {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Subscription, len(s.subs))
@@ -163,9 +234,8 @@ func (s *feedStore) all() []Subscription {
 	return out
 }
 
-// Update changes the subscription id with fn and saves the store. fn runs under the store's lock
-// and must not call the store. It fails with errSubscriptionNotFound when id was removed.
-func (s *feedStore) Update(ctx context.Context, id string, fn func(*Subscription)) (Subscription, error) {
+// Update implements FeedStore.
+func (s *FeedFile) Update(ctx context.Context, id string, fn func(*Subscription)) (Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return Subscription{}, err
 	}
@@ -173,24 +243,92 @@ func (s *feedStore) Update(ctx context.Context, id string, fn func(*Subscription
 	defer s.mu.Unlock()
 	i := slices.IndexFunc(s.subs, func(x Subscription) bool { return x.ID == id })
 	if i < 0 {
-		return Subscription{}, fmt.Errorf("update feed %s: %w", id, errSubscriptionNotFound)
+		return Subscription{}, fmt.Errorf("update feed %s: %w", id, ErrSubscriptionNotFound)
 	}
 	sub := s.subs[i].clone()
 	fn(&sub)
-	sub.ID, sub.Scope = s.subs[i].ID, s.subs[i].Scope // identity is not fn's to change
+	sub.ID, sub.Scope, sub.URL = s.subs[i].ID, s.subs[i].Scope, s.subs[i].URL // identity is not fn's to change
 	next := slices.Clone(s.subs)
 	next[i] = sub
-	if err := s.save(next); err != nil {
+	if err := s.save(next, s.anns); err != nil {
 		return Subscription{}, err
 	}
 	s.subs = next
 	return sub.clone(), nil
 }
 
+// Claim implements FeedStore. A feed's next poll is the earliest of its
+// subscriptions': a new subscription makes its feed due at once.
+func (s *FeedFile) Claim(ctx context.Context, r FeedClaimRequest) ([]FeedClaim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var (
+		out   []FeedClaim
+		index = map[string]int{}
+	)
+	for _, sub := range s.subs {
+		k := FeedKey(sub.URL)
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, FeedClaim{Key: k, URL: sub.URL})
+		}
+		out[i].Subs = append(out[i].Subs, sub.clone())
+	}
+	out = slices.DeleteFunc(out, func(c FeedClaim) bool {
+		l, leased := s.leases[c.Key]
+		if leased && l.holder != r.Holder && l.until.After(r.Now) {
+			return true
+		}
+		return !slices.ContainsFunc(c.Subs, func(sub Subscription) bool { return !sub.NextPoll.After(r.DueBy) })
+	})
+	if r.Limit > 0 && len(out) > r.Limit {
+		out = out[:r.Limit]
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	claimed := map[string]bool{}
+	for _, c := range out {
+		claimed[c.Key] = true
+	}
+	next := slices.Clone(s.subs)
+	for i := range next {
+		if claimed[FeedKey(next[i].URL)] {
+			next[i].NextPoll = r.Next
+		}
+	}
+	if err := s.save(next, s.anns); err != nil {
+		return nil, err
+	}
+	s.subs = next
+	for i := range out {
+		s.leases[out[i].Key] = feedLease{r.Holder, r.LeaseUntil}
+		for j := range out[i].Subs {
+			out[i].Subs[j].NextPoll = r.Next
+		}
+	}
+	return out, nil
+}
+
+// Release implements FeedStore.
+func (s *FeedFile) Release(ctx context.Context, key, holder string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.leases[key]; ok && l.holder == holder {
+		delete(s.leases, key)
+	}
+	return nil
+}
+
 // save rewrites the store file atomically: a crash leaves the old file or
 // the new one.
-func (s *feedStore) save(subs []Subscription) error {
-	data, err := json.MarshalIndent(storeFile{Version: 1, Subscriptions: subs}, "", "  ")
+func (s *FeedFile) save(subs []Subscription, anns []Announcement) error {
+	data, err := json.MarshalIndent(storeFile{Version: 1, Subscriptions: subs, Announcements: anns}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save feed store: %w", err)
 	}
@@ -203,9 +341,11 @@ func (s *feedStore) save(subs []Subscription) error {
 	return nil
 }
 
-// feedKey normalises a feed URL for the duplicate check: scheme and host case, default ports,
-// a trailing slash and the fragment do not make a different feed.
-func feedKey(raw string) string {
+// FeedKey normalises a feed's address: scheme and host case, default
+// ports, a trailing slash and the fragment do not make a different feed.
+// The subscriptions with one key are one feed to the poller and to a
+// FeedStore.
+func FeedKey(raw string) string {
 	u, err := fetch.ParseWebURL(raw)
 	if err != nil {
 		return raw

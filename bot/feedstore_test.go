@@ -12,10 +12,10 @@ import (
 	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
-func openTestStore(tb testing.TB) (*feedStore, string) {
+func openTestStore(tb testing.TB) (*FeedFile, string) {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "state", "feeds.json")
-	s, err := openFeedStore(path)
+	s, err := OpenFeedFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,20 +44,20 @@ func TestFeedStorePersists(t *testing.T) {
 		t.Fatalf("Update: %v", err)
 	}
 
-	reopened, err := openFeedStore(path)
+	reopened, err := OpenFeedFile(path)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
 	if diff := cmp.Diff([]Subscription{a, b}, reopened.all()); diff != "" {
 		t.Errorf("after reopen (-want +got):\n%s", diff)
 	}
-	if got := reopened.List("g1"); len(got) != 1 || got[0].Scope != "g1" || got[0].ETag != `"v2"` {
+	if got, _ := reopened.List(ctx, "g1"); len(got) != 1 || got[0].Scope != "g1" || got[0].ETag != `"v2"` {
 		t.Errorf("List(g1) = %+v", got)
 	}
 	if err := reopened.Remove(ctx, "g1", a.ID); err != nil {
 		t.Fatalf("Remove: %v", err)
 	}
-	again, err := openFeedStore(path)
+	again, err := OpenFeedFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +77,8 @@ func TestFeedStoreDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"https://news.example.com/rss", "HTTPS://NEWS.EXAMPLE.COM/rss#top", "http://news.example.com:80/rss"} {
-		if _, err := s.Add(ctx, Subscription{URL: u, Scope: "g1"}); !errors.Is(err, errDuplicateSubscription) {
-			t.Errorf("Add(%s) in the same guild: got %v, want errDuplicateSubscription", u, err)
+		if _, err := s.Add(ctx, Subscription{URL: u, Scope: "g1"}); !errors.Is(err, ErrDuplicateSubscription) {
+			t.Errorf("Add(%s) in the same guild: got %v, want ErrDuplicateSubscription", u, err)
 		}
 	}
 	if _, err := s.Add(ctx, Subscription{URL: "https://news.example.com/rss", Scope: "g2"}); err != nil {
@@ -96,11 +96,11 @@ func TestFeedStoreNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Remove(ctx, "other-guild", sub.ID); !errors.Is(err, errSubscriptionNotFound) {
-		t.Errorf("Remove from another guild: got %v, want errSubscriptionNotFound", err)
+	if err := s.Remove(ctx, "other-guild", sub.ID); !errors.Is(err, ErrSubscriptionNotFound) {
+		t.Errorf("Remove from another guild: got %v, want ErrSubscriptionNotFound", err)
 	}
-	if _, err := s.Update(ctx, "nope", func(*Subscription) {}); !errors.Is(err, errSubscriptionNotFound) {
-		t.Errorf("Update unknown: got %v, want errSubscriptionNotFound", err)
+	if _, err := s.Update(ctx, "nope", func(*Subscription) {}); !errors.Is(err, ErrSubscriptionNotFound) {
+		t.Errorf("Update unknown: got %v, want ErrSubscriptionNotFound", err)
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -114,7 +114,7 @@ func TestOpenFeedStoreCorrupt(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openFeedStore(path); err == nil {
+	if _, err := OpenFeedFile(path); err == nil {
 		t.Error("OpenFeedStore accepted a corrupt file")
 	}
 }

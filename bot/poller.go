@@ -20,8 +20,12 @@ type itemFunc func(ctx context.Context, sub Subscription, item fetch.Item, doc f
 
 // FeedOptions tune the feed poller. Zero fields take the defaults given.
 type FeedOptions struct {
-	// Interval between rounds; default 15 minutes.
+	// Interval between rounds; default 15 minutes. A feed is fetched once per interval however
+	// many processes poll it (see FeedStore.Claim).
 	Interval time.Duration
+	// Lease is how long a claimed feed is this process's to poll and how long one poll may take;
+	// default 10 minutes.
+	Lease time.Duration
 	// Jitter adds a random delay up to this much to each interval, so many bots do not poll a
 	// site in step; default none.
 	Jitter time.Duration
@@ -41,46 +45,58 @@ type FeedOptions struct {
 	After func(time.Duration) <-chan time.Time
 }
 
-// poller checks every subscription in a feedStore on an interval and hands new items to an itemFunc.
+// poller claims the feeds of a FeedStore that are due, fetches each once and hands the new items
+// of each of its subscriptions to an itemFunc.
 type poller struct {
-	store  *feedStore
+	store  FeedStore
 	client *fetch.Client
 	onItem itemFunc
 	opts   FeedOptions
 	log    *slog.Logger
+	holder string // this process's name in the store's claims
 }
 
-// newPoller returns a poller; nothing happens until Run or PollOnce.
-func newPoller(store *feedStore, client *fetch.Client, onItem itemFunc, opts FeedOptions) *poller {
-	if opts.Interval <= 0 {
-		opts.Interval = 15 * time.Minute
+// withDefaults fills in the zero fields of o.
+func (o FeedOptions) withDefaults() FeedOptions {
+	if o.Interval <= 0 {
+		o.Interval = 15 * time.Minute
 	}
-	if opts.MaxItemsPerPoll <= 0 {
-		opts.MaxItemsPerPoll = 20
+	if o.Lease <= 0 {
+		o.Lease = 10 * time.Minute
 	}
-	if opts.FullTextWords <= 0 {
-		opts.FullTextWords = 150
+	if o.MaxItemsPerPoll <= 0 {
+		o.MaxItemsPerPoll = 20
 	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 4
+	if o.FullTextWords <= 0 {
+		o.FullTextWords = 150
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
-	if opts.After == nil {
-		opts.After = time.After
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	return &poller{store: store, client: client, onItem: onItem, opts: opts, log: opts.Logger}
+	if o.After == nil {
+		o.After = time.After
+	}
+	return o
 }
 
-// Run polls every feed right away and then once per interval until ctx is done; it returns nil then.
-// Problems with single feeds are logged and recorded on the subscription, never fatal.
+// newPoller returns a poller that claims feeds as holder; nothing happens until Run or PollOnce.
+func newPoller(store FeedStore, client *fetch.Client, onItem itemFunc, opts FeedOptions) *poller {
+	opts = opts.withDefaults()
+	return &poller{store: store, client: client, onItem: onItem, opts: opts, log: opts.Logger, holder: newID()}
+}
+
+// Run polls the feeds that are due right away and then at every interval until ctx is done; it
+// returns nil then. A feed is due an interval after its last poll began, whichever process
+// polled it. Problems with single feeds are logged and recorded on the subscription, never fatal.
 func (p *poller) Run(ctx context.Context) error {
 	for {
-		if err := p.PollOnce(ctx); err != nil && ctx.Err() == nil {
+		if err := p.round(ctx, false); err != nil && ctx.Err() == nil {
 			p.log.Warn("feed poll round had failures", "err", err)
 		}
 		wait := p.opts.Interval
@@ -95,48 +111,112 @@ func (p *poller) Run(ctx context.Context) error {
 	}
 }
 
-// PollOnce polls every subscription once. A broken feed does not stop the others: its error is
-// recorded in Subscription.LastError, and all such errors are returned joined.
-func (p *poller) PollOnce(ctx context.Context) error {
+// PollOnce polls every feed once, due or not, except those another process is polling. A broken
+// feed does not stop the others: its error is recorded in Subscription.LastError, and all such
+// errors are returned joined.
+func (p *poller) PollOnce(ctx context.Context) error { return p.round(ctx, true) }
+
+// farFuture is the DueBy of a round that polls every feed.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// round claims the feeds that are due (all of them with every) and polls each once.
+func (p *poller) round(ctx context.Context, every bool) error {
+	now := p.opts.Now()
+	req := FeedClaimRequest{Holder: p.holder, Now: now, DueBy: now, Next: now.Add(p.opts.Interval), LeaseUntil: now.Add(p.opts.Lease)}
+	if every {
+		req.DueBy = farFuture
+	}
+	claims, err := p.store.Claim(ctx, req)
+	if err != nil {
+		return fmt.Errorf("claim the feeds that are due: %w", err)
+	}
 	var (
 		g    errgroup.Group // its goroutines return nil: one feed's failure stops no other
 		mu   sync.Mutex
 		errs []error
 	)
 	g.SetLimit(p.opts.Concurrency)
-	for _, sub := range p.store.all() {
+	for _, c := range claims {
 		if ctx.Err() != nil {
-			g.Wait()
-			return ctx.Err()
+			break
 		}
 		g.Go(func() error {
-			if err := p.pollFeed(ctx, sub); err != nil {
+			fctx, cancel := context.WithTimeout(ctx, p.opts.Lease) // past its lease, the feed is another's to poll
+			defer cancel()
+			err := p.pollFeed(fctx, c)
+			if rerr := p.store.Release(context.WithoutCancel(ctx), c.Key, p.holder); rerr != nil {
+				p.log.Error("release a polled feed", "feed", RedactURL(c.URL), "err", rerr)
+			}
+			if err != nil {
 				mu.Lock()
-				errs = append(errs, fmt.Errorf("feed %s (%s): %w", sub.ID, RedactURL(sub.URL), err))
+				errs = append(errs, fmt.Errorf("feed %s: %w", RedactURL(c.URL), err))
 				mu.Unlock()
 			}
 			return nil
 		})
 	}
 	g.Wait()
+	// Feeds claimed but not started stay leased until their lease runs out; their next poll is
+	// an interval away anyway.
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	return errors.Join(errs...)
 }
 
-// pollFeed runs one conditional fetch of one subscription and delivers its new items.
-func (p *poller) pollFeed(ctx context.Context, sub Subscription) error {
-	fr, err := p.client.FetchFeed(ctx, sub.URL, fetch.Validators{ETag: sub.ETag, LastModified: sub.LastModified})
+// validators returns the conditional-request validators every subscription of a feed agrees on:
+// none when one of them remembers others, as a new subscription does (it must see the whole feed).
+func validators(subs []Subscription) fetch.Validators {
+	v := fetch.Validators{ETag: subs[0].ETag, LastModified: subs[0].LastModified}
+	for _, s := range subs {
+		if s.ETag != v.ETag || s.LastModified != v.LastModified {
+			return fetch.Validators{}
+		}
+	}
+	return v
+}
+
+// pollFeed runs one conditional fetch of one feed and delivers its new items to each of its
+// subscriptions.
+func (p *poller) pollFeed(ctx context.Context, c FeedClaim) error {
+	fr, err := p.client.FetchFeed(ctx, c.URL, validators(c.Subs))
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
-		p.record(ctx, sub.ID, func(s *Subscription) { s.LastError = err.Error() })
+		for _, sub := range c.Subs {
+			p.record(ctx, sub.ID, func(s *Subscription) { s.LastError = err.Error() })
+		}
 		return err
 	}
 	if fr.NotModified {
-		p.record(ctx, sub.ID, func(s *Subscription) { s.LastError = "" })
+		for _, sub := range c.Subs {
+			p.record(ctx, sub.ID, func(s *Subscription) { s.LastError = "" })
+		}
 		return nil
 	}
+	var errs []error
+	docs := map[string]itemDoc{} // each item's page is read once for all the feed's subscribers
+	for _, sub := range c.Subs {
+		if err := p.deliverNew(ctx, sub, fr, docs); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			errs = append(errs, fmt.Errorf("subscription %s: %w", sub.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
 
+// itemDoc is an item's article as read for one subscriber, kept for the others.
+type itemDoc struct {
+	doc fetch.Document
+	err error
+}
+
+// deliverNew delivers the items of a fetched feed that sub has not seen; docs holds the
+// articles read for the feed's other subscribers in this poll.
+func (p *poller) deliverNew(ctx context.Context, sub Subscription, fr fetch.FeedResponse, docs map[string]itemDoc) error {
 	firstPoll := len(sub.Seen) == 0 // nothing handled yet: skip the back catalogue
 	seen := make(map[string]bool, len(sub.Seen))
 	for _, k := range sub.Seen {
@@ -173,7 +253,14 @@ func (p *poller) pollFeed(ctx context.Context, sub Subscription) error {
 
 	pending := len(fresh) < countUnseen(fr.Feed.Items, sub.Seen, skipped)
 	for _, it := range fresh {
-		doc, err := p.client.ItemDocument(ctx, fr.Feed, it, p.opts.FullTextWords)
+		d, ok := docs[it.Key()]
+		if !ok {
+			d.doc, d.err = p.client.ItemDocument(ctx, fr.Feed, it, p.opts.FullTextWords)
+			if ctx.Err() == nil {
+				docs[it.Key()] = d
+			}
+		}
+		doc, err := d.doc, d.err
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -228,7 +315,7 @@ func (p *poller) record(ctx context.Context, id string, fn func(*Subscription)) 
 		fn(s)
 		s.LastChecked = now
 	})
-	if err != nil && !errors.Is(err, errSubscriptionNotFound) {
+	if err != nil && !errors.Is(err, ErrSubscriptionNotFound) {
 		p.log.Error("save feed state", "subscription", id, "err", err)
 	}
 }

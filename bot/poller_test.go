@@ -233,7 +233,7 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 	}
 
 	// The state survives a restart: a new store and poller deliver nothing more.
-	reopened, err := openFeedStore(path)
+	reopened, err := OpenFeedFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestPollerDeliversEachItemOnce(t *testing.T) {
 	}
 }
 
-func subsByID(s *feedStore) map[string]Subscription {
+func subsByID(s *FeedFile) map[string]Subscription {
 	m := map[string]Subscription{}
 	for _, sub := range s.all() {
 		m[sub.ID] = sub
@@ -357,17 +357,24 @@ func TestPollerRun(t *testing.T) {
 	var (
 		mu    sync.Mutex
 		waits []time.Duration
+		clock = time.Date(2024, 3, 7, 8, 0, 0, 0, time.UTC)
 	)
 	ticks := make(chan time.Time)
 	after := func(d time.Duration) <-chan time.Time {
 		mu.Lock()
 		waits = append(waits, d)
+		clock = clock.Add(d) // the tick comes d later: the feed is due again
 		mu.Unlock()
 		return ticks
 	}
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return clock
+	}
 	var got delivered
 	p := newPoller(store, newFeedClient(), got.onItem, FeedOptions{
-		Interval: time.Hour, Jitter: time.Minute, After: after, Logger: quietLogger(),
+		Interval: time.Hour, Jitter: time.Minute, After: after, Now: now, Logger: quietLogger(),
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)

@@ -39,3 +39,23 @@ func TestBriefingFileContract(t *testing.T) {
 		return f
 	})
 }
+
+func TestFeedFileContract(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "feeds.json")
+	open := func() *bot.FeedFile {
+		f, err := bot.OpenFeedFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	t.Run("feeds", func(t *testing.T) {
+		// One process holds a data folder: its leases live in its store.
+		f := open()
+		storetest.Feeds(t, func() bot.FeedStore { return f })
+	})
+	t.Run("announcements", func(t *testing.T) {
+		storetest.Announcements(t, func() bot.AnnouncementLog { return open() })
+	})
+}

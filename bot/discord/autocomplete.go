@@ -42,7 +42,9 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: choiceName(a), Value: a.ID})
 			}
 		case optFeed:
-			choices = b.feedChoices(i.GuildID, typed)
+			ctx, cancel := context.WithTimeout(b.root, autocompleteWait)
+			choices = b.feedChoices(ctx, i.GuildID, typed)
+			cancel()
 		case optLanguage:
 			choices = languageChoices(typed)
 		case optZone:
@@ -65,12 +67,16 @@ func (b *Bot) onAutocomplete(i *discordgo.Interaction) {
 
 // feedChoices suggests the server's feeds whose title or address holds
 // what was typed.
-func (b *Bot) feedChoices(guildID, typed string) []*discordgo.ApplicationCommandOptionChoice {
+func (b *Bot) feedChoices(ctx context.Context, guildID, typed string) []*discordgo.ApplicationCommandOptionChoice {
 	if b.opts.Feeds == nil {
 		return nil
 	}
+	subs, err := b.opts.Feeds.List(ctx, guildID)
+	if err != nil {
+		b.log.Warn("autocomplete feeds", "guild", guildID, "err", err)
+	}
 	var out []*discordgo.ApplicationCommandOptionChoice
-	for _, f := range b.opts.Feeds.List(guildID) {
+	for _, f := range subs {
 		address := bot.RedactURL(f.URL)
 		name := cmp.Or(f.Title, address)
 		if typed == "" || strings.Contains(strings.ToLower(name+" "+address), strings.ToLower(typed)) {

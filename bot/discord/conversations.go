@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"time"
@@ -33,27 +34,30 @@ func (c *answerCache) add(a answered) string {
 	return id
 }
 
-// conversations keeps the last turns of each conversation, by channel (a
-// thread) id.
-type conversations struct {
-	*lru[[]bot.Turn]
-	turns int
-}
+// keepTurns is how many turns of a conversation are kept for the next
+// question.
+const keepTurns = 6
 
-func newConversations(max, turns int) *conversations {
-	return &conversations{newLRU[[]bot.Turn](max), turns}
-}
+// conversations keeps the last turns of the most recent conversations in
+// memory, by channel (a thread) id: the default bot.TurnStore of one
+// process.
+type conversations struct{ *lru[[]bot.Turn] }
 
-func (c *conversations) history(channel string) []bot.Turn {
+func newConversations(max int) *conversations { return &conversations{newLRU[[]bot.Turn](max)} }
+
+// Turns implements bot.TurnStore.
+func (c *conversations) Turns(_ context.Context, channel string) ([]bot.Turn, error) {
 	h, _ := c.get(channel)
-	return h
+	return h, nil
 }
 
-func (c *conversations) add(channel string, t bot.Turn) {
+// AddTurn implements bot.TurnStore.
+func (c *conversations) AddTurn(_ context.Context, channel string, t bot.Turn, keep int) error {
 	c.update(channel, func(h []bot.Turn) []bot.Turn {
 		h = append(append([]bot.Turn(nil), h...), t)
-		return h[max(0, len(h)-c.turns):]
+		return h[max(0, len(h)-keep):]
 	})
+	return nil
 }
 
 // threads remembers the threads the bot started, so a message in one

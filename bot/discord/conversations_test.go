@@ -1,12 +1,14 @@
 package discord
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/storetest"
 )
 
 func TestThreadsAreBounded(t *testing.T) {
@@ -46,18 +48,23 @@ func TestBotRemembersBoundedThreads(t *testing.T) {
 	}
 }
 
-func TestConversationsKeepTheLastTurns(t *testing.T) {
-	c := newConversations(2, 3)
-	for n := range 5 {
-		c.add("a", bot.Turn{Question: fmt.Sprint(n)})
+func TestConversationsContract(t *testing.T) {
+	c := newConversations(10)
+	storetest.Turns(t, func() bot.TurnStore { return c })
+}
+
+func TestConversationsForgetTheLeastRecent(t *testing.T) {
+	ctx := context.Background()
+	c := newConversations(2)
+	for _, ch := range []string{"a", "b", "c"} { // c pushes out a
+		if err := c.AddTurn(ctx, ch, bot.Turn{Question: ch}, 6); err != nil {
+			t.Fatal(err)
+		}
 	}
-	h := c.history("a")
-	if len(h) != 3 || h[0].Question != "2" || h[2].Question != "4" {
-		t.Errorf("history %+v, want turns 2 to 4", h)
-	}
-	c.add("b", bot.Turn{})
-	c.add("c", bot.Turn{}) // pushes out a
-	if h := c.history("a"); h != nil {
+	if h, _ := c.Turns(ctx, "a"); h != nil {
 		t.Errorf("a forgotten conversation still has %d turns", len(h))
+	}
+	if h, _ := c.Turns(ctx, "c"); len(h) != 1 {
+		t.Errorf("the newest conversation has %d turns, want 1", len(h))
 	}
 }

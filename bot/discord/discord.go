@@ -51,6 +51,10 @@ type Options struct {
 	// Briefings keeps and posts the servers' daily briefings (/briefing);
 	// nil leaves the command out. Run them with RunBriefings.
 	Briefings *bot.Briefings
+	// Turns keeps the conversations' last turns; nil keeps those of the
+	// last thousand conversations in memory. A fleet shares them
+	// (bot/postgres), so a follow-up may reach any process.
+	Turns bot.TurnStore
 	// MaxUpload caps /load file attachments; default 10 MB.
 	MaxUpload int64
 	Logger    *slog.Logger
@@ -72,7 +76,7 @@ type Bot struct {
 
 	limits  *userLimits
 	answers *answerCache
-	convs   *conversations
+	turns   bot.TurnStore
 	threads *threads // the threads the bot started, recently spoken in
 }
 
@@ -97,6 +101,9 @@ func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
 	if opts.EditInterval <= 0 {
 		opts.EditInterval = time.Second
 	}
+	if opts.Turns == nil {
+		opts.Turns = newConversations(1000)
+	}
 	if opts.ShutdownWait <= 0 {
 		opts.ShutdownWait = 20 * time.Second
 	}
@@ -111,7 +118,7 @@ func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
 		s: s, core: core, opts: opts, log: opts.Logger, root: root, stop: stop,
 		limits:  newUserLimits(),
 		answers: newAnswerCache(2000),
-		convs:   newConversations(1000, 6),
+		turns:   opts.Turns,
 		threads: newThreads(maxThreads),
 	}
 	s.Identify.Intents = Intents

@@ -3,6 +3,7 @@ package discord_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -696,10 +697,10 @@ func TestFeedAddPollAnnounce(t *testing.T) {
 	if !strings.Contains(msg.Content, "Following “Island Post”") {
 		t.Fatalf("feed add: %q", msg.Content)
 	}
-	if subs := feeds.List(guildA); len(subs) != 1 || subs[0].Channel != channel {
+	if subs, err := feeds.List(context.Background(), guildA); err != nil || len(subs) != 1 || subs[0].Channel != channel {
 		t.Fatalf("subscriptions: %+v", subs)
 	}
-	if err := feeds.PollOnce(context.Background(), e.bot.Announce); err != nil {
+	if err := feeds.PollOnce(context.Background(), e.bot); err != nil {
 		t.Fatal(err)
 	}
 	var announced bool
@@ -718,11 +719,75 @@ func TestFeedAddPollAnnounce(t *testing.T) {
 		t.Errorf("guild B library has %d articles, want only the seed", n)
 	}
 	// A second poll loads nothing twice.
-	if err := feeds.PollOnce(context.Background(), e.bot.Announce); err != nil {
+	if err := feeds.PollOnce(context.Background(), e.bot); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.store.List(guildA)); n != 2 {
 		t.Errorf("after a second poll guild A has %d articles", n)
+	}
+}
+
+// crashingAnnouncer posts and then fails as a process would that died
+// between the send and its record.
+type crashingAnnouncer struct{ *discord.Bot }
+
+func (c crashingAnnouncer) Announce(ctx context.Context, p bot.AnnouncementPost) (string, error) {
+	if _, err := c.Bot.Announce(ctx, p); err != nil {
+		return "", err
+	}
+	return "", errors.New("the process died before it recorded the message")
+}
+
+// An announcement posted by an attempt that died before recording it is
+// posted once: within minutes Discord's nonce makes the second send the
+// first message, and later the next attempt finds the message in the
+// channel.
+func TestFeedAnnouncementAfterACrash(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		window time.Duration
+	}{{"within the nonce's window", 5 * time.Minute}, {"past the nonce's window", 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var feeds *bot.Feeds
+			e := newEnvWith(t, false, []discordtest.Option{discordtest.WithNonceWindow(tc.window)}, discord.Options{}, func(core *bot.Bot, opts *discord.Options) {
+				var err error
+				if feeds, err = bot.OpenFeeds(filepath.Join(t.TempDir(), "feeds.json"), core, bot.FeedOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				opts.Feeds = feeds
+			})
+			page := servePage(t)
+			feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/rss+xml")
+				fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Island Post</title><link>%[1]s</link>
+<item><title>Ferry Service Resumes</title><link>%[1]s</link><guid>ferry-1</guid><pubDate>Fri, 21 Nov 2025 08:00:00 GMT</pubDate></item>
+</channel></rss>`, page)
+			}))
+			defer feedSrv.Close()
+			ctx := context.Background()
+			if _, err := feeds.Follow(ctx, feedSrv.URL, guildA, channel, userID); err != nil {
+				t.Fatal(err)
+			}
+			if err := feeds.PollOnce(ctx, crashingAnnouncer{e.bot}); err == nil {
+				t.Fatal("the crashed attempt reported no error")
+			}
+			for range 2 {
+				if err := feeds.PollOnce(ctx, e.bot); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n := 0
+			for _, m := range e.discord.ChannelMessages(channel) {
+				if strings.Contains(m.Content, "New from Island Post") && strings.Contains(m.Content, "Ferry Service Resumes") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("the article was announced %d times, want once", n)
+			}
+		})
 	}
 }
 

@@ -3,8 +3,12 @@ package discord
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -24,7 +28,7 @@ func (b *Bot) planFeed(i *discordgo.Interaction, data discordgo.ApplicationComma
 	_, sub, opts := subcommand(data)
 	switch sub {
 	case subList:
-		return &job{private: true, run: func(ctx context.Context, r replier) { b.listFeeds(r, i.GuildID) }}, nil
+		return &job{private: true, run: func(ctx context.Context, r replier) { b.listFeeds(ctx, r, i.GuildID) }}, nil
 	case subAdd, subRemove:
 		if err := b.checkManage(i, "change the feeds this server follows"); err != nil {
 			return nil, err
@@ -63,8 +67,12 @@ func (b *Bot) planFeed(i *discordgo.Interaction, data discordgo.ApplicationComma
 }
 
 // listFeeds lists the feeds a server follows.
-func (b *Bot) listFeeds(r replier, guildID string) {
-	subs := b.opts.Feeds.List(guildID)
+func (b *Bot) listFeeds(ctx context.Context, r replier, guildID string) {
+	subs, err := b.opts.Feeds.List(ctx, guildID)
+	if err != nil {
+		b.fail(r, err)
+		return
+	}
 	if len(subs) == 0 {
 		r.finish("This server follows no feeds yet — those with Manage Server can add one with `/feed add url:`.", nil)
 		return
@@ -82,15 +90,69 @@ func (b *Bot) listFeeds(r replier, guildID string) {
 	}
 }
 
-// Announce is the feeds' announcer (bot.Announcer): it posts an article a
-// followed feed brought in the subscription's channel.
-func (b *Bot) Announce(ctx context.Context, sub bot.Subscription, res bot.LoadResult) {
-	_, err := b.s.ChannelMessageSendComplex(sub.Channel, &discordgo.MessageSend{
-		Content:         "📰 New from " + markdown.Escape(cmp.Or(sub.Title, "a followed feed")) + ": " + receipt(res),
-		AllowedMentions: noMentions(),
-		Flags:           discordgo.MessageFlagsSuppressEmbeds,
-	})
-	if err != nil {
-		b.log.Warn("announce feed item", "channel", sub.Channel, "err", err)
+// Announce posts an article a followed feed brought in the
+// subscription's channel (bot.Announcer). The announcement's key goes
+// with it as the nonce, with enforce_nonce: two attempts within minutes
+// make one message.
+func (b *Bot) Announce(ctx context.Context, p bot.AnnouncementPost) (string, error) {
+	send := struct {
+		*discordgo.MessageSend
+		Nonce        string `json:"nonce"`
+		EnforceNonce bool   `json:"enforce_nonce"`
+	}{
+		MessageSend: &discordgo.MessageSend{
+			Content:         announcement(p),
+			AllowedMentions: noMentions(),
+			Flags:           discordgo.MessageFlagsSuppressEmbeds,
+		},
+		Nonce: p.Key, EnforceNonce: true,
 	}
+	endpoint := discordgo.EndpointChannelMessages(p.Sub.Channel)
+	resp, err := b.s.RequestWithBucketID(http.MethodPost, endpoint, send, endpoint, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", deliveryError(err)
+	}
+	var m discordgo.Message
+	if err := json.Unmarshal(resp, &m); err != nil || m.ID == "" {
+		return "", fmt.Errorf("announce: Discord's answer is no message: %v", err)
+	}
+	return m.ID, nil
+}
+
+// announcement is the text of a feed item's announcement.
+func announcement(p bot.AnnouncementPost) string {
+	return "📰 New from " + markdown.Escape(cmp.Or(p.Sub.Title, "a followed feed")) + ": " + receipt(p.Result)
+}
+
+// FindAnnouncement looks among the bot's messages in the channel since
+// the first attempt for the announcement an earlier attempt posted
+// (bot.Announcer).
+func (b *Bot) FindAnnouncement(ctx context.Context, p bot.AnnouncementPost) (string, error) {
+	me := b.botID()
+	if me == "" {
+		return "", errors.New("look for a posted announcement: not connected to Discord yet")
+	}
+	// The receipt's verb may differ between attempts (added, then
+	// unchanged): the article's title in quotes is what they share.
+	title := "“" + markdown.Escape(p.Result.Article.Title) + "”"
+	prefix := "📰 New from " + markdown.Escape(cmp.Or(p.Sub.Title, "a followed feed")) + ": "
+	after := snowflakeAt(p.After.Add(-time.Minute))
+	for range 10 {
+		msgs, err := b.s.ChannelMessages(p.Sub.Channel, 100, "", after, "", discordgo.WithContext(ctx))
+		if err != nil {
+			return "", deliveryError(err)
+		}
+		for _, m := range msgs {
+			if m.Author != nil && m.Author.ID == me && strings.HasPrefix(m.Content, prefix) && strings.Contains(m.Content, title) {
+				return m.ID, nil
+			}
+			if snowflakeLess(after, m.ID) {
+				after = m.ID
+			}
+		}
+		if len(msgs) < 100 {
+			break
+		}
+	}
+	return "", nil
 }

@@ -76,7 +76,10 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 			b.threads.add(th.ID)
 		}
 	}
-	history := b.convs.history(channel)
+	history, err := b.turns.Turns(ctx, channel)
+	if err != nil {
+		b.log.Warn("read the conversation so far; answering without it", "channel", channel, "err", err)
+	}
 	if len(history) == 0 && m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == b.botID() {
 		history = []bot.Turn{{Answer: m.ReferencedMessage.Content}} // the conversation predates a restart
 	}
@@ -87,7 +90,9 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 	// answers in the question's.
 	a := b.ask(ctx, r, askRequest{question: question, scope: scopeOf(m.GuildID), history: history, language: b.answerLanguage(settings, "")})
 	if a != nil {
-		b.convs.add(channel, bot.Turn{Question: question, Answer: a.Text})
+		if err := b.turns.AddTurn(ctx, channel, bot.Turn{Question: question, Answer: a.Text}, keepTurns); err != nil {
+			b.log.Warn("keep the conversation's turn", "channel", channel, "err", err)
+		}
 	}
 }
 

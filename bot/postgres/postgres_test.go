@@ -76,3 +76,21 @@ func TestBriefingsContract(t *testing.T) {
 	pool := migrated(t)
 	storetest.Briefings(t, func() bot.BriefingLog { return postgres.New(pool()) })
 }
+
+func TestFeedsContract(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	storetest.Feeds(t, func() bot.FeedStore { return postgres.New(pool()).Feeds() })
+}
+
+func TestAnnouncementsContract(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	storetest.Announcements(t, func() bot.AnnouncementLog { return postgres.New(pool()).Feeds() })
+}
+
+func TestTurnsContract(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	storetest.Turns(t, func() bot.TurnStore { return postgres.New(pool()) })
+}

@@ -81,7 +81,7 @@ with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 				Feedback:      bot.NewFeedback(votes, bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
 				Briefings:     bot.NewBriefings(core, settings, records, bot.BriefingOptions{Logger: e.logger, Serves: e.servesScope}),
 			})
-			go feeds.Run(e.ctx, d.Announce)
+			go feeds.Run(e.ctx, d)
 			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String())
 			return d.Run(e.ctx)
 		},

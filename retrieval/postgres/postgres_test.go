@@ -98,6 +98,19 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			if _, to, err := Migrate(ctx, url, nil); err != nil || to != latest {
 				t.Fatalf("migrating again: %d, %v", to, err)
 			}
+			// The bot's tables of the newest migrations are there and empty
+			// (bot/postgres tests what is kept in them).
+			pool, err := connect(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			for _, table := range []string{"server_settings", "briefings", "feeds", "feed_subscriptions", "feed_announcements", "conversation_turns"} {
+				var n int
+				if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil || n != 0 {
+					t.Errorf("table %s after migrating: %d rows, %v", table, n, err)
+				}
+			}
 			st := retrieval.NewStore(openLib(t, url, retrieval.NewLocalEmbedder(), Options{Search: true}))
 			if _, _, err := st.Add(ctx, article("harbour dredging", 3), retrieval.GlobalScope); err != nil {
 				t.Fatal(err)
