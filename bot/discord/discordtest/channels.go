@@ -331,7 +331,7 @@ func (s *Server) newThreadLocked(parentID, id string, typ int, body map[string]a
 	s.channels[id] = th
 	created := shallowCopy(th)
 	created["newly_created"] = true
-	s.broadcastLocked("THREAD_CREATE", created, func(sess *gwSession) (any, bool) {
+	s.broadcastLocked(str(created["guild_id"]), "THREAD_CREATE", created, func(sess *gwSession) (any, bool) {
 		return created, sess.intents&discordgo.IntentGuilds != 0
 	})
 	s.notifyLocked()

@@ -9,33 +9,39 @@ import (
 )
 
 // Dispatch sends an event of type event (such as "THREAD_CREATE") with data
-// marshalled as is to every gateway session. Sessions that are disconnected
-// get it when they resume. Prefer DispatchInteraction and DispatchMessage,
-// which fill in what Discord always sends and keep the fake's state in step.
+// marshalled as is to every gateway session that hears its server (the
+// data's guild_id; see ShardOf). Sessions that are disconnected get it when
+// they resume. Prefer DispatchInteraction and DispatchMessage, which fill
+// in what Discord always sends and keep the fake's state in step.
 func (s *Server) Dispatch(event string, data any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requireSessionLocked(event)
-	s.broadcastLocked(event, data, nil)
+	m, _ := toMap(data)
+	guildID := str(m["guild_id"])
+	s.requireSessionLocked(event, guildID)
+	s.broadcastLocked(guildID, event, data, nil)
 	s.notifyLocked()
 }
 
-// requireSessionLocked fails the test when an event is dispatched before any
-// bot has identified: nobody would ever receive it.
-func (s *Server) requireSessionLocked(event string) {
+// requireSessionLocked fails the test when an event is dispatched before a
+// bot has identified on the shard of its server: nobody would ever receive
+// it.
+func (s *Server) requireSessionLocked(event, guildID string) {
 	for _, sess := range s.sessions {
-		if !sess.ended {
+		if !sess.ended && sess.hears(guildID) {
 			return
 		}
 	}
-	s.t.Errorf("discordtest: dispatch %s: no gateway session; open one first (Server.Session)", event)
+	s.t.Errorf("discordtest: dispatch %s in server %q: no gateway session on its shard; open one first (Server.Session)", event, guildID)
 }
 
-// broadcastLocked sends the event to every live session for which keep
-// (nil: all) returns the data to send, or false to skip that session.
-func (s *Server) broadcastLocked(event string, data any, keep func(*gwSession) (any, bool)) {
+// broadcastLocked sends the event to every live session that hears
+// guildID and for which keep (nil: all) returns the data to send, or false
+// to skip that session: as on Discord, each server's events reach only the
+// session of its shard.
+func (s *Server) broadcastLocked(guildID, event string, data any, keep func(*gwSession) (any, bool)) {
 	for _, sess := range s.sessions {
-		if sess.ended {
+		if sess.ended || !sess.hears(guildID) {
 			continue
 		}
 		d := data
@@ -119,8 +125,8 @@ func (s *Server) DispatchInteraction(i *discordgo.Interaction) *discordgo.Intera
 		st.user, _ = toMap(i.User)
 	}
 	s.interactions[i.Token] = st
-	s.requireSessionLocked("INTERACTION_CREATE")
-	s.broadcastLocked("INTERACTION_CREATE", wire, nil)
+	s.requireSessionLocked("INTERACTION_CREATE", i.GuildID)
+	s.broadcastLocked(i.GuildID, "INTERACTION_CREATE", wire, nil)
 	s.notifyLocked()
 	return i
 }
@@ -159,7 +165,7 @@ func (s *Server) DispatchMessage(m *discordgo.Message) *discordgo.Message {
 	if wire == nil {
 		return m
 	}
-	s.requireSessionLocked("MESSAGE_CREATE")
+	s.requireSessionLocked("MESSAGE_CREATE", m.GuildID)
 	s.broadcastMessageLocked("MESSAGE_CREATE", wire)
 	s.notifyLocked()
 	return m
@@ -210,7 +216,7 @@ func (s *Server) broadcastMessageLocked(event string, msg map[string]any) {
 		return // ephemeral messages never reach the gateway
 	}
 	dm := str(msg["guild_id"]) == ""
-	s.broadcastLocked(event, msg, func(sess *gwSession) (any, bool) {
+	s.broadcastLocked(str(msg["guild_id"]), event, msg, func(sess *gwSession) (any, bool) {
 		need := discordgo.IntentGuildMessages
 		if dm {
 			need = discordgo.IntentDirectMessages

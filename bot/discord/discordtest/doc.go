@@ -24,6 +24,11 @@
 // MESSAGE_CREATE events honour the session's intents (without the Message
 // Content intent, content is blank unless the bot is mentioned or it is a DM).
 //
+// Sessions may identify as shards (discordgo's ShardID and ShardCount, or
+// Shard for Session): as on Discord, each server's events then reach only
+// the session of its shard, (guild_id >> 22) % shard_count (ShardOf), and
+// direct messages shard 0; GET /gateway/bot recommends WithShards' count.
+//
 // Faults can be injected per route: error statuses (FailNext), 429s with
 // Discord's rate-limit headers (RateLimitNext), and slow responses (Delay).
 // DropConnection cuts the gateway socket so discordgo reconnects and resumes.

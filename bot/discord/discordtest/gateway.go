@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ const (
 	CloseNotAuthenticated     = 4003
 	CloseAuthenticationFailed = 4004
 	CloseAlreadyAuthenticated = 4005
+	CloseInvalidShard         = 4010
 	CloseDisallowedIntents    = 4014
 )
 
@@ -63,6 +65,7 @@ func (c *gwConn) closeWith(code int, reason string) {
 type gwSession struct {
 	id      string
 	intents discordgo.Intent
+	shard   [2]int // id and count; [0, 1] when IDENTIFY named none
 	seq     int64
 	history []frame
 	conn    *gwConn
@@ -203,13 +206,25 @@ func (s *Server) identifyLocked(c *gwConn, d json.RawMessage) bool {
 	case id.Intents&s.cfg.disallowedIntents != 0:
 		c.closeWith(CloseDisallowedIntents, "Disallowed intent(s).")
 		return false
+	case id.Shard != nil && (id.Shard[1] < 1 || id.Shard[0] < 0 || id.Shard[0] >= id.Shard[1]):
+		c.closeWith(CloseInvalidShard, "Invalid shard.")
+		return false
 	}
-	sess := &gwSession{id: randomHex(16), intents: id.Intents, conn: c}
+	sess := &gwSession{id: randomHex(16), intents: id.Intents, conn: c, shard: [2]int{0, 1}}
+	if id.Shard != nil {
+		sess.shard = *id.Shard
+	}
 	s.sessions[sess.id] = sess
 	c.session = sess
 
-	guilds := make([]map[string]any, 0, len(s.cfg.guilds))
+	var mine []guild
 	for _, g := range s.cfg.guilds {
+		if sess.hears(g.id) {
+			mine = append(mine, g)
+		}
+	}
+	guilds := make([]map[string]any, 0, len(mine))
+	for _, g := range mine {
 		guilds = append(guilds, map[string]any{"id": g.id, "unavailable": true})
 	}
 	s.sendLocked(sess, "READY", map[string]any{
@@ -220,10 +235,10 @@ func (s *Server) identifyLocked(c *gwConn, d json.RawMessage) bool {
 		"application":        map[string]any{"id": s.cfg.appID, "flags": 0},
 		"guilds":             guilds,
 		"private_channels":   []any{},
-		"shard":              []int{0, 1},
+		"shard":              sess.shard[:],
 	})
 	s.stats.Ready++
-	for _, g := range s.cfg.guilds {
+	for _, g := range mine {
 		s.sendLocked(sess, "GUILD_CREATE", s.guildJSONLocked(g))
 	}
 	return true
@@ -286,6 +301,24 @@ func (s *Server) sendLocked(sess *gwSession, event string, data any) {
 			sess.conn.ws.Close()
 		}
 	}
+}
+
+// hears reports whether Discord sends this session the events of guildID:
+// those of the servers on its shard, (guild_id >> 22) % shard_count, and
+// direct messages ("") on shard 0 only.
+func (sess *gwSession) hears(guildID string) bool {
+	return ShardOf(guildID, sess.shard[1]) == sess.shard[0]
+}
+
+// ShardOf is the shard among count that Discord sends the events of
+// guildID to: (guild_id >> 22) % count, and shard 0 for direct messages
+// (guildID ""). Tests use it to pick servers on each shard.
+func ShardOf(guildID string, count int) int {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil || count <= 1 {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
 }
 
 func (s *Server) endSession(c *gwConn) {

@@ -234,9 +234,9 @@ func (s *Server) getGateway(w http.ResponseWriter, _ *http.Request, _ *Request) 
 func (s *Server) getGatewayBot(w http.ResponseWriter, _ *http.Request, _ *Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"url":    s.gatewayURL(),
-		"shards": 1,
+		"shards": max(s.cfg.shards, 1),
 		"session_start_limit": map[string]any{
-			"total": 1000, "remaining": 999, "reset_after": 86400000, "max_concurrency": 1,
+			"total": 1000, "remaining": 999, "reset_after": 86400000, "max_concurrency": max(s.cfg.maxConcurrency, 1),
 		},
 	})
 }

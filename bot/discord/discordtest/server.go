@@ -75,6 +75,8 @@ type config struct {
 	appFlags          *int
 	codeGrant         bool
 	nonceWindow       *time.Duration
+	shards            int // the count GET /gateway/bot recommends
+	maxConcurrency    int // identifies allowed at once (session_start_limit)
 }
 
 type guild struct{ id, name string }
@@ -92,6 +94,20 @@ func WithToken(token string) Option {
 // GUILD_CREATE follows, as on Discord.
 func WithGuild(id, name string) Option {
 	return func(c *config) { c.guilds = append(c.guilds, guild{id, name}) }
+}
+
+// WithShards makes GET /gateway/bot recommend count shards (default 1),
+// the count a bot started with NEWSBOT_SHARDS=auto runs.
+func WithShards(count int) Option {
+	return func(c *config) { c.shards = count }
+}
+
+// WithMaxConcurrency makes GET /gateway/bot allow n identifies at once
+// (session_start_limit.max_concurrency, default 1), as Discord grants large
+// bots, so that a test opening several shards in one process does not wait
+// five seconds between them.
+func WithMaxConcurrency(n int) Option {
+	return func(c *config) { c.maxConcurrency = n }
 }
 
 // WithDisallowedIntents makes IDENTIFY fail with close code 4014 when it asks

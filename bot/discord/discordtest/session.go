@@ -25,6 +25,12 @@ func (s *Server) NewSession() *discordgo.Session {
 	return sess
 }
 
+// Shard makes a session identify as shard id of count, for Session's
+// configure: it then hears only the servers on that shard (see ShardOf).
+func Shard(id, count int) func(*discordgo.Session) {
+	return func(s *discordgo.Session) { s.ShardID, s.ShardCount = id, count }
+}
+
 // Session returns a real discordgo session connected to the fake: it has
 // identified, received READY and sent its first heartbeat. configure runs
 // before Open: set intents or add handlers that must see READY there.
