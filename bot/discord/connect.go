@@ -163,6 +163,10 @@ func openError(s *discordgo.Session, err error) error {
 		return errors.New("Discord refused the bot token: check DISCORD_TOKEN (it may have been reset in the developer portal)")
 	case errors.As(err, &closed) && closed.Code == 4014:
 		return errors.New("Discord refused the Message Content intent: enable it for the bot in the developer portal (Bot → Privileged Gateway Intents)")
+	case errors.As(err, &closed) && closed.Code == 4011:
+		return errors.New("Discord requires this bot to run in shards (it is in too many servers for one connection): set NEWSBOT_SHARDS=auto, or split the shards among processes with ids out of a count such as 0-1/4")
+	case errors.As(err, &closed) && closed.Code == 4010:
+		return fmt.Errorf("Discord refused shard %d of %d: check NEWSBOT_SHARDS (ids start at 0 and stay below the count)", s.ShardID, s.ShardCount)
 	case errors.As(err, &closed):
 		return fmt.Errorf("Discord's gateway closed the connection (%d %s)", closed.Code, closed.Text)
 	case errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusUnauthorized:

@@ -62,10 +62,11 @@ type Options struct {
 
 // Bot is the Discord adapter around the core bot.
 type Bot struct {
-	s    *discordgo.Session
-	core *bot.Bot
-	opts Options
-	log  *slog.Logger
+	s      *discordgo.Session   // REST calls go through the first shard's session
+	shards []*discordgo.Session // one gateway session per shard this process runs
+	core   *bot.Bot
+	opts   Options
+	log    *slog.Logger
 
 	root     context.Context // parent of every request's context
 	stop     context.CancelFunc
@@ -89,6 +90,15 @@ const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | disco
 // intents and adds the event handlers. Call Run, or Open the session and
 // call Register.
 func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
+	return NewSharded([]*discordgo.Session{s}, core, opts)
+}
+
+// NewSharded wires the adapter to the sessions of the shards this process
+// runs (NewSessions), none open yet: every session gets the intents and
+// the event handlers, and the first one also carries the REST calls. Run
+// opens them all.
+func NewSharded(sessions []*discordgo.Session, core *bot.Bot, opts Options) *Bot {
+	s := sessions[0]
 	if opts.RatePerMinute <= 0 {
 		opts.RatePerMinute = 6
 	}
@@ -115,36 +125,46 @@ func New(s *discordgo.Session, core *bot.Bot, opts Options) *Bot {
 	}
 	root, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		s: s, core: core, opts: opts, log: opts.Logger, root: root, stop: stop,
+		s: s, shards: sessions, core: core, opts: opts, log: opts.Logger, root: root, stop: stop,
 		limits:  newUserLimits(),
 		answers: newAnswerCache(2000),
 		turns:   opts.Turns,
 		threads: newThreads(maxThreads),
 	}
-	s.Identify.Intents = Intents
-	s.AddHandler(b.onInteraction)
-	s.AddHandler(b.onMessage)
-	s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
-		b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds))
-	})
-	s.AddHandler(func(s *discordgo.Session, r *discordgo.RateLimit) {
-		b.log.Warn("Discord rate limit", "url", r.URL, "retry_after", r.RetryAfter)
-	})
+	for _, s := range sessions {
+		s.Identify.Intents = Intents
+		s.AddHandler(b.onInteraction)
+		s.AddHandler(b.onMessage)
+		s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
+			if s.ShardCount > 1 {
+				b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds), "shard", s.ShardID, "of", s.ShardCount)
+				return
+			}
+			b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds))
+		})
+		s.AddHandler(func(s *discordgo.Session, r *discordgo.RateLimit) {
+			b.log.Warn("Discord rate limit", "url", r.URL, "retry_after", r.RetryAfter)
+		})
+	}
 	return b
 }
 
-// Run opens the session, registers the commands, and serves until ctx is
-// done; then it stops taking requests, waits (bounded) for answers in
-// flight and closes the session.
+// Run opens the sessions, registers the commands if this process runs
+// shard 0 (see Shards), and serves until ctx is done; then it stops taking
+// requests, waits (bounded) for answers in flight and closes the sessions.
 func (b *Bot) Run(ctx context.Context) error {
-	if err := b.s.Open(); err != nil {
-		return openError(b.s, err)
-	}
-	if err := b.Register(); err != nil {
-		b.s.Close()
+	if err := b.openShards(ctx); err != nil {
 		return err
 	}
-	b.log.Info("invite the bot with this link", "url", InviteURL(b.appID()))
+	if b.registers() {
+		if err := b.Register(); err != nil {
+			b.closeShards(b.shards)
+			return err
+		}
+		b.log.Info("invite the bot with this link", "url", InviteURL(b.appID()))
+	} else {
+		b.log.Info("commands are registered by the process that runs shard 0")
+	}
 	if b.opts.Briefings != nil {
 		go b.RunBriefings(ctx)
 	}
@@ -154,7 +174,7 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 // Shutdown stops new work, waits up to ShutdownWait for answers in flight
-// and closes the session.
+// and closes the sessions.
 func (b *Bot) Shutdown() {
 	b.mu.Lock()
 	b.closing = true
@@ -165,10 +185,7 @@ func (b *Bot) Shutdown() {
 		b.log.Warn("stopping with answers still in flight")
 	}
 	b.stop()
-	b.s.ShouldReconnectOnError = false
-	if err := b.s.Close(); err != nil {
-		b.log.Warn("closing the Discord session", "err", err)
-	}
+	b.closeShards(b.shards)
 }
 
 // begin counts a request in flight, or reports false when the bot is

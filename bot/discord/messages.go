@@ -103,7 +103,7 @@ func (b *Bot) isMyThread(channelID, me string) bool {
 	if b.threads.has(channelID) {
 		return true
 	}
-	ch, err := b.s.State.Channel(channelID)
+	ch, err := b.stateChannel(channelID)
 	return err == nil && ch.IsThread() && ch.OwnerID == me
 }
 
@@ -113,7 +113,7 @@ func (b *Bot) isThread(channelID string) bool {
 	if b.threads.has(channelID) {
 		return true
 	}
-	ch, err := b.s.State.Channel(channelID)
+	ch, err := b.stateChannel(channelID)
 	if err != nil {
 		ch, err = b.s.Channel(channelID)
 	}

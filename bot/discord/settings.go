@@ -54,7 +54,7 @@ func (b *Bot) answersIn(s bot.Settings, channelID string) bool {
 	if s.Answers(channelID, "") {
 		return true
 	}
-	if ch, err := b.s.State.Channel(channelID); err == nil && ch.IsThread() {
+	if ch, err := b.stateChannel(channelID); err == nil && ch.IsThread() {
 		return s.Answers(channelID, ch.ParentID)
 	}
 	return false
