@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/newsbot/newsbot/bot/discord"
 )
 
 // config is everything newsbot is configured with. Each field is one key,
@@ -25,7 +27,7 @@ import (
 //	secret   "true": may also come from a file named by KEY_FILE
 //	check    "url" (an http(s) address), "id" (a Discord snowflake),
 //	         "ids" (snowflakes), "oneof a b c", "postgres" (a
-//	         postgres:// address)
+//	         postgres:// address), "shards" (discord.ParseShards)
 //	min      the least duration allowed
 //
 // and a row in the README's configuration table (a test checks both).
@@ -55,6 +57,9 @@ type config struct {
 
 	// DatabaseURL moves the library to PostgreSQL, shared by a fleet.
 	DatabaseURL string `key:"database_url" secret:"true" check:"postgres"`
+	// Shards are the Discord shards serve runs ("0-1/4", "auto"); empty:
+	// the whole bot on one connection.
+	Shards string `key:"shards" check:"shards"`
 
 	// file is the config file that was read, "" when none; fileSecrets
 	// says whether it holds a secret itself (not a secret's file name).
@@ -214,6 +219,9 @@ func (s setting) ok(v string) bool {
 	case s.check == "postgres":
 		u, err := url.Parse(v)
 		return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql")
+	case s.check == "shards":
+		_, err := discord.ParseShards(v)
+		return err == nil
 	case strings.HasPrefix(s.check, "oneof "):
 		for _, o := range strings.Fields(strings.TrimPrefix(s.check, "oneof ")) {
 			if strings.EqualFold(v, o) {
@@ -234,6 +242,8 @@ func (s setting) want() string {
 		return "a Discord id (digits only: copy it with Developer Mode on)"
 	case s.check == "postgres":
 		return "a PostgreSQL address such as postgres://newsbot@db.example:5432/newsbot"
+	case s.check == "shards":
+		return discord.ErrShards.Error()
 	case strings.HasPrefix(s.check, "oneof "):
 		return "one of " + strings.Join(strings.Fields(strings.TrimPrefix(s.check, "oneof ")), ", ")
 	}

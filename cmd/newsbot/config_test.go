@@ -81,6 +81,20 @@ func TestConfigYAMLAndSecretFiles(t *testing.T) {
 	}
 }
 
+// The shards serve runs come from the file or, first, the environment.
+func TestConfigShards(t *testing.T) {
+	dir := t.TempDir()
+	flags := configFlags{file: writeFile(t, dir, "newsbot.toml", `shards = "0-1/4"`)}
+	c, err := loadConfig(envOf(nil), flags)
+	if err != nil || c.Shards != "0-1/4" {
+		t.Errorf("from the file: %q, %v", c.Shards, err)
+	}
+	c, err = loadConfig(envOf(map[string]string{"NEWSBOT_SHARDS": "auto"}), flags)
+	if err != nil || c.Shards != "auto" {
+		t.Errorf("from the environment: %q, %v", c.Shards, err)
+	}
+}
+
 // Every mistake is refused at start, naming the key (or variable) and,
 // for a file, the file.
 func TestConfigRefusesMistakes(t *testing.T) {
@@ -106,6 +120,8 @@ func TestConfigRefusesMistakes(t *testing.T) {
 		{"syntax error", "chat_model = ", nil, "not valid TOML at line 1"},
 		{"key and key file", "discord_token = \"a\"\ndiscord_token_file = \"/x\"", nil, "both discord_token and discord_token_file"},
 		{"missing secret file", `openai_api_key_file = "/no/such/key"`, nil, "openai_api_key_file in"},
+		{"shard past the count", `shards = "0-4/4"`, nil, `shards in ` + filepath.Join(dir, "newsbot.toml") + ` must be shard ids and their count, such as 0-1/4 or 3/4 (each id below the count), or auto, not "0-4/4"`},
+		{"shards without a count", "", map[string]string{"NEWSBOT_SHARDS": "2"}, `NEWSBOT_SHARDS must be shard ids and their count, such as 0-1/4 or 3/4 (each id below the count), or auto, not "2"`},
 		{"bad duration in env", "", map[string]string{"NEWSBOT_ANSWER_TIMEOUT": "soon"}, `NEWSBOT_ANSWER_TIMEOUT must be a duration of at least 1s, such as 60s, not "soon"`},
 		{"bad bool in env", "", map[string]string{"NEWSBOT_ALLOW_PRIVATE_URLS": "yes please"}, "NEWSBOT_ALLOW_PRIVATE_URLS must be true or false"},
 		{"bad url in env", "", map[string]string{"NEWSBOT_DISCORD_API_URL": "discord.com"}, "NEWSBOT_DISCORD_API_URL must be an http(s) address"},

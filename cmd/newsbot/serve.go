@@ -20,10 +20,12 @@ func (e *env) serveCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Discord bot until interrupted",
-		Long: `Connects to Discord with DISCORD_TOKEN, registers the slash commands (in
-NEWSBOT_DISCORD_GUILD_ID when set, else globally), follows the servers' news
-feeds, and answers until SIGINT or SIGTERM; then it finishes the answers in
-flight and closes the library cleanly. Servers' settings (/settings), the
+		Long: `Connects to Discord with DISCORD_TOKEN as the shards NEWSBOT_SHARDS names
+(default: the whole bot on one connection), registers the slash commands (in
+NEWSBOT_DISCORD_GUILD_ID when set, else globally; in a fleet, the process that
+runs shard 0 does), follows the servers' news feeds, and answers until SIGINT
+or SIGTERM; then it finishes the answers in flight and closes the library
+cleanly. Servers' settings (/settings), the
 record of their daily briefings (/briefing) and readers' votes on answers are
 kept in settings.json, briefings.json and feedback/ in the data folder, or
 with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
@@ -35,6 +37,10 @@ with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 			api, err := url.Parse(e.cfg.DiscordAPIURL)
 			if err != nil || (api.Scheme != "https" && api.Scheme != "http") || api.Host == "" {
 				return fmt.Errorf("NEWSBOT_DISCORD_API_URL must be an http(s) address such as https://discord.com, not %q", e.cfg.DiscordAPIURL)
+			}
+			shards, err := e.shards(api)
+			if err != nil {
+				return err
 			}
 			if migrate && e.cfg.DatabaseURL != "" {
 				from, to, err := postgres.Migrate(e.ctx, e.cfg.DatabaseURL, nil)
@@ -70,11 +76,11 @@ with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 			if err != nil {
 				return err
 			}
-			s, err := discord.NewSession(e.cfg.DiscordToken, api)
+			sessions, err := discord.NewSessions(e.cfg.DiscordToken, api, shards)
 			if err != nil {
 				return err
 			}
-			d := discord.New(s, core, discord.Options{
+			d := discord.NewSharded(sessions, core, discord.Options{
 				GuildID: e.cfg.DiscordGuildID, AdminRoles: e.cfg.AdminRoles, Feeds: feeds, Logger: e.logger,
 				AnswerTimeout: e.cfg.AnswerTimeout + 30*time.Second,
 				Settings:      settings,
@@ -82,12 +88,34 @@ with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 				Briefings:     bot.NewBriefings(core, settings, records, bot.BriefingOptions{Logger: e.logger, Serves: e.servesScope}),
 			})
 			go feeds.Run(e.ctx, d)
-			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String())
+			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String(), "shards", shards.String())
 			return d.Run(e.ctx)
 		},
 	}
 	cmd.Flags().BoolVar(&migrate, "migrate", false, "with NEWSBOT_DATABASE_URL: bring the database schema up to date first (as newsbot migrate)")
 	return cmd
+}
+
+// shards are the Discord shards this process runs (NEWSBOT_SHARDS), with
+// auto resolved by asking Discord. A process that runs only some of them
+// searches and briefs only their servers (and the global library), and
+// must share its library with the processes that run the others.
+func (e *env) shards(api *url.URL) (discord.Shards, error) {
+	sh, err := discord.ParseShards(e.cfg.Shards)
+	if err != nil {
+		return sh, fmt.Errorf("NEWSBOT_SHARDS: %w", err) // loadConfig checked it already
+	}
+	if sh, err = discord.ResolveShards(e.ctx, e.cfg.DiscordToken, api, sh); err != nil {
+		return sh, err
+	}
+	if sh.All() {
+		return sh, nil
+	}
+	if e.cfg.DatabaseURL == "" {
+		return sh, fmt.Errorf("NEWSBOT_SHARDS=%s runs part of the bot, and the processes that run the other shards must share its library: set NEWSBOT_DATABASE_URL to one PostgreSQL library for all of them", e.cfg.Shards)
+	}
+	e.servesScope = sh.Holds
+	return sh, nil
 }
 
 func modelName(c config) string {

@@ -96,3 +96,60 @@ func TestServeAgainstAnotherServer(t *testing.T) {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
+
+// NEWSBOT_SHARDS=auto runs every shard Discord recommends in this process,
+// one session each, and registers the commands once.
+func TestServeAutoShards(t *testing.T) {
+	const on0, on1 = "175928847299117063", "111111111111111111" // shards 0 and 1 of 2
+	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild(on0, "Zero"), discordtest.WithGuild(on1, "One"),
+		discordtest.WithShards(2), discordtest.WithMaxConcurrency(2))
+	c := newCLI(t)
+	c.env["DISCORD_TOKEN"] = "the-right-token"
+	c.env["NEWSBOT_DISCORD_API_URL"] = fake.URL()
+	c.env["NEWSBOT_SHARDS"] = "auto"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"--data", c.data, "serve"}, func(k string) string { return c.env[k] }, strings.NewReader(""), &out, &errb)
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer wcancel()
+	if _, err := fake.WaitFor(wctx, discordtest.Match("PUT", "/applications/*/commands")); err != nil {
+		t.Fatalf("commands not registered: %v\n%s", err, errb.String())
+	}
+	var shards [][2]int
+	for _, id := range fake.Identifies() {
+		if id.Shard != nil {
+			shards = append(shards, *id.Shard)
+		}
+	}
+	if !slices.Equal(shards, [][2]int{{0, 2}, {1, 2}}) {
+		t.Errorf("identified as shards %v, want 0 and 1 of 2", shards)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(errb.String(), "shards=0-1/2") {
+		t.Errorf("the log does not name the shards:\n%s", errb.String())
+	}
+}
+
+// A process that runs part of the bot must share its library with the
+// others: without a database it is refused in one sentence.
+func TestServePartOfTheShardsNeedsADatabase(t *testing.T) {
+	c := newCLI(t)
+	c.env["DISCORD_TOKEN"] = "a-token"
+	c.env["NEWSBOT_SHARDS"] = "1/2"
+	_, _, err := c.run("serve")
+	if err == nil || !strings.Contains(sentence(err), "NEWSBOT_SHARDS=1/2 runs part of the bot") || !strings.Contains(sentence(err), "NEWSBOT_DATABASE_URL") {
+		t.Errorf("got %v", err)
+	}
+}
