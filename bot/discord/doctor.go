@@ -146,3 +146,36 @@ func PermissionNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// ShardCheck compares the shards this process runs (sh) with the count
+// Discord recommends for the bot (GET /gateway/bot): one connection holds
+// at most 2,500 servers, and Discord recommends a shard per thousand or so.
+// s is a session from NewSession, not opened.
+func ShardCheck(ctx context.Context, s *discordgo.Session, sh Shards) bot.Check {
+	c := bot.Check{Name: "discord shards"}
+	gw, err := s.GatewayBot(discordgo.WithContext(ctx))
+	if err != nil {
+		c.Status, c.Detail = bot.CheckFail, "cannot ask Discord how many shards the bot needs: "+connectLine(s, err)
+		c.Fix = "check the network, and NEWSBOT_DISCORD_API_URL if you set it"
+		return c
+	}
+	n := max(gw.Shards, 1)
+	recommends := "Discord recommends " + plural(n, "shard")
+	switch {
+	case sh.Auto:
+		c.Status, c.Detail = bot.CheckOK, fmt.Sprintf("auto: serve runs all %d in this process (%s)", n, recommends)
+	case sh.Count == 0 && n > 1:
+		c.Status, c.Detail = bot.CheckWarn, fmt.Sprintf("serve runs the bot on one connection, and %s; one connection holds at most 2,500 servers", recommends)
+		c.Fix = fmt.Sprintf("set NEWSBOT_SHARDS=auto, or give each process of a fleet its ids out of %d (such as 0-%d/%d and %d-%d/%d)", n, n/2-1, n, n/2, n-1, n)
+	case sh.Count == 0:
+		c.Status, c.Detail = bot.CheckOK, "one connection ("+recommends+")"
+	case sh.Count < n:
+		c.Status, c.Detail = bot.CheckWarn, fmt.Sprintf("the fleet runs %s and %s", plural(sh.Count, "shard"), recommends)
+		c.Fix = fmt.Sprintf("stop every process and start them again with a count of at least %d in NEWSBOT_SHARDS", n)
+	case sh.All():
+		c.Status, c.Detail = bot.CheckOK, fmt.Sprintf("serve runs all %d shards in this process (%s)", sh.Count, recommends)
+	default:
+		c.Status, c.Detail = bot.CheckOK, fmt.Sprintf("serve runs shards %s (%s); the others need processes of their own, on the same database", sh, recommends)
+	}
+	return c
+}

@@ -85,3 +85,43 @@ func popcount(v int64) int {
 	}
 	return n
 }
+
+// The shard check compares NEWSBOT_SHARDS with the count Discord
+// recommends.
+func TestShardCheck(t *testing.T) {
+	tests := []struct {
+		name      string
+		recommend int
+		shards    string
+		status    bot.CheckStatus
+		text      string
+	}{
+		{"one connection, one recommended", 1, "", bot.CheckOK, "one connection (Discord recommends 1 shard)"},
+		{"one connection, four recommended", 4, "", bot.CheckWarn, "one connection holds at most 2,500 servers"},
+		{"auto", 4, "auto", bot.CheckOK, "auto: serve runs all 4"},
+		{"too few", 4, "0/2", bot.CheckWarn, "the fleet runs 2 shards and Discord recommends 4"},
+		{"part of a fleet", 4, "0-1/4", bot.CheckOK, "serve runs shards 0-1/4 (Discord recommends 4 shards); the others need processes"},
+		{"all in one", 2, "0-1/2", bot.CheckOK, "serve runs all 2 shards in this process"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := discordtest.New(t, discordtest.WithShards(tt.recommend))
+			api, _ := url.Parse(fake.URL())
+			s, err := discord.NewSession(fake.Token(), api)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sh, err := discord.ParseShards(tt.shards)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := discord.ShardCheck(context.Background(), s, sh)
+			if c.Name != "discord shards" || c.Status != tt.status || !strings.Contains(c.Detail, tt.text) {
+				t.Errorf("got %s %q, want %s containing %q", c.Status, c.Detail, tt.status, tt.text)
+			}
+			if (c.Status == bot.CheckOK) != (c.Fix == "") {
+				t.Errorf("status %s with fix %q", c.Status, c.Fix)
+			}
+		})
+	}
+}

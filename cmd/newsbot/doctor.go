@@ -252,7 +252,12 @@ func (e *env) discordChecks() []bot.Check {
 	if err != nil {
 		return []bot.Check{{Name: "discord token", Status: bot.CheckFail, Detail: sentence(err), Fix: "check discord_token"}}
 	}
-	return discord.Checks(e.ctx, s, e.cfg.DiscordGuildID)
+	checks := discord.Checks(e.ctx, s, e.cfg.DiscordGuildID)
+	if checks[0].Status == bot.CheckFail {
+		return checks // the token or the host is wrong: nothing more to ask
+	}
+	sh, _ := discord.ParseShards(e.cfg.Shards) // checked when the config loaded
+	return append(checks, discord.ShardCheck(e.ctx, s, sh))
 }
 
 // feedChecks fetches each followed feed once.

@@ -77,6 +77,7 @@ allow_private_urls = true
 		"message content intent": "enabled",
 		"invite link":            "https://discord.com/oauth2/authorize?client_id=",
 		"discord server":         `the bot is in "Harbour"`,
+		"discord shards":         "one connection (Discord recommends 1 shard)",
 		"feeds":                  "1 of 1 followed feed answer",
 	} {
 		if l := lines[name]; !strings.HasPrefix(l, "ok") || !strings.Contains(l, want) {
