@@ -151,7 +151,7 @@ func (s *FeedFile) Add(ctx context.Context, sub Subscription) (Subscription, err
 	if err := ctx.Err(); err != nil {
 		return Subscription{}, err
 	}
-	sub, err := newSubscription(sub)
+	sub, err := NewSubscription(sub)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -171,9 +171,9 @@ func (s *FeedFile) Add(ctx context.Context, sub Subscription) (Subscription, err
 	return sub.clone(), nil
 }
 
-// newSubscription checks sub's address and fills in its ID and AddedAt,
-// as every FeedStore's Add does.
-func newSubscription(sub Subscription) (Subscription, error) {
+// NewSubscription checks sub's address and fills in its ID and AddedAt,
+// as every FeedStore's Add does first.
+func NewSubscription(sub Subscription) (Subscription, error) {
 	u, err := fetch.ParseWebURL(sub.URL)
 	if err != nil {
 		return Subscription{}, fmt.Errorf("add feed: %w", err)

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
 // The followed feeds (bot.FeedStore) in the tables feeds and
@@ -72,18 +69,11 @@ func collectSubscriptions(rows pgx.Rows, err error) ([]bot.Subscription, error) 
 // Add implements bot.FeedStore. A new feed is due at once; a new
 // subscription to a feed others follow waits for the feed's next poll.
 func (s *Feeds) Add(ctx context.Context, sub bot.Subscription) (bot.Subscription, error) {
-	u, err := fetch.ParseWebURL(sub.URL)
+	sub, err := bot.NewSubscription(sub)
 	if err != nil {
-		return bot.Subscription{}, fmt.Errorf("add feed: %w", err)
+		return bot.Subscription{}, err
 	}
-	sub.URL = u.String()
-	if sub.ID == "" {
-		sub.ID = newID()
-	}
-	if sub.AddedAt.IsZero() {
-		sub.AddedAt = time.Now()
-	}
-	sub.AddedAt = sub.AddedAt.UTC().Truncate(time.Microsecond) // as PostgreSQL keeps it
+	sub.AddedAt = sub.AddedAt.Truncate(time.Microsecond) // as PostgreSQL keeps it
 	key := bot.FeedKey(sub.URL)
 	err = s.s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO feeds (key, url) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, sub.URL); err != nil {
@@ -102,13 +92,6 @@ func (s *Feeds) Add(ctx context.Context, sub bot.Subscription) (bot.Subscription
 		return bot.Subscription{}, fmt.Errorf("add feed %s: %w", bot.RedactURL(sub.URL), err)
 	}
 	return sub, nil
-}
-
-// newID is a new subscription's id, as the files make them.
-func newID() string {
-	var b [6]byte
-	rand.Read(b[:]) // crypto/rand.Read never fails
-	return hex.EncodeToString(b[:])
 }
 
 func seenArray(seen []string) []string {

@@ -25,10 +25,13 @@ func (e *env) serveCommand() *cobra.Command {
 NEWSBOT_DISCORD_GUILD_ID when set, else globally; in a fleet, the process that
 runs shard 0 does), follows the servers' news feeds, and answers until SIGINT
 or SIGTERM; then it finishes the answers in flight and closes the library
-cleanly. Servers' settings (/settings), the
-record of their daily briefings (/briefing) and readers' votes on answers are
-kept in settings.json, briefings.json and feedback/ in the data folder, or
-with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
+cleanly. Servers' settings (/settings), the record of their daily briefings
+(/briefing), the feeds they follow (/feed) and readers' votes on answers are
+kept in settings.json, briefings.json, feeds.json and feedback/ in the data
+folder, or with NEWSBOT_DATABASE_URL in PostgreSQL beside the library, with
+the conversations' last turns, so that several serve processes share them:
+each feed is fetched once per interval and each new article announced once,
+whichever process polls.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.cfg.DiscordToken == "" {
@@ -63,7 +66,11 @@ with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 				}
 				defer ctl.close()
 			}
-			feeds, err := bot.OpenFeeds(filepath.Join(e.cfg.DataDir, "feeds.json"), core,
+			subs, announcements, err := e.feedStores()
+			if err != nil {
+				return err
+			}
+			feeds, err := bot.NewFeeds(subs, announcements, core,
 				bot.FeedOptions{Interval: e.cfg.FeedInterval, Jitter: e.cfg.FeedInterval / 10, Logger: e.logger})
 			if err != nil {
 				return err
@@ -84,6 +91,7 @@ with NEWSBOT_DATABASE_URL in PostgreSQL beside the library.`,
 				GuildID: e.cfg.DiscordGuildID, AdminRoles: e.cfg.AdminRoles, Feeds: feeds, Logger: e.logger,
 				AnswerTimeout: e.cfg.AnswerTimeout + 30*time.Second,
 				Settings:      settings,
+				Turns:         e.turnStore(),
 				Feedback:      bot.NewFeedback(votes, bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
 				Briefings:     bot.NewBriefings(core, settings, records, bot.BriefingOptions{Logger: e.logger, Serves: e.servesScope}),
 			})
@@ -138,6 +146,31 @@ func (e *env) botStores() (bot.SettingsStore, bot.FeedbackStore, error) {
 		return nil, nil, err
 	}
 	return settings, bot.OpenFeedbackFiles(feedbackDir(e.cfg)), nil
+}
+
+// feedStores are where the followed feeds, what the poller knows of them
+// and their announcements are kept: in PostgreSQL, where a fleet polls
+// each feed once per interval and announces each article once, else in
+// feeds.json in the data folder.
+func (e *env) feedStores() (bot.FeedStore, bot.AnnouncementLog, error) {
+	if e.library != nil {
+		f := botdb.New(e.library.Pool()).Feeds()
+		return f, f, nil
+	}
+	f, err := bot.OpenFeedFile(filepath.Join(e.cfg.DataDir, "feeds.json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f, nil
+}
+
+// turnStore keeps the conversations' last turns in PostgreSQL, so any
+// process of a fleet continues any conversation; nil keeps them in memory.
+func (e *env) turnStore() bot.TurnStore {
+	if e.library != nil {
+		return botdb.New(e.library.Pool())
+	}
+	return nil
 }
 
 // briefingLog is where the record of the daily briefings is kept: in

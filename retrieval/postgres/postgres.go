@@ -102,13 +102,22 @@ func (l *Library) open(ctx context.Context) error {
 		return nil
 	}
 	info := l.emb.Info()
-	err := l.pool.QueryRow(ctx, `
-		WITH ins AS (
-			INSERT INTO embedders (provider, model, dimensions) VALUES ($1, $2, $3)
-			ON CONFLICT (provider, model, dimensions) DO NOTHING RETURNING id)
-		SELECT id FROM ins UNION ALL
-		SELECT id FROM embedders WHERE provider = $1 AND model = $2 AND dimensions = $3`,
-		info.Provider, info.Model, info.Dimensions).Scan(&l.embID)
+	var err error
+	// Two processes registering a new embedder at once: the one whose
+	// insert waited on the other's finds no row in its statement's
+	// snapshot, and the next statement sees the other's.
+	for range 3 {
+		err = l.pool.QueryRow(ctx, `
+			WITH ins AS (
+				INSERT INTO embedders (provider, model, dimensions) VALUES ($1, $2, $3)
+				ON CONFLICT (provider, model, dimensions) DO NOTHING RETURNING id)
+			SELECT id FROM ins UNION ALL
+			SELECT id FROM embedders WHERE provider = $1 AND model = $2 AND dimensions = $3`,
+			info.Provider, info.Model, info.Dimensions).Scan(&l.embID)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("register the embedder: %w", err)
 	}

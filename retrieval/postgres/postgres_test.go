@@ -254,3 +254,27 @@ func TestProvenanceOnPostgres(t *testing.T) {
 		t.Fatalf("replace: %v %v %+v", status, err, got)
 	}
 }
+
+// Processes of a fleet that start together register a new embedder at
+// once; every one of them opens.
+func TestOpenTogether(t *testing.T) {
+	t.Parallel()
+	url := migrated(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	for i := range errs {
+		wg.Go(func() {
+			l, err := Open(context.Background(), url, retrieval.NewLocalEmbedder(), Options{})
+			if err == nil {
+				l.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Errorf("a process starting with others: %v", err)
+		}
+	}
+}
