@@ -107,14 +107,55 @@ func TestParseStopsWithItsContext(t *testing.T) {
 }
 
 // A parse past its deadline ends in a LimitError for time, whether the parser process stops
-// itself between steps or is killed in the middle of one (here, readability on 5 MB).
+// itself between steps or is killed in the middle of one (here, readability on 5 MB; the clock
+// is set to end it as soon as its processor time could).
 func TestParseStopsAtItsDeadline(t *testing.T) {
 	x := newIsolator(Limits{Timeout: 500 * time.Millisecond})
-	x.grace = 0
+	x.wall = x.lim.Timeout
 	_, err := x.run(context.Background(), "page", parseRequest{Kind: "html"}, []byte(bigPage(5<<20)))
 	var le *LimitError
 	if !errors.As(err, &le) || le.Limit != LimitTime {
 		t.Fatalf("got %v, want a LimitError for time", err)
+	}
+}
+
+// The parser process stops itself when its processor time runs out, between the steps of a page
+// that the clock alone would let run on.
+func TestParseStopsAfterItsProcessorTime(t *testing.T) {
+	x := newIsolator(Limits{Timeout: time.Millisecond})
+	x.wall = time.Minute
+	_, err := x.run(context.Background(), "page", parseRequest{Kind: "html"}, []byte(bigPage(1<<20)))
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != LimitTime || !strings.Contains(err.Error(), "processor time") {
+		t.Fatalf("got %v, want a LimitError for time from the parser process itself", err)
+	}
+}
+
+// A healthy document is read however long the machine keeps its parser process from a
+// processor: the deadline counts the time the process computes, not the time it waits. Here the
+// process is stopped for six times its deadline.
+func TestBusyMachineDoesNotRefuseAHealthyDocument(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		req    parseRequest
+		data   []byte
+	}{
+		{"PDF", parseRequest{Kind: "pdf"}, articlePDF()},
+		{"page", parseRequest{Kind: "html", URL: "https://news.example.com/a"}, []byte(articlePage("Ferry Service Resumes", longParagraphs("Ferry", 3)...))},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			t.Parallel()
+			x := newIsolator(Limits{Timeout: 500 * time.Millisecond})
+			x.wall = time.Minute
+			x.started = func(pid int) {
+				syscall.Kill(pid, syscall.SIGSTOP)
+				time.AfterFunc(3*time.Second, func() { syscall.Kill(pid, syscall.SIGCONT) })
+			}
+			resp, err := x.run(context.Background(), tc.format, tc.req, tc.data)
+			if err != nil || resp.Document == nil || len(resp.Document.Paragraphs) == 0 {
+				t.Fatalf("got %+v, %v; want the document read", resp.Document, err)
+			}
+		})
 	}
 }
 

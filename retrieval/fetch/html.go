@@ -64,8 +64,8 @@ func readHTML(ctx context.Context, body []byte, contentType string, pageURL *url
 	meta := readPageMeta(root, pageURL)
 	meta.paywalled = meta.paywalled || hasPaywallNotice(root)
 	removeBoilerplate(root)
-	if err := ctx.Err(); err != nil {
-		return Document{}, err
+	if ctx.Err() != nil {
+		return Document{}, context.Cause(ctx)
 	}
 
 	parser := readability.NewParser()
@@ -74,8 +74,8 @@ func readHTML(ctx context.Context, body []byte, contentType string, pageURL *url
 	if err != nil {
 		return Document{}, fmt.Errorf("readability: %v: %w", err, &NotArticleError{Reason: "no readable text was found on the page"})
 	}
-	if err := ctx.Err(); err != nil {
-		return Document{}, err
+	if ctx.Err() != nil {
+		return Document{}, context.Cause(ctx)
 	}
 
 	doc := Document{

@@ -105,12 +105,18 @@ func (w *wireError) err() error {
 	return fmt.Errorf("%s: %w", w.Detail, &LimitError{Format: "document", Limit: LimitCrash})
 }
 
+// wallFactor is how many times lim.Timeout a parser process may take on the clock. A parser that
+// computes gets there only on a machine that gives it less than a tenth of a processor; one that
+// does not compute (it cannot even read its input) is stuck.
+const wallFactor = 10
+
 // isolator starts parser processes, at most lim.Concurrency at a time.
 type isolator struct {
 	lim Limits
 	sem chan struct{}
-	// grace is how long after lim.Timeout the parent kills a child that has not stopped itself.
-	grace time.Duration
+	// wall is how long on the clock the parent lets a child run: long enough for any healthy
+	// document on a busy machine, since lim.Timeout counts processor time.
+	wall time.Duration
 	// started, when set, is told each child's process id once it runs (tests).
 	started func(pid int)
 }
@@ -119,7 +125,7 @@ var defaultIsolator = sync.OnceValue(func() *isolator { return newIsolator(Defau
 
 func newIsolator(lim Limits) *isolator {
 	lim = lim.withDefaults()
-	return &isolator{lim: lim, sem: make(chan struct{}, lim.Concurrency), grace: 2 * time.Second}
+	return &isolator{lim: lim, sem: make(chan struct{}, lim.Concurrency), wall: wallFactor * lim.Timeout}
 }
 
 // pdf reads a PDF in a child process.
@@ -199,26 +205,50 @@ func (x *isolator) start(ctx context.Context, format string, req parseRequest, d
 	if err != nil {
 		return parseResponse{}, err
 	}
-	// The child stops itself at lim.Timeout with a precise error; the parent's deadline, a little
-	// later, catches a child that cannot.
-	runCtx, cancel := context.WithTimeout(ctx, x.lim.Timeout+x.grace)
+	// The child stops itself after lim.Timeout of processor time, and the kernel stops it soon
+	// after if it cannot (RLIMIT_CPU); the clock stops only a child that makes no progress.
+	runCtx, cancel := context.WithTimeout(ctx, x.wall)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, selfExecutable())
 	// -test.run keeps a test binary that lacks the TestMain hook from running its tests.
 	cmd.Args = []string{"newsbot-parser", "-test.run=^$"}
 	cmd.Env = []string{parserEnv + "=1", "GOMAXPROCS=1"} // nothing else: no tokens or keys
-	cmd.Stdin = io.MultiReader(bytes.NewReader(append(header, '\n')), bytes.NewReader(data))
+	cmd.SysProcAttr = childProcAttr()
+	// WaitDelay bounds the wait for the pipes once runCtx has ended and the child is killed. The
+	// pipes are this function's own, read to their end before Wait: pipes that exec copies
+	// would make Wait start that delay as soon as the child exits, and on a busy machine a
+	// healthy child's answer could then be cut off before this process got a processor to read it.
+	cmd.WaitDelay = time.Second
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return parseResponse{}, err
+	}
+	stdoutPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return parseResponse{}, err
+	}
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		return parseResponse{}, err
+	}
 	out := &cappedBuffer{max: maxParseOutput}
 	stderr := &cappedBuffer{max: 16 << 10}
-	cmd.Stdout, cmd.Stderr = out, stderr
-	cmd.SysProcAttr = childProcAttr()
-	cmd.WaitDelay = time.Second
 	start := time.Now()
 	runErr := cmd.Start()
 	if runErr == nil {
 		if x.started != nil {
 			x.started(cmd.Process.Pid)
 		}
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			// A child that dies before reading everything breaks the pipe; its exit says why.
+			stdin.Write(append(header, '\n'))
+			stdin.Write(data)
+			stdin.Close()
+		})
+		wg.Go(func() { io.Copy(stderr, stderrPipe) })
+		io.Copy(out, stdoutPipe)
+		wg.Wait()
 		runErr = cmd.Wait()
 	}
 	elapsed := time.Since(start)

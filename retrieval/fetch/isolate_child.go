@@ -44,7 +44,7 @@ func parserMain(in io.Reader, out io.Writer) int {
 }
 
 // limitProcess bounds this process before it touches the document: the Go heap target and
-// stack size from inside, memory and CPU time through rlimits the kernel enforces (see
+// stack size from inside, memory and processor time through rlimits the kernel enforces (see
 // rlimit_unix.go).
 func limitProcess(lim Limits) error {
 	debug.SetMemoryLimit(lim.Memory * 3 / 4)
@@ -70,6 +70,10 @@ func parseDocument(ctx context.Context, req parseRequest, body []byte, lim Limit
 		}
 		return parseResponse{Document: &doc}
 	case "html":
+		// Readability cannot be interrupted; the context stops the page between its steps, and
+		// the kernel (RLIMIT_CPU) a second later in the middle of one.
+		ctx, cancel := withCPUDeadline(ctx, lim.Timeout, limitf("page", LimitTime, 0, "no result after %s of processor time", lim.Timeout))
+		defer cancel()
 		doc, err := readHTML(ctx, body, req.ContentType, base, lim)
 		if err != nil {
 			return parseResponse{Error: toWire(err)}

@@ -13,11 +13,13 @@ import (
 //
 // The structural limits (pages, depth, elements, decoded bytes, filters) are checked as the
 // document is read and give a precise reason quickly. Time and memory are enforced from outside:
-// each document is read in a child process that has an address-space and CPU rlimit and is
-// killed at its deadline, so even a loop or an allocation the checks do not foresee costs one
+// each document is read in a child process that has an address-space and CPU rlimit and stops
+// at its deadline, so even a loop or an allocation the checks do not foresee costs one
 // refusal, never the bot.
 type Limits struct {
-	// Timeout is the wall-clock time one document may take to read. Default 10 s.
+	// Timeout is the processor time one document may take to read: the parser process's own,
+	// so that a busy machine, which keeps it waiting for a processor, slows a document down
+	// without refusing it (see cputime.go). Default 10 s.
 	Timeout time.Duration
 	// Memory caps the parser process's heap, in bytes. Default 512 MB.
 	Memory int64

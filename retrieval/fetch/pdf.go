@@ -41,8 +41,8 @@ const maxPDFGlyphs = 2_000_000
 // document information dictionary.
 func readPDF(ctx context.Context, data []byte, lim Limits) (doc Document, err error) {
 	lim = lim.withDefaults()
-	ctx, cancel := context.WithTimeoutCause(ctx, lim.Timeout,
-		limitf("PDF", LimitTime, 0, "no result after %s", lim.Timeout))
+	ctx, cancel := withCPUDeadline(ctx, lim.Timeout,
+		limitf("PDF", LimitTime, 0, "no result after %s of processor time", lim.Timeout))
 	defer cancel()
 	unreadable := &NotArticleError{Reason: "the PDF file could not be read"}
 	defer func() {

@@ -5,6 +5,7 @@ package fetch
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -14,13 +15,14 @@ import (
 // setRlimits caps this process's memory and CPU time. RLIMIT_DATA (private writable memory: the Go
 // heap and thread stacks, since Linux 4.7) is the cap that tracks what the parser really uses;
 // RLIMIT_AS also counts the address space the Go runtime reserves without using (about 800 MB at
-// start), so it is set with that much headroom as a second, coarser wall. RLIMIT_CPU ends a
-// process whose parent died and so cannot kill it at its deadline.
+// start), so it is set with that much headroom as a second, coarser wall. RLIMIT_CPU stops a
+// parse a second after its deadline (Limits.Timeout, in processor time) when the parser cannot
+// stop itself in the middle of a step, and ends a process whose parent died.
 func setRlimits(lim Limits) error {
-	cpu := uint64(lim.Timeout.Seconds()) + 5
+	cpu := uint64(math.Ceil(lim.Timeout.Seconds())) + 1
 	mem := uint64(lim.Memory)
 	limits := []struct{ res, cur, max uint64 }{
-		{syscall.RLIMIT_CPU, cpu, cpu + 2},
+		{syscall.RLIMIT_CPU, cpu, cpu + 1},
 		{syscall.RLIMIT_DATA, mem, mem},
 		{syscall.RLIMIT_AS, mem + 2<<30, mem + 2<<30},
 	}
