@@ -36,7 +36,10 @@ type question struct {
 	// several common ones; terms only in a quiz-style preamble weigh half.
 	weights map[string]float64
 	total   float64 // sum of weights
-	kind    answerKind
+	// slotKind is the kind of thing "which X" asks for when X names a
+	// place or a title.
+	slotKind slotKind
+	kind     answerKind
 	// focus is the term of X in "which X"/"what X" when X is of no kind
 	// typed knows ("what capital") and the library has never seen it: no
 	// sentence of it can be about such an X.
@@ -92,6 +95,7 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 			q.names = append(q.names, w)
 		}
 	}
+	q.slotKind = readSlot(asked)
 	if m := countedPattern.FindStringSubmatch(asked); m != nil {
 		q.counted = terms(m[1] + " " + m[2])
 	}
@@ -190,6 +194,7 @@ type candidate struct {
 	counts    bool    // typed, and for "how many X" the number is right before X
 	focused   bool    // the question's focus, if any, is in the window
 	novel     int     // content terms the question lacks
+	slotted   bool    // typed, and names a thing of the slot's kind (a place, a title)
 	fit       float64 // how well its article's date fits the time the question asks about
 	recency   float64 // weight of its article's age
 	score     float64
@@ -233,6 +238,7 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			// itself, answers nothing.
 			c.typed = q.typed(s, terms, lower) && c.novel > 0 && !strings.HasSuffix(s, "?")
 			c.counts = c.typed && (len(q.counted) == 0 || q.countsFocus(s, terms))
+			c.slotted = c.typed && q.slotted(s)
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
 			c.focused = q.focus == "" || slices.Contains(ts[i], q.focus) || slices.Contains(prev, q.focus) || slices.Contains(next, q.focus)
 			c.score = c.rank()
@@ -245,13 +251,19 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 // Weights of a sentence's score beside its share of the question (rare
 // words counting more): the share its neighbours add, the retriever's rank
 // of its paragraph, holding a new name, date or number when the question
-// asks for one, and the words it adds to the question's.
+// asks for one (a place or a title when "which X" names one), and the
+// words it adds to the question's.
 var (
 	neighbourWeight = 0.5
 	hitDiscount     = 0.03
 	typedBonus      = 0.2
+	slotBonus       = 0.2
 	novelBonus      = 0.02 // per new content word, up to maxNovel
 	maxNovel        = 8.0
+	// colonWeight: a sentence that ends in a colon introduces a list or a
+	// quote ("The following retailers received warning letters:"); what
+	// answers is what follows, so it weighs this much of its score.
+	colonWeight = 0.5
 	// leadWeight: news puts what matters first (the inverted pyramid), so
 	// a sentence of paragraph n weighs 1/(1 + leadWeight·ln(1 + n/leadParagraphs)).
 	leadWeight = 0.1
@@ -266,7 +278,13 @@ func (c candidate) rank() float64 {
 	if c.counts {
 		s += typedBonus
 	}
+	if c.slotted {
+		s += slotBonus
+	}
 	s += novelBonus * min(float64(c.novel), maxNovel)
+	if strings.HasSuffix(c.text, ":") {
+		s *= colonWeight
+	}
 	return s * c.recency * c.fit
 }
 

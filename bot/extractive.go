@@ -31,9 +31,10 @@ const closestNote = "I can't find an answer to that in the loaded articles. The 
 // Limits of an extractive answer: at most maxQuotes sentences, each
 // scoring at least keepRatio of the best (a weaker one is padding, not
 // evidence), at most two from one paragraph, none repeating another.
+var keepRatio = 0.6 // a variable so that the newsbench replay can vary it
+
 const (
 	maxQuotes     = 3
-	keepRatio     = 0.8
 	maxClosest    = 2
 	duplicateJacc = 0.6 // share of content words two sentences share to count as one
 )
@@ -64,11 +65,18 @@ func extractiveAnswer(cands []candidate, mayAbstain, aboutTime bool) *Answer {
 		}
 		return a
 	}
-	// The best sentence that answers leads, its place in its article
-	// counting too; others follow on their score.
+	// The best sentence leads, its place in its article counting too;
+	// others follow on their score. Once one sentence is evidence enough
+	// to answer, the lead may be any that holds an answer of the asked
+	// kind: the one that answers often holds less of the question's
+	// wording than one that restates it ("Rains hit this year's Burning
+	// Man, stranding tens of thousands" against "As thousands of people
+	// were stranded at the festival grounds, …"), and its score weighs
+	// the answer it holds.
+	leads := func(c candidate) bool { return answers(c) || c.typed && c.focused }
 	best := ranked[slices.IndexFunc(ranked, answers)]
 	for _, c := range ranked {
-		if answers(c) && c.score*c.lead() > best.score*best.lead() {
+		if leads(c) && c.score*c.lead() > best.score*best.lead() {
 			best = c
 		}
 	}

@@ -135,7 +135,7 @@ func TestNewsbenchReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer feats.Close()
-		fmt.Fprintln(feats, "set\tqid\tkind\thit\tscore\tself\twindow\ttyped\tfocused\tnovel\tnterms\tage\tans\tgold\tpicked\tpara\torder\tarticle\ttext")
+		fmt.Fprintln(feats, "set\tqid\tkind\thit\tscore\tself\twindow\ttyped\tfocused\tnovel\tnterms\tage\tans\tgold\tpicked\tpara\torder\tarticle\tanswers\tlead\tslotted\tcounts\ttext")
 	}
 	nbSetKnobs(t)
 	var c newsbenchCounts
@@ -238,12 +238,15 @@ func nbFeatures(f *os.File, k nbCase, q question, now time.Time, a *Answer, cand
 		gold[retrieval.ParagraphID(g.ArticleID, g.Paragraph)] = true
 	}
 	first := firstQuote(a.Text)
+	if i := strings.LastIndex(first, " ("); i > 0 && strings.HasSuffix(first, ")") {
+		first = strings.TrimSpace(first[:i]) // the article's date
+	}
 	for _, c := range cands {
 		age := now.Sub(c.article.PublishedAt).Hours() / 24
-		fmt.Fprintf(f, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%.4f\t%v\t%v\t%d\t%d\t%.1f\t%v\t%v\t%v\t%d\t%d\t%s\t%q\n",
+		fmt.Fprintf(f, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%.4f\t%v\t%v\t%d\t%d\t%.1f\t%v\t%v\t%v\t%d\t%d\t%s\t%v\t%.4f\t%v\t%v\t%q\n",
 			k.Set, k.Query.ID, q.kind, c.hit, c.score, c.self, c.window, c.typed, c.focused, c.novel, len(c.terms), age,
 			nbContainsFolded(c.text, k.Query.Answer), gold[retrieval.ParagraphID(c.article.ID, c.paragraph)], !a.Abstained && c.text == first,
-			c.paragraph, c.order, c.article.ID, c.text)
+			c.paragraph, c.order, c.article.ID, c.answers(), c.lead(), c.slotted, c.counts, c.text)
 	}
 }
 
@@ -257,6 +260,9 @@ var nbKnobs = map[string]*float64{
 	"hitDiscount":     &hitDiscount,
 	"typedBonus":      &typedBonus,
 	"novelBonus":      &novelBonus,
+	"slotBonus":       &slotBonus,
+	"keepRatio":       &keepRatio,
+	"colonWeight":     &colonWeight,
 	"leadWeight":      &leadWeight,
 	"leadParagraphs":  &leadParagraphs,
 	"fitSlack":        &fitSlack,
