@@ -23,10 +23,11 @@ const (
 	nameKind                     // who, which person, company, country, city: a proper name
 	dateKind                     // when, what year, which day
 	numberKind                   // how many, how much, what percentage
+	moneyKind                    // how much did it cost, what price: an amount of money
 )
 
 func (k answerKind) String() string {
-	return [...]string{"any", "name", "date", "number"}[k]
+	return [...]string{"any", "name", "date", "number", "money"}[k]
 }
 
 // question is what the bot reads from a question before judging evidence.
@@ -47,8 +48,15 @@ type question struct {
 	words map[string]bool // the question's words, lowercased, so a name it already holds is no answer
 	names []string        // the question's capitalized words after its first: people, places, organisations
 	// counted is the term of X in "how many X": the number must count it
-	// ("240 hostages", not "three citizens … held hostage").
-	counted []string
+	// ("240 hostages", not "three citizens … held hostage"); or the unit
+	// of "how tall … in meters".
+	counted      []string
+	countedWords []string // the words of counted as written, lowercased
+	// relation is X in "who is the X of Y" or "what is the capital of
+	// France": the relation asked about, which a sentence must state (a
+	// sentence that names Reykjavik and some people does not say who its
+	// mayor is).
+	relation string
 	// slot is the term of X in "which X" or "what X": the kind of thing
 	// asked for, which the answer names.
 	slot string
@@ -75,8 +83,16 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 			q.slot = ts[0]
 		}
 	}
+	// "How many" and "how much" ask; their words are not what is asked
+	// about.
+	form := map[string]bool{}
+	for _, m := range questionForm.FindAllString(asked, -1) {
+		for _, t := range terms(m) {
+			form[t] = true
+		}
+	}
 	for t, w := range idf {
-		if content != nil && !content[t] {
+		if content != nil && !content[t] || form[t] {
 			continue
 		}
 		w *= w
@@ -91,19 +107,30 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 	}
 	for i, w := range words(text) {
 		q.words[strings.ToLower(w)] = true
+		q.words[possessor(w)] = true
 		if r, _ := utf8.DecodeRuneInString(w); i > 0 && unicode.IsUpper(r) && !notNames[strings.ToLower(w)] && len(terms(w)) == 1 {
 			q.names = append(q.names, w)
 		}
 	}
 	q.slotKind = readSlot(asked)
 	if m := countedPattern.FindStringSubmatch(asked); m != nil {
-		q.counted = terms(m[1] + " " + m[2])
+		q.counted, q.countedWords = terms(m[1]+" "+m[2]), strings.Fields(strings.ToLower(m[1]+" "+m[2]))
+	} else if m := unitPattern.FindStringSubmatch(asked); m != nil {
+		q.counted, q.countedWords = terms(m[1]), []string{strings.ToLower(m[1])}
+	}
+	if m := relationPattern.FindStringSubmatch(asked); m != nil && !notFocus[strings.ToLower(m[1])] {
+		if ts := terms(m[1]); len(ts) == 1 {
+			q.relation = ts[0]
+		}
 	}
 	for _, p := range kindPatterns {
 		if p.re.MatchString(asked) {
 			q.kind = p.kind
 			break
 		}
+	}
+	if (q.kind == numberKind || q.kind == anyKind) && asksMoney(asked) {
+		q.kind = moneyKind
 	}
 	if q.kind == anyKind {
 		if m := focusPattern.FindStringSubmatch(asked); m != nil && !notFocus[strings.ToLower(m[1])] {
@@ -114,6 +141,10 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 	}
 	return q
 }
+
+// questionForm matches the words that only say what kind of answer is
+// asked for.
+var questionForm = regexp.MustCompile(`(?i)\bhow (?:many|much)\b`)
 
 // slotWeight is the weight of X in "which X" against the question's other
 // words: X names the kind of thing asked for, and the sentence that
@@ -154,6 +185,31 @@ var focusPattern = regexp.MustCompile(`(?i)\b(?:which|what)\s+(?:(?:is|was|are|w
 // countedPattern finds X in "how many X", one word or two ("how many
 // criminal charges").
 var countedPattern = regexp.MustCompile(`(?i)\bhow many\s+(\pL+)(?:\s+(\pL+))?`)
+
+// unitPattern finds the unit a measure is asked in: "how tall is the
+// tower in meters?" is not answered by "314 feet tall".
+var unitPattern = regexp.MustCompile(`(?i)\bhow (?:tall|long|far|high|big|large|heavy|deep|wide|fast|hot|cold)\b[^?]*\bin\s+(\pL+)\s*\?*\s*$`)
+
+// relationPattern finds X in "who is the X of Y" and "what was the X in
+// Y": the answer is whoever or whatever stands in that relation to Y.
+var relationPattern = regexp.MustCompile(`(?i)\b(?:who|what|which)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(\pL[\pL'-]*)\s+(?:of|in|for|at|on|to)\s`)
+
+// moneyPattern finds a question for an amount: "how much", "what was the
+// average price", "which hourly amount", "what does the airline charge".
+// With a word of money in the question (moneyWords) the answer is an
+// amount of money, not any number: the price of bananas is not "six
+// people".
+var moneyPattern = regexp.MustCompile(`(?i)\bhow much\b|\b(?:what|which)\s+(?:(?:is|was|are|were|will|would)\s+)?(?:(?:the|a|an|its|their|his|her)\s+)?(?:(?:[\pL'’-]+)\s+){0,3}?(?:price|cost|fee|fare|salary|wage|amount|sum|prize|fine|toll|budget|rent|payout|settlement)s?\b|\bwhat\s+(?:does|do|did|will|would)\b[^?]*\b(?:charge|cost|pay)\b`)
+
+// asksMoney reports whether the question asks for an amount of money.
+// "Which one cost him the most money?" asks for a company.
+func asksMoney(asked string) bool {
+	m := moneyPattern.FindString(asked)
+	return m != "" && !slices.Contains(strings.Fields(strings.ToLower(m)), "one") && moneyWords.MatchString(asked)
+}
+
+// moneyWords are the words that make an amount one of money.
+var moneyWords = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|price|prices|cost|costs|spend|spent|charge|charges|charged|fee|fees|fare|fares|salary|wage|wages|money|damages|worth|fine|fined|budget|prize|jackpot|bid|rent|dollars?|earn|earned)\b`)
 
 // notFocus are words after "which" or "what" that name no kind of thing.
 var notFocus = func() map[string]bool {
@@ -204,7 +260,7 @@ type candidate struct {
 func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []string) []candidate {
 	var out []candidate
 	aliases := map[*retrieval.Article]map[string][]string{}
-	lowered := map[*retrieval.Article]map[string]bool{}
+	named := map[*retrieval.Article]map[string]bool{}
 	for rank, h := range hits {
 		al, ok := aliases[h.Article]
 		if !ok {
@@ -212,10 +268,10 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			aliases[h.Article] = al
 		}
 		terms := func(s string) []string { return withAliases(terms(s), al) }
-		lower, ok := lowered[h.Article]
+		names, ok := named[h.Article]
 		if !ok && q.kind == nameKind {
-			lower = lowerWords(h.Article)
-			lowered[h.Article] = lower
+			names = nameWords(h.Article)
+			named[h.Article] = names
 		}
 		ss := sentence.Split(strings.Join(strings.Fields(h.Text), " "))
 		ts := make([][]string, len(ss))
@@ -236,16 +292,21 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			c.window, _ = q.cover(ts[i], prev, next)
 			// A sentence that adds nothing to the question, or asks one
 			// itself, answers nothing.
-			c.typed = q.typed(s, terms, lower) && c.novel > 0 && !strings.HasSuffix(s, "?")
+			c.typed = q.typed(s, terms, names) && c.novel > 0 && !strings.HasSuffix(s, "?")
 			c.counts = c.typed && (len(q.counted) == 0 || q.countsFocus(s, terms))
 			c.slotted = c.typed && q.slotted(s)
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
-			c.focused = q.focus == "" || slices.Contains(ts[i], q.focus) || slices.Contains(prev, q.focus) || slices.Contains(next, q.focus)
+			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next)
 			c.score = c.rank()
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// holds reports whether term, when there is one, is in any of the lists.
+func (q question) holds(term string, lists ...[]string) bool {
+	return term == "" || slices.ContainsFunc(lists, func(ts []string) bool { return slices.Contains(ts, term) })
 }
 
 // Weights of a sentence's score beside its share of the question (rare
@@ -405,10 +466,10 @@ func (q question) cover(lists ...[]string) (share float64, novel int) {
 
 // typed reports whether s holds something of the kind the question asks
 // for that the question does not already name.
-func (q question) typed(s string, terms func(string) []string, lower map[string]bool) bool {
+func (q question) typed(s string, terms func(string) []string, names map[string]bool) bool {
 	switch q.kind {
 	case nameKind:
-		return q.hasNewName(s, lower)
+		return q.hasNewName(s, names)
 	case dateKind:
 		return datePattern.MatchString(s)
 	case numberKind:
@@ -416,24 +477,45 @@ func (q question) typed(s string, terms func(string) []string, lower map[string]
 			// The number counts the thing asked about, or at least shares a
 			// sentence with it ("34 felony counts … criminal charges").
 			// The latter is evidence enough, not a typed answer's bonus.
-			return q.countsFocus(s, terms) || q.hasNewNumber(s) && slices.ContainsFunc(terms(s), func(t string) bool { return slices.Contains(q.counted, t) })
+			return q.countsFocus(s, terms) || q.hasNewCount(s) && slices.ContainsFunc(words(s), func(w string) bool { return q.isCounted(w, terms) })
 		}
 		return q.hasNewNumber(s)
+	case moneyKind:
+		return q.hasNewMoney(s)
 	}
 	return true
 }
 
+// moneyAmount matches an amount of money as news writes it: "$19
+// million", "€3.50", "£1bn", "20,000 dollars", "US$5".
+var moneyAmount = regexp.MustCompile(`(?i)(?:[$€£¥₹]\s?([0-9][0-9,.]*)|\b([0-9][0-9,.]*)\s*(?:(?:million|billion|trillion|thousand|bn|m)\s+)?(?:dollars|euros|pounds|yen|yuan|rupees|pesos|cents|francs|rubles|roubles|usd|eur|gbp)\b)`)
+
+// hasNewMoney reports whether s holds an amount of money the question
+// does not.
+func (q question) hasNewMoney(s string) bool {
+	for _, m := range moneyAmount.FindAllStringSubmatch(s, -1) {
+		n := strings.TrimRight(m[1]+m[2], ".,")
+		if !q.words[n] && !q.words["$"+n] {
+			return true
+		}
+	}
+	return false
+}
+
 // hasNewName reports whether s holds a capitalized word that the question
 // lacks: a name of a person, a place or an organisation the question asks
-// about. The first word of a sentence is a name only if its article never
-// writes it in lower case (lower: the words it does): "Germany debuted …",
-// not "Experts warned …".
-func (q question) hasNewName(s string, lower map[string]bool) bool {
+// about. The first word of a sentence is a name only if its article
+// never writes it in lower case or writes it with a capital after a
+// sentence's first word too (names: the words that are names by either
+// test), or it starts a run of capitalized words ("Northeastern
+// University's law school"): "Germany debuted …", not "Experts warned …"
+// when the article speaks of experts elsewhere.
+func (q question) hasNewName(s string, names map[string]bool) bool {
 	ws := words(s)
 	for i, w := range ws {
 		r, _ := utf8.DecodeRuneInString(w)
-		lw := strings.ToLower(w)
-		if !unicode.IsUpper(r) || q.words[lw] || notNames[lw] || i == 0 && (lower == nil || lower[lw]) {
+		lw := possessor(w)
+		if !unicode.IsUpper(r) || q.words[lw] || notNames[lw] || i == 0 && !names[lw] && !(len(ws) > 1 && capitalized(ws[1])) {
 			continue
 		}
 		return true
@@ -441,35 +523,115 @@ func (q question) hasNewName(s string, lower map[string]bool) bool {
 	return false
 }
 
-// lowerWords returns the words article a writes in lower case.
-func lowerWords(a *retrieval.Article) map[string]bool {
-	out := map[string]bool{}
+func capitalized(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) && !notNames[strings.ToLower(w)]
+}
+
+// possessor returns w lowercased without a possessive "'s": "Portmere's
+// mayor" names no one the question "Who is the mayor of Portmere?" does
+// not.
+func possessor(w string) string {
+	lw := strings.ToLower(w)
+	for _, s := range []string{"'s", "’s"} {
+		if t, ok := strings.CutSuffix(lw, s); ok && t != "" {
+			return t
+		}
+	}
+	return lw
+}
+
+// nameWords returns the words, lowercased and without a possessive, that
+// article a writes as names: with a capital after a sentence's first word,
+// or never in lower case.
+func nameWords(a *retrieval.Article) map[string]bool {
+	names, lower := map[string]bool{}, map[string]bool{}
 	for _, p := range a.Paragraphs {
-		for _, w := range words(p) {
-			if r, _ := utf8.DecodeRuneInString(w); unicode.IsLower(r) {
-				out[w] = true
+		for _, s := range sentence.Split(p) {
+			for i, w := range words(s) {
+				r, _ := utf8.DecodeRuneInString(w)
+				lw := possessor(w)
+				switch {
+				case unicode.IsLower(r):
+					lower[lw] = true
+				case unicode.IsUpper(r):
+					names[lw] = names[lw] || i > 0
+				}
 			}
 		}
 	}
-	return out
+	for w, mid := range names {
+		if !mid && lower[w] {
+			delete(names, w)
+		} else {
+			names[w] = true
+		}
+	}
+	return names
 }
 
-// countsFocus reports whether s holds a number within three words before
-// the thing the question counts.
+// countsFocus reports whether s holds a count within three words before
+// the thing the question counts, in the same clause: "240 hostages", "34
+// felony counts", not "the first one, a Neptune-size moon".
 func (q question) countsFocus(s string, terms func(string) []string) bool {
-	ws := words(s)
-	for i, w := range ws {
-		if !strings.ContainsAny(w, "0123456789") && !numberWords[strings.ToLower(w)] {
-			continue
-		}
-		for _, next := range ws[i+1 : min(i+4, len(ws))] {
-			if slices.ContainsFunc(terms(next), func(t string) bool { return slices.Contains(q.counted, t) }) {
-				return true
+	for _, clause := range clauseBreak.Split(s, -1) {
+		ws := words(clause)
+		for i, w := range ws {
+			if !isCount(w) {
+				continue
+			}
+			for _, next := range ws[i+1 : min(i+4, len(ws))] {
+				if q.isCounted(next, terms) {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
+
+// isCounted reports whether word w names what the question counts: the
+// same term, or the head of a compound that does ("420 fires" counts
+// wildfires).
+func (q question) isCounted(w string, terms func(string) []string) bool {
+	lw := strings.ToLower(w)
+	return slices.ContainsFunc(terms(w), func(t string) bool { return slices.Contains(q.counted, t) }) ||
+		len(lw) >= 4 && slices.ContainsFunc(q.countedWords, func(c string) bool { return strings.HasSuffix(c, lw) })
+}
+
+// clauseBreak separates the clauses of a sentence.
+var clauseBreak = regexp.MustCompile(`[,;:()–—]|\s-\s`)
+
+// hasNewCount reports whether s holds a count the question does not.
+func (q question) hasNewCount(s string) bool {
+	for _, w := range words(s) {
+		if isCount(w) && !q.words[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+// isCount reports whether w can count things: a number ("240", "1.5",
+// "two", "dozens"), not a year ("2018"), an ordinal ("first", "3rd"), a
+// fraction ("half") or "one", more often a pronoun ("the first one")
+// than a count.
+func isCount(w string) bool {
+	lw := strings.ToLower(w)
+	if numberWords[lw] {
+		return !notCounts[lw]
+	}
+	if !countPattern.MatchString(w) {
+		return false
+	}
+	return !yearPattern.MatchString(w)
+}
+
+var (
+	countPattern = regexp.MustCompile(`^[0-9][0-9,.]*$`)
+	yearPattern  = regexp.MustCompile(`^(1[89]|20)[0-9]{2}$`)
+	notCounts    = map[string]bool{"one": true, "half": true, "quarter": true, "third": true, "twice": true, "triple": true, "double": true}
+)
 
 // hasNewNumber reports whether s holds a number or an amount the question
 // does not.

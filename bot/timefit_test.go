@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/newsbot/newsbot/retrieval"
 )
 
 // Evidence is judged in time: a question about this week is not answered
@@ -45,10 +47,15 @@ func TestEvidenceFitsTheTimeAsked(t *testing.T) {
 }
 
 // A name that opens a sentence is a name when its article never writes it
-// in lower case: "Germany debuted …" answers "Which country …?".
+// in lower case, writes it with a capital inside a sentence, or it starts
+// a run of capitalized words: "Germany debuted …" answers "Which country
+// …?", "Experts debuted …" does not when the article speaks of experts.
 func TestNameOpeningASentence(t *testing.T) {
 	q := question{kind: nameKind, words: map[string]bool{"which": true, "country": true}}
-	lower := map[string]bool{"experts": true, "debuted": true}
+	names := nameWords(&retrieval.Article{Paragraphs: []string{
+		"Germany debuted the first hydrogen trains. Experts debuted the first hydrogen trains.",
+		"Many experts praised them. Rail fans in Saxony agreed. Officials said so; the officials of Saxony agreed.",
+	}})
 	for _, tt := range []struct {
 		s    string
 		want bool
@@ -57,8 +64,11 @@ func TestNameOpeningASentence(t *testing.T) {
 		{"Experts debuted the first hydrogen trains.", false},
 		{"The trains were debuted by Germany.", true},
 		{"Monday saw the first hydrogen trains.", false},
+		{"Saxony's trains are new.", true},
+		{"Officials praised the trains.", false},
+		{"Rail Authority officials praised the trains.", true},
 	} {
-		if got := q.hasNewName(tt.s, lower); got != tt.want {
+		if got := q.hasNewName(tt.s, names); got != tt.want {
 			t.Errorf("%q: name %v, want %v", tt.s, got, tt.want)
 		}
 	}
