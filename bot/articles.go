@@ -91,3 +91,20 @@ func headlineMatches(list []*Article, typed string, n int) []*Article {
 	}
 	return out
 }
+
+// LibrarySize is how much one scope's own library holds.
+type LibrarySize struct{ Articles, Paragraphs int }
+
+// LibrarySizes returns the size of each scope's own library (the shared
+// one under GlobalScope) among the scopes this process searches. It reads
+// memory only, so a metrics scrape may call it.
+func (b *Bot) LibrarySizes() map[string]LibrarySize {
+	out := map[string]LibrarySize{}
+	for _, a := range b.store.List("") {
+		s := out[a.Scope]
+		s.Articles++
+		s.Paragraphs += len(a.Paragraphs)
+		out[a.Scope] = s
+	}
+	return out
+}

@@ -91,11 +91,13 @@ var (
 // Ask answers q from the articles q.Scope can see. progress, when not nil,
 // receives the answer so far while a model writes it.
 func (b *Bot) Ask(ctx context.Context, q Question, progress func(partial string)) (*Answer, error) {
+	start := time.Now()
 	now := b.at(q.Now)
 	a, err := b.ask(ctx, q, now, progress)
 	if a != nil {
 		a.AsOf = now
 	}
+	b.observeAsk(ctx, a, err, time.Since(start))
 	return a, err
 }
 
@@ -172,10 +174,12 @@ func (b *Bot) ModelConfigured() bool { return b.model != nil }
 // retrieve searches for the question and judges the sentences found as
 // evidence.
 func (b *Bot) retrieve(ctx context.Context, text string, q Question, now time.Time) ([]retrieval.Hit, []candidate, error) {
+	start := time.Now()
 	hits, err := b.store.Search(ctx, retrieval.Query{Text: text, K: b.opts.Sources, Scope: q.Scope, ArticleID: q.ArticleID, Now: now})
 	if err != nil {
 		return nil, nil, err
 	}
+	b.obs.Searched(time.Since(start))
 	_, cands, err := b.evidence(ctx, text, hits, now)
 	return hits, cands, err
 }
@@ -222,7 +226,7 @@ func (b *Bot) standalone(ctx context.Context, text string, history []prompts.Tur
 				return strings.TrimSpace(out)
 			}
 		}
-		b.log.Warn("could not rewrite the question; searching it as asked", "err", err)
+		b.log.WarnContext(ctx, "could not rewrite the question; searching it as asked", "err", err)
 	}
 	if len(history) == 0 {
 		return text

@@ -33,6 +33,9 @@ type Options struct {
 	// words, so its similarity says nothing words don't and is not used.
 	MinSimilarity float64
 	Logger        *slog.Logger
+	// Observer hears how questions end and how long searches take; nil
+	// hears nothing. Give the Model and the feeds theirs in their options.
+	Observer Observer
 }
 
 // Bot answers questions about the articles in a store.
@@ -43,6 +46,7 @@ type Bot struct {
 	tok     *tokenizer
 	budget  budget
 	log     *slog.Logger
+	obs     Observer
 	opts    Options
 	now     func() time.Time
 }
@@ -68,7 +72,7 @@ func New(store *retrieval.Store, model *Model, fetcher *fetch.Client, opts Optio
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{store: store, model: model, fetcher: fetcher, log: opts.Logger, opts: opts, now: time.Now}
+	b := &Bot{store: store, model: model, fetcher: fetcher, log: opts.Logger, obs: observerOr(opts.Observer), opts: opts, now: time.Now}
 	if model != nil {
 		tok, err := newTokenizer(model.Name())
 		if err != nil {

@@ -86,7 +86,7 @@ var ErrClaimed = retrieval.ErrClaimed
 // one front end's words (adapters add their own hints). It logs the full
 // error once, with attrs (key, value pairs) that say whose request it was.
 func (b *Bot) ErrorMessage(err error, attrs ...any) string {
-	msg, expected := errorMessage(err)
+	msg, _, expected := errorMessage(err)
 	if expected {
 		b.log.Info("request refused", append([]any{"reason", msg, "err", err}, attrs...)...)
 	} else {
@@ -95,48 +95,49 @@ func (b *Bot) ErrorMessage(err error, attrs ...any) string {
 	return msg
 }
 
-// errorMessage maps err to a sentence; expected is false for failures that
-// are our fault or the servers', which deserve an error log.
-func errorMessage(err error) (msg string, expected bool) {
+// errorMessage maps err to a sentence and a reason (see Reason); expected
+// is false for failures that are our fault or the servers', which deserve
+// an error log.
+func errorMessage(err error) (msg, reason string, expected bool) {
 	switch {
 	case err == nil:
-		return "", true
+		return "", "", true
 	case errors.Is(err, ErrEmptyQuestion):
-		return "Please ask a question — the message was empty.", true
+		return "Please ask a question — the message was empty.", "empty_question", true
 	case errors.Is(err, errLongQuestion):
-		return "That question is too long — please ask it in under 1,000 characters.", true
+		return "That question is too long — please ask it in under 1,000 characters.", "long_question", true
 	case errors.Is(err, ErrNotYours):
-		return "That article is in the shared library, which only the bot's owner can change.", true
+		return "That article is in the shared library, which only the bot's owner can change.", "not_yours", true
 	case errors.Is(err, retrieval.ErrNotFound):
-		return "I can't find that article in the library.", true
+		return "I can't find that article in the library.", "not_found", true
 	case errors.Is(err, ErrModelAuth):
-		return "The model server refused the bot's API key — the bot's owner needs to check OPENAI_API_KEY.", false
+		return "The model server refused the bot's API key — the bot's owner needs to check OPENAI_API_KEY.", "model_auth", false
 	case errors.Is(err, ErrModelNotFound):
-		return "The model server doesn't know the configured chat model — the bot's owner needs to check NEWSBOT_CHAT_MODEL.", false
+		return "The model server doesn't know the configured chat model — the bot's owner needs to check NEWSBOT_CHAT_MODEL.", "model_not_found", false
 	case errors.Is(err, errContextLength):
-		return "The question and its sources were too long for the model — try a shorter question.", false
+		return "The question and its sources were too long for the model — try a shorter question.", "model_context_length", false
 	case errors.Is(err, ErrModelRateLimited):
-		return "The model is busy right now — try again in a minute.", false
+		return "The model is busy right now — try again in a minute.", "model_rate_limited", false
 	case errors.Is(err, ErrModelTimeout):
-		return "The model didn't answer in time — try again.", false
+		return "The model didn't answer in time — try again.", "model_timeout", false
 	case errors.Is(err, ErrModelUnavailable):
-		return "The model server isn't answering right now — try again later.", false
+		return "The model server isn't answering right now — try again later.", "model_unavailable", false
 	case errors.Is(err, errModelBadResponse):
-		return "The model's answer broke off — try again.", false
+		return "The model's answer broke off — try again.", "model_bad_response", false
 	case errors.Is(err, errModelRejected):
-		return "The model refused that request — try asking another way.", false
+		return "The model refused that request — try asking another way.", "model_rejected", false
 	case errors.Is(err, retrieval.ErrEmbedder):
-		return "The embeddings server refused the request — the bot's owner needs to check the embeddings settings.", false
+		return "The embeddings server refused the request — the bot's owner needs to check the embeddings settings.", "embedder", false
 	case errors.Is(err, ErrUnsupportedFile):
-		return fmt.Sprintf("I can't read that kind of file — send %s.", strings.Join(FileTypes, ", ")), true
+		return fmt.Sprintf("I can't read that kind of file — send %s.", strings.Join(FileTypes, ", ")), "unsupported_file", true
 	case UserMessage(err) != "":
-		return UserMessage(err), true
+		return UserMessage(err), "input", true
 	case errors.Is(err, context.DeadlineExceeded):
-		return "That took too long and was stopped — try again.", false
+		return "That took too long and was stopped — try again.", "timeout", false
 	case errors.Is(err, context.Canceled):
-		return "The bot is shutting down — try again in a moment.", false
+		return "The bot is shutting down — try again in a moment.", "canceled", false
 	}
-	return "Something went wrong on my side — it has been logged; please try again.", false
+	return "Something went wrong on my side — it has been logged; please try again.", "internal", false
 }
 
 // asSentence capitalises s and ends it with a full stop.

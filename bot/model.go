@@ -51,6 +51,9 @@ type ModelOptions struct {
 	// on the caller's context still applies when it is earlier. Default 60 s.
 	Timeout time.Duration
 	Logger  *slog.Logger
+	// Observer hears failed calls by kind and how long streamed answers
+	// take to their first words; nil hears nothing.
+	Observer Observer
 }
 
 // Model is a chat model reached through an OpenAI-compatible API. It is
@@ -60,6 +63,7 @@ type Model struct {
 	name   string
 	opts   ModelOptions
 	log    *slog.Logger
+	obs    Observer
 }
 
 // NewModel returns a Model that sends requests for model name through
@@ -75,7 +79,7 @@ func NewModel(client *openai.Client, name string, opts ModelOptions) *Model {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Model{client: client, name: name, opts: opts, log: log.With("model", name)}
+	return &Model{client: client, name: name, opts: opts, log: log.With("model", name), obs: observerOr(opts.Observer)}
 }
 
 // Name returns the model name requests are sent for.
@@ -92,7 +96,7 @@ func (m *Model) Complete(ctx context.Context, msgs []prompts.Message) (string, e
 		if len(resp.Choices) == 0 {
 			return errors.New("reply has no choices")
 		}
-		m.checkFinish(resp.Choices[0].FinishReason)
+		m.checkFinish(ctx, resp.Choices[0].FinishReason)
 		text = resp.Choices[0].Message.Content
 		return nil
 	})
@@ -109,6 +113,7 @@ func (m *Model) Complete(ctx context.Context, msgs []prompts.Message) (string, e
 // arrived before it.
 func (m *Model) Stream(ctx context.Context, msgs []prompts.Message, onDelta func(partial string)) (string, error) {
 	var text strings.Builder
+	start := time.Now()
 	err := m.call(ctx, func(ctx context.Context) error {
 		stream, err := m.client.CreateChatCompletionStream(ctx, m.request(msgs))
 		if err != nil {
@@ -122,7 +127,7 @@ func (m *Model) Stream(ctx context.Context, msgs []prompts.Message, onDelta func
 				if finish == "" {
 					return errors.New("stream ended without a finish reason")
 				}
-				m.checkFinish(finish)
+				m.checkFinish(ctx, finish)
 				return nil
 			}
 			if err != nil {
@@ -136,6 +141,9 @@ func (m *Model) Stream(ctx context.Context, msgs []prompts.Message, onDelta func
 					finish = c.FinishReason
 				}
 				if c.Delta.Content != "" {
+					if text.Len() == 0 {
+						m.obs.FirstToken(time.Since(start))
+					}
 					text.WriteString(c.Delta.Content)
 					if onDelta != nil {
 						onDelta(text.String())
@@ -157,9 +165,9 @@ func (m *Model) request(msgs []prompts.Message) openai.ChatCompletionRequest {
 
 // checkFinish logs replies that ended for another reason than a natural
 // stop: they are still returned, but may be cut short.
-func (m *Model) checkFinish(reason openai.FinishReason) {
+func (m *Model) checkFinish(ctx context.Context, reason openai.FinishReason) {
 	if reason != openai.FinishReasonStop && reason != "" {
-		m.log.Warn("model reply ended early", "finish_reason", string(reason))
+		m.log.WarnContext(ctx, "model reply ended early", "finish_reason", string(reason))
 	}
 }
 
@@ -176,6 +184,7 @@ func (m *Model) call(ctx context.Context, attempt func(context.Context) error) e
 	if kind == nil {
 		return fmt.Errorf("chat completion: %w", err) // the caller gave up
 	}
+	m.obs.ModelFailed(modelKinds[kind])
 	return fmt.Errorf("%w: %w", kind, err)
 }
 

@@ -40,6 +40,8 @@ type FeedOptions struct {
 	Concurrency int
 	// Logger receives one line per feed problem; default slog.Default().
 	Logger *slog.Logger
+	// Observer hears each feed's poll and its result; nil hears nothing.
+	Observer Observer
 	// Now and After replace the clock in tests; defaults time.Now and time.After.
 	Now   func() time.Time
 	After func(time.Duration) <-chan time.Time
@@ -54,6 +56,7 @@ type poller struct {
 	opts   FeedOptions
 	log    *slog.Logger
 	holder string // this process's name in the store's claims
+	obs    Observer
 }
 
 // withDefaults fills in the zero fields of o.
@@ -88,7 +91,7 @@ func (o FeedOptions) withDefaults() FeedOptions {
 // newPoller returns a poller that claims feeds as holder; nothing happens until Run or PollOnce.
 func newPoller(store FeedStore, client *fetch.Client, onItem itemFunc, opts FeedOptions) *poller {
 	opts = opts.withDefaults()
-	return &poller{store: store, client: client, onItem: onItem, opts: opts, log: opts.Logger, holder: newID()}
+	return &poller{store: store, client: client, onItem: onItem, opts: opts, log: opts.Logger, holder: newID(), obs: observerOr(opts.Observer)}
 }
 
 // Run polls the feeds that are due right away and then at every interval until ctx is done; it
@@ -143,7 +146,8 @@ func (p *poller) round(ctx context.Context, every bool) error {
 		g.Go(func() error {
 			fctx, cancel := context.WithTimeout(ctx, p.opts.Lease) // past its lease, the feed is another's to poll
 			defer cancel()
-			err := p.pollFeed(fctx, c)
+			items, err := p.pollFeed(fctx, c)
+			p.observe(ctx, items, err)
 			if rerr := p.store.Release(context.WithoutCancel(ctx), c.Key, p.holder); rerr != nil {
 				p.log.Error("release a polled feed", "feed", RedactURL(c.URL), "err", rerr)
 			}
@@ -176,36 +180,58 @@ func validators(subs []Subscription) fetch.Validators {
 	return v
 }
 
+// observe reports one feed's poll: items is what pollFeed returned, -1
+// for a feed that answered 304 Not Modified. A poll cut short by shutdown
+// (ctx is the round's) is no result.
+func (p *poller) observe(ctx context.Context, items int, err error) {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return
+	case err != nil:
+		p.obs.Polled(PollError, max(items, 0))
+	case items < 0:
+		p.obs.Polled(PollNotModified, 0)
+	case items == 0:
+		p.obs.Polled(PollNothingNew, 0)
+	default:
+		p.obs.Polled(PollNew, items)
+	}
+}
+
 // pollFeed runs one conditional fetch of one feed and delivers its new items to each of its
-// subscriptions.
-func (p *poller) pollFeed(ctx context.Context, c FeedClaim) error {
+// subscriptions. It returns how many items it delivered, -1 when the feed answered 304 Not
+// Modified.
+func (p *poller) pollFeed(ctx context.Context, c FeedClaim) (int, error) {
 	fr, err := p.client.FetchFeed(ctx, c.URL, validators(c.Subs))
 	if err != nil {
 		if ctx.Err() != nil {
-			return err
+			return 0, err
 		}
 		for _, sub := range c.Subs {
 			p.record(ctx, sub.ID, func(s *Subscription) { s.LastError = err.Error() })
 		}
-		return err
+		return 0, err
 	}
 	if fr.NotModified {
 		for _, sub := range c.Subs {
 			p.record(ctx, sub.ID, func(s *Subscription) { s.LastError = "" })
 		}
-		return nil
+		return -1, nil
 	}
 	var errs []error
+	delivered := 0
 	docs := map[string]itemDoc{} // each item's page is read once for all the feed's subscribers
 	for _, sub := range c.Subs {
-		if err := p.deliverNew(ctx, sub, fr, docs); err != nil {
+		n, err := p.deliverNew(ctx, sub, fr, docs)
+		delivered += n
+		if err != nil {
 			if ctx.Err() != nil {
-				return err
+				return delivered, err
 			}
 			errs = append(errs, fmt.Errorf("subscription %s: %w", sub.ID, err))
 		}
 	}
-	return errors.Join(errs...)
+	return delivered, errors.Join(errs...)
 }
 
 // itemDoc is an item's article as read for one subscriber, kept for the others.
@@ -214,9 +240,9 @@ type itemDoc struct {
 	err error
 }
 
-// deliverNew delivers the items of a fetched feed that sub has not seen; docs holds the
-// articles read for the feed's other subscribers in this poll.
-func (p *poller) deliverNew(ctx context.Context, sub Subscription, fr fetch.FeedResponse, docs map[string]itemDoc) error {
+// deliverNew delivers the items of a fetched feed that sub has not seen, and returns how many;
+// docs holds the articles read for the feed's other subscribers in this poll.
+func (p *poller) deliverNew(ctx context.Context, sub Subscription, fr fetch.FeedResponse, docs map[string]itemDoc) (int, error) {
 	firstPoll := len(sub.Seen) == 0 // nothing handled yet: skip the back catalogue
 	seen := make(map[string]bool, len(sub.Seen))
 	for _, k := range sub.Seen {
@@ -252,6 +278,7 @@ func (p *poller) deliverNew(ctx context.Context, sub Subscription, fr fetch.Feed
 	}
 
 	pending := len(fresh) < countUnseen(fr.Feed.Items, sub.Seen, skipped)
+	delivered := 0
 	for _, it := range fresh {
 		d, ok := docs[it.Key()]
 		if !ok {
@@ -263,7 +290,7 @@ func (p *poller) deliverNew(ctx context.Context, sub Subscription, fr fetch.Feed
 		doc, err := d.doc, d.err
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return delivered, ctx.Err()
 			}
 			// The item has no text anywhere: skip it for good rather than retry it every round.
 			p.log.Warn("feed item has no readable article", "feed", RedactURL(sub.URL), "item", it.Link, "err", err)
@@ -273,8 +300,9 @@ func (p *poller) deliverNew(ctx context.Context, sub Subscription, fr fetch.Feed
 		if err := p.onItem(ctx, sub, it, doc); err != nil {
 			err = fmt.Errorf("deliver item %s: %w", it.Key(), err)
 			p.record(ctx, sub.ID, func(s *Subscription) { s.LastError = err.Error() })
-			return err
+			return delivered, err
 		}
+		delivered++
 		p.record(ctx, sub.ID, func(s *Subscription) { s.Seen = addSeen(s.Seen, current, it.Key()) })
 	}
 
@@ -288,7 +316,7 @@ func (p *poller) deliverNew(ctx context.Context, sub Subscription, fr fetch.Feed
 			s.ETag, s.LastModified = fr.ETag, fr.LastModified
 		}
 	})
-	return nil
+	return delivered, nil
 }
 
 // countUnseen counts the distinct items not yet in seen or skipped.
