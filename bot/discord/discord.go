@@ -58,7 +58,36 @@ type Options struct {
 	// MaxUpload caps /load file attachments; default 10 MB.
 	MaxUpload int64
 	Logger    *slog.Logger
+	// Observer hears acknowledgements, questions refused before they
+	// reach the core, Discord's rate-limit waits and the gateway's state;
+	// nil hears nothing. Give the core its own in bot.Options.
+	Observer Observer
 }
+
+// Observer hears what the adapter does, for an operator's metrics
+// (bot/metrics implements it). Methods are called from discordgo's event
+// goroutines and must return at once.
+type Observer interface {
+	// Asked hears a question refused here, before the core saw it: too
+	// fast, in a closed channel, while shutting down, or empty.
+	Asked(o bot.Outcome)
+	// Acked hears how long after its arrival a command was acknowledged;
+	// Discord allows 3 seconds.
+	Acked(d time.Duration)
+	// RateLimited hears that Discord answered 429 and discordgo waits
+	// wait before trying again.
+	RateLimited(wait time.Duration)
+	// Connected hears how many of this process's gateway sessions (one
+	// per shard) are up, each time that changes.
+	Connected(sessions int)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Asked(bot.Outcome)         {}
+func (nopObserver) Acked(time.Duration)       {}
+func (nopObserver) RateLimited(time.Duration) {}
+func (nopObserver) Connected(int)             {}
 
 // Bot is the Discord adapter around the core bot.
 type Bot struct {
@@ -67,6 +96,10 @@ type Bot struct {
 	core   *bot.Bot
 	opts   Options
 	log    *slog.Logger
+	obs    Observer
+
+	connMu sync.Mutex
+	up     map[*discordgo.Session]bool // the shards whose gateway session is up
 
 	root     context.Context // parent of every request's context
 	stop     context.CancelFunc
@@ -123,9 +156,13 @@ func NewSharded(sessions []*discordgo.Session, core *bot.Bot, opts Options) *Bot
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
 	root, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		s: s, shards: sessions, core: core, opts: opts, log: opts.Logger, root: root, stop: stop,
+		s: s, shards: sessions, core: core, opts: opts, log: opts.Logger, obs: opts.Observer, root: root, stop: stop,
+		up:      map[*discordgo.Session]bool{},
 		limits:  newUserLimits(),
 		answers: newAnswerCache(2000),
 		turns:   opts.Turns,
@@ -135,7 +172,10 @@ func NewSharded(sessions []*discordgo.Session, core *bot.Bot, opts Options) *Bot
 		s.Identify.Intents = Intents
 		s.AddHandler(b.onInteraction)
 		s.AddHandler(b.onMessage)
+		s.AddHandler(func(s *discordgo.Session, r *discordgo.Resumed) { b.setConnected(s, true) })
+		s.AddHandler(func(s *discordgo.Session, r *discordgo.Disconnect) { b.setConnected(s, false) })
 		s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
+			b.setConnected(s, true)
 			if s.ShardCount > 1 {
 				b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds), "shard", s.ShardID, "of", s.ShardCount)
 				return
@@ -143,10 +183,48 @@ func NewSharded(sessions []*discordgo.Session, core *bot.Bot, opts Options) *Bot
 			b.log.Info("connected to Discord", "user", r.User.Username, "guilds", len(r.Guilds))
 		})
 		s.AddHandler(func(s *discordgo.Session, r *discordgo.RateLimit) {
-			b.log.Warn("Discord rate limit", "url", r.URL, "retry_after", r.RetryAfter)
+			var wait time.Duration
+			if r.TooManyRequests != nil {
+				wait = r.RetryAfter
+			}
+			b.obs.RateLimited(wait)
+			b.log.Warn("Discord rate limit", "url", r.URL, "retry_after", wait)
 		})
 	}
 	return b
+}
+
+// Connected reports whether the gateway session of every shard this
+// process runs is up: READY or RESUMED came, and no disconnect since. A
+// shard that is not connected hears no commands, so the bot is not ready
+// (see /readyz).
+func (b *Bot) Connected() bool {
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
+	return b.countUp() == len(b.shards)
+}
+
+// setConnected records that shard s's session came up or went down.
+func (b *Bot) setConnected(s *discordgo.Session, up bool) {
+	b.connMu.Lock()
+	changed := b.up[s] != up
+	b.up[s] = up
+	n := b.countUp()
+	b.connMu.Unlock()
+	if changed {
+		b.obs.Connected(n)
+	}
+}
+
+// countUp counts the sessions that are up; connMu must be held.
+func (b *Bot) countUp() int {
+	n := 0
+	for _, up := range b.up {
+		if up {
+			n++
+		}
+	}
+	return n
 }
 
 // Run opens the sessions, registers the commands if this process runs

@@ -77,7 +77,7 @@ func (b *Bot) vote(i *discordgo.Interaction, v bot.Vote, id string) {
 		b.log.Error("acknowledge vote", "err", err)
 		return
 	}
-	r := newInteractionReply(b.s, i, true)
+	r := newInteractionReply(b.s, i, true, "")
 	go func() {
 		defer b.end()
 		defer b.recoverPanic("vote", r)

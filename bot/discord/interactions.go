@@ -54,27 +54,45 @@ type job struct {
 // too fast) is answered at once and privately, so the channel never sees a
 // public "thinking…" that ends in an error; a command that needs work is
 // deferred within Discord's 3 seconds, publicly if its answer is public.
+//
+// Each command gets a request id, carried by its context into every log
+// line of its work (see bot.LogHandler), and the time to its
+// acknowledgement goes to the Observer, as does every question refused
+// here, before the core sees it.
 func (b *Bot) onCommand(i *discordgo.Interaction) {
+	arrived := time.Now()
 	data := i.ApplicationCommandData()
 	name := data.Name
 	user := interactionUser(i)
+	request := bot.NewRequestID()
+	ctx := bot.WithRequestID(b.root, request)
+	question := name == cmdAsk || name == cmdAskAbout
+	b.log.InfoContext(ctx, "command", interactionAttrs(i)...)
 	settings := b.serverSettings(i.GuildID)
 	j, err := b.plan(i, data, settings)
 	if err != nil {
-		b.refuse(i, err)
+		b.refuse(i, request, err)
+		b.acked(arrived)
+		b.refused(question, refusalReason(err))
 		return
 	}
 	if j == nil {
+		b.acked(arrived)
 		return // answered already
 	}
 	if j.costly {
 		if ok, wait := b.allowQuestion(i.GuildID, user, settings); !ok {
+			b.log.InfoContext(ctx, "refused: asking too fast", "wait", wait)
 			b.respondNow(i, tooFast(wait), true)
+			b.acked(arrived)
+			b.refused(question, reasonRateLimited)
 			return
 		}
 	}
 	if !b.begin() {
 		b.respondNow(i, restarting, true)
+		b.acked(arrived)
+		b.refused(question, reasonShuttingDown)
 		return
 	}
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
@@ -83,20 +101,52 @@ func (b *Bot) onCommand(i *discordgo.Interaction) {
 	}
 	if err := b.s.InteractionRespond(i, resp); err != nil {
 		b.end()
-		b.log.Error("acknowledge interaction", "command", name, "err", err)
+		b.log.ErrorContext(ctx, "acknowledge interaction", "command", name, "err", err)
+		b.refused(question, reasonNoAck)
 		return
 	}
-	r := newInteractionReply(b.s, i, j.private)
+	b.acked(arrived)
+	r := newInteractionReply(b.s, i, j.private, request)
 	go func() {
 		defer b.end()
 		defer b.recoverPanic("command "+name, r)
-		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
+		ctx, cancel := context.WithTimeout(ctx, b.opts.AnswerTimeout)
 		defer cancel()
 		start := time.Now()
 		j.run(ctx, r)
-		b.log.Debug("command done", "command", name, "user", user, "took", time.Since(start))
+		b.log.DebugContext(ctx, "command done", "command", name, "user", user, "took", time.Since(start))
 	}()
 }
+
+// Reasons for refusing a question that only the adapter knows, as the
+// Observer hears them beside bot.Reason's.
+const (
+	reasonRateLimited  = "rate_limited"  // the member asks faster than their rate limit
+	reasonShuttingDown = "shutting_down" // the bot is stopping
+	reasonChannel      = "channel"       // the server keeps the bot out of the channel
+	reasonNoAck        = "discord_error" // Discord refused the acknowledgement
+)
+
+// refusalReason names why the checks refused a command.
+func refusalReason(err error) string {
+	var wc wrongChannel
+	if errors.As(err, &wc) {
+		return reasonChannel
+	}
+	return bot.Reason(err)
+}
+
+// refused tells the Observer of a question refused before the core saw it;
+// commands that are no questions are not counted.
+func (b *Bot) refused(question bool, reason string) {
+	if question {
+		b.obs.Asked(bot.Outcome{Refused: reason})
+	}
+}
+
+// acked tells the Observer how long the acknowledgement of a command took
+// from its arrival.
+func (b *Bot) acked(arrived time.Time) { b.obs.Acked(time.Since(arrived)) }
 
 // plan checks a command and returns its job; nil with no error when the
 // command was answered on the spot.
@@ -154,8 +204,8 @@ func (b *Bot) plan(i *discordgo.Interaction, data discordgo.ApplicationCommandIn
 }
 
 // refuse answers a command that can't run, privately, in one sentence.
-func (b *Bot) refuse(i *discordgo.Interaction, err error) {
-	b.respondNow(i, "⚠️ "+b.sorry(interactionAttrs(i), err), true)
+func (b *Bot) refuse(i *discordgo.Interaction, request string, err error) {
+	b.respondNow(i, "⚠️ "+b.sorry(withRequest(interactionAttrs(i), request), err), true)
 }
 
 // respondNow answers an interaction in one step (no deferral), for answers
@@ -173,7 +223,7 @@ func (b *Bot) respondNow(i *discordgo.Interaction, text string, ephemeral bool) 
 // fail tells the person what went wrong, in one sentence.
 func (b *Bot) fail(r replier, err error) {
 	if err := r.fail("⚠️ " + b.sorry(r.logAttrs(), err)); err != nil {
-		b.log.Error("send error message", "err", err)
+		b.log.Error("send error message", append(r.logAttrs(), "err", err)...)
 	}
 }
 

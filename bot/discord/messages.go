@@ -37,24 +37,31 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	if question == "" {
 		return
 	}
+	request := bot.NewRequestID()
+	ctx := bot.WithRequestID(b.root, request)
+	b.log.InfoContext(ctx, "question", "guild", m.GuildID, "channel", m.ChannelID, "message", m.ID, "user", m.Author.ID)
 	settings := b.serverSettings(m.GuildID)
 	if !b.answersIn(settings, m.ChannelID) {
 		// Moderators keep the bot out of this channel: stay quiet, as a
 		// reply here would be what they asked the bot not to do.
-		b.log.Debug("not answering in this channel", "guild", m.GuildID, "channel", m.ChannelID)
+		b.log.DebugContext(ctx, "not answering in this channel", "guild", m.GuildID, "channel", m.ChannelID)
+		b.refused(true, reasonChannel)
 		return
 	}
 	if ok, wait := b.allowQuestion(m.GuildID, m.Author.ID, settings); !ok {
-		b.replyPlain(m, tooFast(wait))
+		b.log.InfoContext(ctx, "refused: asking too fast", "wait", wait)
+		b.replyPlain(m, tooFast(wait), request)
+		b.refused(true, reasonRateLimited)
 		return
 	}
 	if !b.begin() {
-		b.replyPlain(m, restarting)
+		b.replyPlain(m, restarting, request)
+		b.refused(true, reasonShuttingDown)
 		return
 	}
 	go func() {
 		defer b.end()
-		ctx, cancel := context.WithTimeout(b.root, b.opts.AnswerTimeout)
+		ctx, cancel := context.WithTimeout(ctx, b.opts.AnswerTimeout)
 		defer cancel()
 		b.answerMessage(ctx, m, question, mentioned && !myThread && !replyToMe && !settings.NoThreads, settings)
 	}()
@@ -70,7 +77,7 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 			Name: threadName(question), AutoArchiveDuration: 1440,
 		})
 		if err != nil {
-			b.log.Warn("could not start a thread; answering in the channel", "channel", m.ChannelID, "err", err)
+			b.log.WarnContext(ctx, "could not start a thread; answering in the channel", "channel", m.ChannelID, "err", err)
 		} else {
 			channel, replyTo = th.ID, ""
 			b.threads.add(th.ID)
@@ -83,7 +90,7 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, question 
 	if len(history) == 0 && m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == b.botID() {
 		history = []bot.Turn{{Answer: m.ReferencedMessage.Content}} // the conversation predates a restart
 	}
-	r := &channelReply{s: b.s, channelID: channel, replyTo: replyTo}
+	r := &channelReply{s: b.s, channelID: channel, replyTo: replyTo, request: bot.RequestID(ctx)}
 	defer b.recoverPanic("mention", r)
 	b.s.ChannelTyping(channel)
 	// A message carries no locale: without a server language the model
@@ -121,10 +128,10 @@ func (b *Bot) isThread(channelID string) bool {
 }
 
 // replyPlain sends a short reply to a message.
-func (b *Bot) replyPlain(m *discordgo.Message, text string) {
-	r := &channelReply{s: b.s, channelID: m.ChannelID, replyTo: m.ID}
+func (b *Bot) replyPlain(m *discordgo.Message, text, request string) {
+	r := &channelReply{s: b.s, channelID: m.ChannelID, replyTo: m.ID, request: request}
 	if err := r.finish(text, nil); err != nil {
-		b.log.Error("reply", "err", err)
+		b.log.Error("reply", append(r.logAttrs(), "err", err)...)
 	}
 }
 

@@ -60,14 +60,24 @@ type interactionReply struct {
 	i         *discordgo.Interaction
 	started   time.Time
 	ephemeral bool          // the deferred reply is visible to its caller only; so are follow-ups
+	request   string        // the request id, for the log; "" when none
 	channel   *channelReply // used once the token is too old
 }
 
-func newInteractionReply(s *discordgo.Session, i *discordgo.Interaction, ephemeral bool) *interactionReply {
-	return &interactionReply{s: s, i: i, started: time.Now(), ephemeral: ephemeral}
+func newInteractionReply(s *discordgo.Session, i *discordgo.Interaction, ephemeral bool, request string) *interactionReply {
+	return &interactionReply{s: s, i: i, started: time.Now(), ephemeral: ephemeral, request: request}
 }
 
-func (r *interactionReply) logAttrs() []any { return interactionAttrs(r.i) }
+func (r *interactionReply) logAttrs() []any { return withRequest(interactionAttrs(r.i), r.request) }
+
+// withRequest adds the request id to a log line's attributes: for lines
+// logged without the request's context (bot.ErrorMessage takes none).
+func withRequest(attrs []any, request string) []any {
+	if request == "" {
+		return attrs
+	}
+	return append(attrs, bot.RequestIDKey, request)
+}
 
 // tokenLife is how long the bot trusts an interaction token (Discord's
 // lasts 15 minutes).
@@ -75,7 +85,7 @@ const tokenLife = 14 * time.Minute
 
 func (r *interactionReply) expired() bool {
 	if r.channel == nil && time.Since(r.started) > tokenLife {
-		r.channel = &channelReply{s: r.s, channelID: r.i.ChannelID}
+		r.channel = &channelReply{s: r.s, channelID: r.i.ChannelID, request: r.request}
 	}
 	return r.channel != nil
 }
@@ -140,13 +150,14 @@ type channelReply struct {
 	s         *discordgo.Session
 	channelID string
 	replyTo   string // message id, optional
+	request   string // the request id, for the log; "" when none
 
 	mu    sync.Mutex
 	first *discordgo.Message
 }
 
 func (r *channelReply) logAttrs() []any {
-	return []any{"channel", r.channelID, "message", r.replyTo}
+	return withRequest([]any{"channel", r.channelID, "message", r.replyTo}, r.request)
 }
 
 func (r *channelReply) edit(text string) error {

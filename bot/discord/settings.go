@@ -70,7 +70,15 @@ func (b *Bot) checkChannel(i *discordgo.Interaction, s bot.Settings) error {
 	for k, c := range s.Channels {
 		where[k] = "<#" + c + ">"
 	}
-	return &bot.InputError{Err: fmt.Errorf("on this server I answer in %s — ask me there", strings.Join(where, ", "))}
+	return &bot.InputError{Err: wrongChannel{strings.Join(where, ", ")}}
+}
+
+// wrongChannel is a question asked outside the channels a server's
+// moderators let the bot answer in; where lists those.
+type wrongChannel struct{ where string }
+
+func (e wrongChannel) Error() string {
+	return "on this server I answer in " + e.where + " — ask me there"
 }
 
 // localeLanguages maps Discord's client languages to bot.Languages.
