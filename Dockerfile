@@ -22,6 +22,8 @@ COPY --from=build --chown=65532:65532 /out/data /data
 USER 65532:65532
 ENV NEWSBOT_DATA_DIR=/data
 VOLUME ["/data"]
+# /healthz, /readyz and /metrics when NEWSBOT_HTTP_ADDR is :9090 (compose.yaml).
+EXPOSE 9090
 WORKDIR /data
 ENTRYPOINT ["/usr/local/bin/newsbot"]
 CMD ["serve"]

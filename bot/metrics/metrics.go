@@ -93,7 +93,7 @@ func New(reg prometheus.Registerer) *Metrics {
 
 		rateLimitWaits: histogram("discord_rate_limit_wait_seconds", "Waits Discord's REST rate limits imposed (429 answers).", waitBuckets),
 		gateway: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "discord_gateway_connected",
-			Help: "1 while the Discord gateway session is connected."}),
+			Help: "Gateway sessions (one per shard this process runs) that are connected."}),
 	}
 	for _, mode := range modeLabels {
 		m.answer.WithLabelValues(mode)
@@ -141,10 +141,4 @@ func (m *Metrics) Acked(d time.Duration) { m.ack.Observe(d.Seconds()) }
 func (m *Metrics) RateLimited(wait time.Duration) { m.rateLimitWaits.Observe(wait.Seconds()) }
 
 // Connected implements discord.Observer.
-func (m *Metrics) Connected(up bool) {
-	if up {
-		m.gateway.Set(1)
-	} else {
-		m.gateway.Set(0)
-	}
-}
+func (m *Metrics) Connected(sessions int) { m.gateway.Set(float64(sessions)) }

@@ -62,6 +62,8 @@ func TestArrows(t *testing.T) {
 			"the Discord adapter reaches the core through bot alone"},
 		{"bot/postgres", func(p string) bool { return p == module+"/bot" },
 			"the bot's tables in PostgreSQL are the core's stores, nothing more"},
+		{"bot/metrics", func(p string) bool { return p == module+"/bot" },
+			"metrics count what the core and the adapter report through their Observer interfaces; the adapter's is met by its method set, not imported"},
 		{"retrieval", func(p string) bool { return within(p, "retrieval") },
 			"retrieval knows articles and search, nothing of the bot or its prompts"},
 		{"prompts", func(string) bool { return false }, "prompts render plain structs"},
@@ -75,6 +77,13 @@ func TestArrows(t *testing.T) {
 			for _, imp := range p.Imports {
 				if strings.HasPrefix(imp, module+"/") && !r.allowed(imp) {
 					t.Errorf("%s imports %s: %s", p.ImportPath, imp, r.why)
+				}
+			}
+		}
+		if !within(p.ImportPath, "bot/metrics") && p.ImportPath != module+"/cmd/newsbot" {
+			for _, imp := range p.Imports {
+				if strings.HasPrefix(imp, "github.com/prometheus/") {
+					t.Errorf("%s imports %s: Prometheus is reached only from bot/metrics and the wiring in cmd/newsbot; the core and the adapter report to Observer interfaces", p.ImportPath, imp)
 				}
 			}
 		}

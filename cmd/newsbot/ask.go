@@ -25,7 +25,7 @@ func (e *env) newBot(readOnly bool, command string) (b *bot.Bot, st *retrieval.S
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	b, err = bot.New(st, e.chatModel(), e.fetcher(), bot.Options{Logger: e.logger})
+	b, err = bot.New(st, e.chatModel(), e.fetcher(), bot.Options{Logger: e.logger, Observer: e.observer()})
 	if err != nil {
 		done()
 		return nil, nil, nil, err
@@ -48,7 +48,7 @@ func (e *env) chatModelOver(rt http.RoundTripper) *bot.Model {
 		cfg.BaseURL = e.cfg.OpenAIBaseURL
 	}
 	cfg.HTTPClient = &http.Client{Transport: rt}
-	return bot.NewModel(openai.NewClientWithConfig(cfg), e.cfg.ChatModel, bot.ModelOptions{Timeout: e.cfg.AnswerTimeout, Logger: e.logger})
+	return bot.NewModel(openai.NewClientWithConfig(cfg), e.cfg.ChatModel, bot.ModelOptions{Timeout: e.cfg.AnswerTimeout, Logger: e.logger, Observer: e.observer()})
 }
 
 // fetcher is the web client for articles and feeds.

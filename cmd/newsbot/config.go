@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -27,7 +28,8 @@ import (
 //	secret   "true": may also come from a file named by KEY_FILE
 //	check    "url" (an http(s) address), "id" (a Discord snowflake),
 //	         "ids" (snowflakes), "oneof a b c", "postgres" (a
-//	         postgres:// address), "shards" (discord.ParseShards)
+//	         postgres:// address), "shards" (discord.ParseShards),
+//	         "addr" (host:port to listen on)
 //	min      the least duration allowed
 //
 // and a row in the README's configuration table (a test checks both).
@@ -60,6 +62,10 @@ type config struct {
 	// Shards are the Discord shards serve runs ("0-1/4", "auto"); empty:
 	// the whole bot on one connection.
 	Shards string `key:"shards" check:"shards"`
+
+	// HTTPAddr is where serve answers /healthz, /readyz and /metrics; ""
+	// serves nothing.
+	HTTPAddr string `key:"http_addr" check:"addr"`
 
 	// file is the config file that was read, "" when none; fileSecrets
 	// says whether it holds a secret itself (not a secret's file name).
@@ -222,6 +228,10 @@ func (s setting) ok(v string) bool {
 	case s.check == "shards":
 		_, err := discord.ParseShards(v)
 		return err == nil
+	case s.check == "addr":
+		_, port, err := net.SplitHostPort(v)
+		n, perr := strconv.Atoi(port)
+		return err == nil && perr == nil && n >= 0 && n <= 65535
 	case strings.HasPrefix(s.check, "oneof "):
 		for _, o := range strings.Fields(strings.TrimPrefix(s.check, "oneof ")) {
 			if strings.EqualFold(v, o) {
@@ -244,6 +254,8 @@ func (s setting) want() string {
 		return "a PostgreSQL address such as postgres://newsbot@db.example:5432/newsbot"
 	case s.check == "shards":
 		return discord.ErrShards.Error()
+	case s.check == "addr":
+		return "an address to listen on such as 127.0.0.1:9090 or :9090"
 	case strings.HasPrefix(s.check, "oneof "):
 		return "one of " + strings.Join(strings.Fields(strings.TrimPrefix(s.check, "oneof ")), ", ")
 	}

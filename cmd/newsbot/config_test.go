@@ -125,6 +125,8 @@ func TestConfigRefusesMistakes(t *testing.T) {
 		{"bad duration in env", "", map[string]string{"NEWSBOT_ANSWER_TIMEOUT": "soon"}, `NEWSBOT_ANSWER_TIMEOUT must be a duration of at least 1s, such as 60s, not "soon"`},
 		{"bad bool in env", "", map[string]string{"NEWSBOT_ALLOW_PRIVATE_URLS": "yes please"}, "NEWSBOT_ALLOW_PRIVATE_URLS must be true or false"},
 		{"bad url in env", "", map[string]string{"NEWSBOT_DISCORD_API_URL": "discord.com"}, "NEWSBOT_DISCORD_API_URL must be an http(s) address"},
+		{"bad listen address in env", "", map[string]string{"NEWSBOT_HTTP_ADDR": "9090"}, `NEWSBOT_HTTP_ADDR must be an address to listen on such as 127.0.0.1:9090 or :9090, not "9090"`},
+		{"bad listen address in file", `http_addr = "localhost:metrics"`, nil, `http_addr in ` + filepath.Join(dir, "newsbot.toml") + ` must be an address to listen on`},
 		{"env and env file", "", map[string]string{"DISCORD_TOKEN": "a", "DISCORD_TOKEN_FILE": "/x"}, "both DISCORD_TOKEN and DISCORD_TOKEN_FILE"},
 		{"empty secret file", "", map[string]string{"OPENAI_API_KEY_FILE": writeFile(t, dir, "empty", "\n")}, "OPENAI_API_KEY_FILE: " + filepath.Join(dir, "empty") + " is empty"},
 		{"missing named file", "", map[string]string{"NEWSBOT_CONFIG": "/no/such/newsbot.toml"}, "NEWSBOT_CONFIG: /no/such/newsbot.toml does not exist"},

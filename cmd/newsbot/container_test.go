@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -147,6 +148,15 @@ func TestContainerAgreesWithREADME(t *testing.T) {
 		if !known {
 			t.Errorf("compose.yaml sets %s, which newsbot does not read", k)
 		}
+	}
+	// The health and metrics port: the one newsbot listens on, the one the
+	// image exposes, and published on the machine's loopback alone.
+	_, port, _ := strings.Cut(fmt.Sprint(env["NEWSBOT_HTTP_ADDR"]), ":")
+	if got := dockerfileLine(t, dockerfile, "EXPOSE"); port == "" || got != port {
+		t.Errorf("compose.yaml listens on port %q (NEWSBOT_HTTP_ADDR), the Dockerfile exposes %q", port, got)
+	}
+	if ports, _ := svc["ports"].([]any); len(ports) != 1 || ports[0] != "127.0.0.1:"+port+":"+port {
+		t.Errorf("compose.yaml publishes %v, want the metrics port %s on 127.0.0.1 only", svc["ports"], port)
 	}
 	var volumes []string
 	for _, v := range svc["volumes"].([]any) {

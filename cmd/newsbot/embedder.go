@@ -18,7 +18,11 @@ func (e *env) embedder() (retrieval.Embedder, error) {
 	if e.cfg.EmbedBaseURL != "" {
 		cfg.BaseURL = e.cfg.EmbedBaseURL
 	}
-	cfg.HTTPClient = &http.Client{Transport: e.modelTransport()}
+	var rt http.RoundTripper = e.modelTransport()
+	if e.metrics != nil {
+		rt = e.metrics.EmbedTransport(rt) // counts requests once, however often retried
+	}
+	cfg.HTTPClient = &http.Client{Transport: rt}
 	return retrieval.NewOpenAIEmbedder(e.ctx, openai.NewClientWithConfig(cfg), e.cfg.EmbedModel, 0, e.cfg.EmbedTimeout)
 }
 

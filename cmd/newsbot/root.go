@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/metrics"
 	"github.com/newsbot/newsbot/retrieval"
 	"github.com/newsbot/newsbot/retrieval/postgres"
 )
@@ -50,6 +51,19 @@ type env struct {
 	// servesScope says which servers' libraries this process searches, when
 	// it runs some of a fleet's Discord shards; nil: all.
 	servesScope func(scope string) bool
+
+	// metrics records what serve does, when NEWSBOT_HTTP_ADDR serves it;
+	// nil otherwise.
+	metrics *metrics.Metrics
+}
+
+// observer is what the core reports to: the metrics, or nil (no interface
+// holding a nil pointer).
+func (e *env) observer() bot.Observer {
+	if e.metrics == nil {
+		return nil
+	}
+	return e.metrics
 }
 
 // flagKeys are the global flags that set a config key.
@@ -146,7 +160,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(bot.LogHandler(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})))
 }
 
 // unknownCommand refuses words after "newsbot" that name no command, as a

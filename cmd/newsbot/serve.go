@@ -52,11 +52,19 @@ whichever process polls.`,
 				}
 				e.logger.Info("database schema", "from", from, "to", to)
 			}
+			ready, stopHTTP, err := e.startHTTP()
+			if err != nil {
+				return err
+			}
+			defer stopHTTP()
 			core, st, done, err := e.newBot(false, "serve")
 			if err != nil {
 				return err
 			}
 			defer done()
+			if ready != nil {
+				ready.core.Store(core)
+			}
 			if e.cfg.DatabaseURL == "" {
 				// Other commands go through this process while it holds
 				// the data folder; with a database they open it themselves.
@@ -71,7 +79,7 @@ whichever process polls.`,
 				return err
 			}
 			feeds, err := bot.NewFeeds(subs, announcements, core,
-				bot.FeedOptions{Interval: e.cfg.FeedInterval, Jitter: e.cfg.FeedInterval / 10, Logger: e.logger})
+				bot.FeedOptions{Interval: e.cfg.FeedInterval, Jitter: e.cfg.FeedInterval / 10, Logger: e.logger, Observer: e.observer()})
 			if err != nil {
 				return err
 			}
@@ -94,7 +102,11 @@ whichever process polls.`,
 				Turns:         e.turnStore(),
 				Feedback:      bot.NewFeedback(votes, bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
 				Briefings:     bot.NewBriefings(core, settings, records, bot.BriefingOptions{Logger: e.logger, Serves: e.servesScope}),
+				Observer:      e.discordObserver(),
 			})
+			if ready != nil {
+				ready.discord.Store(d)
+			}
 			go feeds.Run(e.ctx, d)
 			e.logger.Info("starting", "data", e.cfg.DataDir, "articles", st.Len(), "model", modelName(e.cfg), "embedder", st.Embedder().String(), "shards", shards.String())
 			return d.Run(e.ctx)
@@ -188,3 +200,11 @@ func settingsPath(c config) string { return filepath.Join(c.DataDir, "settings.j
 
 // feedbackDir is where readers' votes on answers are kept.
 func feedbackDir(c config) string { return filepath.Join(c.DataDir, "feedback") }
+
+// discordObserver is what the adapter reports to: the metrics, or nil.
+func (e *env) discordObserver() discord.Observer {
+	if e.metrics == nil {
+		return nil
+	}
+	return e.metrics
+}
