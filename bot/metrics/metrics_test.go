@@ -83,8 +83,9 @@ func serve(t testing.TB, reg *prometheus.Registry, checks ...metrics.Check) stri
 }
 
 // seeded is a core over a library holding the seed article, answering
-// with the fake model, its questions and model calls reported to m.
-func seeded(t testing.TB, m *metrics.Metrics, model *modeltest.Server) *bot.Bot {
+// with the fake model (extractively when nil), its questions and model
+// calls reported to obs.
+func seeded(t testing.TB, obs bot.Observer, model *modeltest.Server) *bot.Bot {
 	t.Helper()
 	st, _, err := retrieval.OpenStore(context.Background(), t.TempDir(), retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
 	if err != nil {
@@ -104,9 +105,9 @@ func seeded(t testing.TB, m *metrics.Metrics, model *modeltest.Server) *bot.Bot 
 	}
 	var chat *bot.Model
 	if model != nil {
-		chat = bot.NewModel(model.Client(), "gpt-4o-mini", bot.ModelOptions{Observer: m})
+		chat = bot.NewModel(model.Client(), "gpt-4o-mini", bot.ModelOptions{Observer: obs})
 	}
-	core, err := bot.New(st, chat, fetch.NewClient(fetch.Options{AllowPrivate: true}), bot.Options{Observer: m})
+	core, err := bot.New(st, chat, fetch.NewClient(fetch.Options{AllowPrivate: true}), bot.Options{Observer: obs})
 	if err != nil {
 		t.Fatal(err)
 	}
