@@ -64,3 +64,42 @@ func BenchmarkObserveQuestion(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAskInterleaved asks the same question of two cores over the
+// same kind of library, one without an Observer and one with the metrics,
+// alternating every iteration so that a busy machine slows both alike,
+// and reports each one's time per question and their ratio
+// (metrics/none): the overhead, free of the drift between separate runs.
+func BenchmarkAskInterleaved(b *testing.B) {
+	for _, withModel := range []bool{false, true} {
+		b.Run(map[bool]string{false: "extractive", true: "model"}[withModel], func(b *testing.B) {
+			cores := make([]*bot.Bot, 2)
+			for i, obs := range []bot.Observer{nil, metrics.New(prometheus.NewRegistry())} {
+				var model *modeltest.Server
+				if withModel {
+					model = modeltest.New(b)
+					model.SetReply(func(openai.ChatCompletionRequest) string { return "Lavrov called for a UN conference [1]." })
+				}
+				cores[i] = seeded(b, obs, model)
+			}
+			q := bot.Question{Text: "What did Lavrov call for?"}
+			ctx := context.Background()
+			var took [2]time.Duration
+			n := 0
+			for b.Loop() {
+				for i := range cores {
+					j := (i + n) % 2 // who goes first alternates too
+					start := time.Now()
+					if _, err := cores[j].Ask(ctx, q, nil); err != nil {
+						b.Fatal(err)
+					}
+					took[j] += time.Since(start)
+				}
+				n++
+			}
+			b.ReportMetric(float64(took[0].Nanoseconds())/float64(n), "ns-none/op")
+			b.ReportMetric(float64(took[1].Nanoseconds())/float64(n), "ns-metrics/op")
+			b.ReportMetric(float64(took[1])/float64(took[0]), "metrics/none")
+		})
+	}
+}
