@@ -13,26 +13,26 @@ import (
 // localDimensions is the size of the built-in embedder's vectors.
 const localDimensions = 512
 
-// LocalEmbedder is the built-in embedder: it needs no key, no model file and
+// localEmbedder is the built-in embedder: it needs no key, no model file and
 // no network, so newsbot works on a fresh machine. It is lexical, not
 // neural: stemmed words, word pairs and word-piece trigrams are hashed into a
 // fixed-size vector with sublinear term weights. It finds paragraphs that
 // share words and word forms with the question; BM25 carries most of the
 // ranking quality beside it.
-type LocalEmbedder struct {
+type localEmbedder struct {
 	dims int
 }
 
 // NewLocalEmbedder returns the built-in embedder.
-func NewLocalEmbedder() *LocalEmbedder { return &LocalEmbedder{dims: localDimensions} }
+func NewLocalEmbedder() Embedder { return &localEmbedder{dims: localDimensions} }
 
 // Info implements Embedder.
-func (e *LocalEmbedder) Info() EmbedderInfo {
+func (e *localEmbedder) Info() EmbedderInfo {
 	return EmbedderInfo{Provider: "local", Model: "hash-v1", Dimensions: e.dims}
 }
 
 // Embed implements Embedder. It spreads large batches over the CPUs.
-func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+func (e *localEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	if len(texts) < 64 {
 		for i, t := range texts {
@@ -58,7 +58,7 @@ func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 
 var hashPool = sync.Pool{New: func() any { return fnv.New64a() }}
 
-func (e *LocalEmbedder) embed(text string) []float32 {
+func (e *localEmbedder) embed(text string) []float32 {
 	counts := map[string]float32{}
 	terms := analyze(text)
 	for i, t := range terms {

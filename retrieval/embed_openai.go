@@ -22,11 +22,11 @@ const (
 	embedBatchBytes = 300_000
 )
 
-// OpenAIEmbedder embeds through any OpenAI-compatible embeddings endpoint
+// openAIEmbedder embeds through any OpenAI-compatible embeddings endpoint
 // (OpenAI, Ollama's /v1, vLLM, LM Studio, llama.cpp server), sending many
 // texts per request. Give its client a RetryTransport to ride out 429 and
 // 5xx answers.
-type OpenAIEmbedder struct {
+type openAIEmbedder struct {
 	client  *openai.Client
 	model   string
 	dims    int
@@ -45,11 +45,21 @@ const defaultEmbedTimeout = 60 * time.Second
 // bounds each request, retries included (0 means defaultEmbedTimeout): a
 // server that accepts the connection and then says nothing fails the
 // request instead of hanging it.
-func NewOpenAIEmbedder(ctx context.Context, client *openai.Client, model string, dims int, timeout time.Duration) (*OpenAIEmbedder, error) {
+func NewOpenAIEmbedder(ctx context.Context, client *openai.Client, model string, dims int, timeout time.Duration) (Embedder, error) {
+	e, err := newOpenAIEmbedder(ctx, client, model, dims, timeout)
+	if err != nil {
+		return nil, err // not a nil *openAIEmbedder in a non-nil Embedder
+	}
+	return e, nil
+}
+
+// newOpenAIEmbedder is NewOpenAIEmbedder, returning the concrete type to
+// this package's tests.
+func newOpenAIEmbedder(ctx context.Context, client *openai.Client, model string, dims int, timeout time.Duration) (*openAIEmbedder, error) {
 	if timeout <= 0 {
 		timeout = defaultEmbedTimeout
 	}
-	e := &OpenAIEmbedder{client: client, model: model, dims: dims, timeout: timeout}
+	e := &openAIEmbedder{client: client, model: model, dims: dims, timeout: timeout}
 	if dims == 0 {
 		v, err := e.Embed(ctx, []string{"dimension probe"})
 		if err != nil {
@@ -61,12 +71,12 @@ func NewOpenAIEmbedder(ctx context.Context, client *openai.Client, model string,
 }
 
 // Info implements Embedder.
-func (e *OpenAIEmbedder) Info() EmbedderInfo {
+func (e *openAIEmbedder) Info() EmbedderInfo {
 	return EmbedderInfo{Provider: "openai", Model: e.model, Dimensions: e.dims}
 }
 
 // Embed implements Embedder.
-func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+func (e *openAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
 	for start := 0; start < len(texts); {
 		limit := embedBatchTexts
@@ -119,7 +129,7 @@ func embedBatchTooLarge(err error) bool {
 
 var tooLargeWords = regexp.MustCompile(`(?i)too (long|large|many)|maximum|max \d+|exceed|batch size|limit`)
 
-func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
+func (e *openAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{

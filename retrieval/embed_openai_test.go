@@ -77,7 +77,7 @@ func (f *fakeEmbeddings) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resp)
 }
 
-func newFakeEmbedder(t *testing.T, f *fakeEmbeddings, model string) (*OpenAIEmbedder, error) {
+func newFakeEmbedder(t *testing.T, f *fakeEmbeddings, model string) (*openAIEmbedder, error) {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -86,7 +86,7 @@ func newFakeEmbedder(t *testing.T, f *fakeEmbeddings, model string) (*OpenAIEmbe
 	rt := NewRetryTransport(nil, nil)
 	rt.MinBackoff = 10 * time.Millisecond
 	cfg.HTTPClient = &http.Client{Transport: rt}
-	return NewOpenAIEmbedder(context.Background(), openai.NewClientWithConfig(cfg), model, 0, 0)
+	return newOpenAIEmbedder(context.Background(), openai.NewClientWithConfig(cfg), model, 0, 0)
 }
 
 func TestOpenAIEmbedderBatches(t *testing.T) {

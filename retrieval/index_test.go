@@ -26,7 +26,7 @@ func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float
 
 // renamedEmbedder is the local embedder under another name, as if the
 // configuration had changed.
-type renamedEmbedder struct{ *LocalEmbedder }
+type renamedEmbedder struct{ Embedder }
 
 func (renamedEmbedder) Info() EmbedderInfo {
 	return EmbedderInfo{Provider: "local", Model: "renamed", Dimensions: localDimensions}
