@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -143,15 +144,18 @@ func benchLibrary(b *testing.B, n int) (*retrieval.Store, []string) {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	lib, err := retrieval.OpenLibrary(filepath.Join(dir, "articles"), nil)
-	if err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "articles"), 0o755); err != nil {
 		b.Fatal(err)
 	}
 	g := newBenchGen(2026)
 	var arts []*retrieval.Article
 	for done := 0; done < n; {
 		a := g.article(len(arts), min(30+g.r.IntN(21), n-done))
-		if err := lib.Put(a); err != nil {
+		data, err := retrieval.MarshalArticle(a)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "articles", a.ID+".md"), data, 0o644); err != nil {
 			b.Fatal(err)
 		}
 		arts = append(arts, a)

@@ -283,11 +283,11 @@ func newsbenchBot(t *testing.T, idxDir string, arts []*retrieval.Article) *Bot {
 	}
 	t.Logf("indexed %d paragraphs in %s (%d embedded, %d articles written to BM25)",
 		st.Paragraphs, time.Since(start).Round(time.Millisecond), st.Embedded, st.Reindexed)
-	lib, err := retrieval.OpenLibrary(t.TempDir(), nil)
+	store, err := retrieval.JoinStore(ix, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(retrieval.JoinStore(lib, ix), nil, nil, Options{})
+	b, err := New(store, nil, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func TestLargeLibraryReopenFindsEveryParagraph(t *testing.T) {
 	// Most articles arrive as files and are indexed by OpenStore, the last
 	// ones one by one through Store.Add, which gives them ids of its own.
 	start := time.Now()
-	lib, err := OpenLibrary(filepath.Join(dir, "articles"), nil)
+	lib, err := openLibrary(filepath.Join(dir, "articles"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

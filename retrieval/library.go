@@ -14,11 +14,11 @@ import (
 	"time"
 )
 
-// Library is the set of article files in one folder, one file per article,
+// library is the set of article files in one folder, one file per article,
 // and the source of truth for everything else: the indexes are derived from
 // it. Writes are atomic (temporary file, fsync, rename), so a crash leaves
 // either the old or the new article, never half of one.
-type Library struct {
+type library struct {
 	dir    string
 	logger *slog.Logger
 
@@ -30,25 +30,37 @@ type Library struct {
 // articleExt is the file name extension of article files.
 const articleExt = ".md"
 
-// OpenLibrary reads every article file in dir, creating dir if needed. A
+// openLibrary reads every article file in dir, creating dir if needed. A
 // file that cannot be read is logged and skipped, so one bad file never keeps
 // the bot from starting. Temporary files of interrupted writes are left
 // alone: they may belong to another process at work (LockFolder removes
 // them when they cannot).
-func OpenLibrary(dir string, logger *slog.Logger) (*Library, error) {
+func openLibrary(dir string, logger *slog.Logger) (*library, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
-	return ReadLibrary(dir, logger)
+	return readLibrary(dir, logger)
 }
 
-// ReadLibrary reads every article file in dir as OpenLibrary does, but
+// ReadArticles returns the articles of the files in dir that scope may see
+// ("" for all, see library.List), newest first. It reads them as
+// openLibrary does but writes nothing: a missing dir holds no articles.
+// Article files are replaced atomically, so it needs no lock.
+func ReadArticles(dir, scope string, logger *slog.Logger) ([]*Article, error) {
+	lib, err := readLibrary(dir, logger)
+	if err != nil {
+		return nil, err
+	}
+	return lib.List(scope), nil
+}
+
+// readLibrary reads every article file in dir as openLibrary does, but
 // writes nothing: a missing dir is an empty library.
-func ReadLibrary(dir string, logger *slog.Logger) (*Library, error) {
+func readLibrary(dir string, logger *slog.Logger) (*library, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	l := &Library{dir: dir, logger: logger, articles: map[string]*Article{}, hashes: map[string]string{}}
+	l := &library{dir: dir, logger: logger, articles: map[string]*Article{}, hashes: map[string]string{}}
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return l, nil
@@ -86,7 +98,7 @@ func readArticleFile(path string) (*Article, error) {
 }
 
 // Get returns the article with the given id, or ErrNotFound.
-func (l *Library) Get(id string) (*Article, error) {
+func (l *library) Get(id string) (*Article, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	a, ok := l.articles[id]
@@ -99,7 +111,7 @@ func (l *Library) Get(id string) (*Article, error) {
 // List returns the articles visible in scope (GlobalScope sees only global
 // articles, a guild sees its own and the global ones; "" lists every
 // article), newest first.
-func (l *Library) List(scope string) []*Article {
+func (l *library) List(scope string) []*Article {
 	l.mu.RLock()
 	out := make([]*Article, 0, len(l.articles))
 	for _, a := range l.articles {
@@ -118,7 +130,7 @@ func (l *Library) List(scope string) []*Article {
 }
 
 // Len returns the number of articles in the library.
-func (l *Library) Len() int {
+func (l *library) Len() int {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return len(l.articles)
@@ -132,7 +144,7 @@ func visibleTo(articleScope, viewer string) bool {
 
 // Find returns the stored article in scope that has the same URL as a, or,
 // when a has no URL, the same text. It returns nil when there is none.
-func (l *Library) Find(a *Article) *Article {
+func (l *library) Find(a *Article) *Article {
 	hash := ContentHash(a.Paragraphs)
 	l.mu.RLock()
 	defer l.mu.RUnlock()
@@ -152,7 +164,7 @@ func (l *Library) Find(a *Article) *Article {
 
 // Put writes a to its file, replacing any earlier version, and returns once
 // the file is safely on disk.
-func (l *Library) Put(a *Article) error {
+func (l *library) Put(a *Article) error {
 	data, err := MarshalArticle(a)
 	if err != nil {
 		return err
@@ -170,7 +182,7 @@ func (l *Library) Put(a *Article) error {
 
 // Delete removes an article's file. Deleting a missing article returns
 // ErrNotFound.
-func (l *Library) Delete(id string) error {
+func (l *library) Delete(id string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, ok := l.articles[id]; !ok {

@@ -9,7 +9,7 @@ import (
 
 func TestLibraryPutFindDelete(t *testing.T) {
 	dir := t.TempDir()
-	lib, err := OpenLibrary(dir, nil)
+	lib, err := openLibrary(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +18,7 @@ func TestLibraryPutFindDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second process sees the article.
-	lib2, err := OpenLibrary(dir, nil)
+	lib2, err := openLibrary(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,13 +50,13 @@ func TestLibraryPutFindDelete(t *testing.T) {
 
 func TestLibrarySkipsBadFilesAndLeftovers(t *testing.T) {
 	dir := t.TempDir()
-	lib, _ := OpenLibrary(dir, nil)
+	lib, _ := openLibrary(dir, nil)
 	if err := lib.Put(sampleArticle()); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "broken.md"), []byte("---\nid: broken\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, ".tmp-123"), []byte("half a write"), 0o644)
-	lib, err := OpenLibrary(dir, nil)
+	lib, err := openLibrary(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestLibrarySkipsBadFilesAndLeftovers(t *testing.T) {
 }
 
 func TestLibraryListScopes(t *testing.T) {
-	lib, _ := OpenLibrary(t.TempDir(), nil)
+	lib, _ := openLibrary(t.TempDir(), nil)
 	for _, s := range []string{GlobalScope, "111", "222"} {
 		a := sampleArticle()
 		a.Scope = s

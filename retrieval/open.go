@@ -57,7 +57,7 @@ func openWriting(ctx context.Context, dataDir string, emb Embedder, opts StoreOp
 			return nil, SyncStats{}, fmt.Errorf("discard the index: %w", err)
 		}
 	}
-	lib, err := OpenLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
+	lib, err := openLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
 	if err != nil {
 		lock.Unlock()
 		return nil, SyncStats{}, err
@@ -74,7 +74,7 @@ func openReading(ctx context.Context, dataDir string, emb Embedder, opts StoreOp
 	if err != nil {
 		return nil, SyncStats{}, err
 	}
-	lib, err := ReadLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
+	lib, err := readLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
 	if err != nil {
 		lock.Unlock()
 		return nil, SyncStats{}, err
@@ -91,7 +91,7 @@ func openTemporary(ctx context.Context, dataDir string, emb Embedder, opts Store
 	if err != nil {
 		return nil, SyncStats{}, err
 	}
-	lib, err := ReadLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
+	lib, err := readLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
 	if err != nil {
 		lock.Unlock()
 		return nil, SyncStats{}, err
@@ -106,7 +106,7 @@ func openTemporary(ctx context.Context, dataDir string, emb Embedder, opts Store
 
 // finishOpen opens the index in dir and syncs it with lib; on failure it
 // releases what it was given.
-func finishOpen(ctx context.Context, lib *Library, dir string, emb Embedder, opts StoreOptions, lock *FolderLock, tmpDir string, readOnly bool) (*Store, SyncStats, error) {
+func finishOpen(ctx context.Context, lib *library, dir string, emb Embedder, opts StoreOptions, lock *FolderLock, tmpDir string, readOnly bool) (*Store, SyncStats, error) {
 	fail := func(err error) (*Store, SyncStats, error) {
 		if tmpDir != "" {
 			os.RemoveAll(tmpDir)

@@ -147,7 +147,7 @@ func TestNamedPeriodOutranksBetterMatch(t *testing.T) {
 // articles is still what answers a question about Lavrov, asked years
 // later and even about "this week".
 func TestOldArticleThatAloneAnswersIsFound(t *testing.T) {
-	lib, err := OpenLibrary("../data/articles", nil)
+	lib, err := openLibrary("../data/articles", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ type Backend interface {
 type Store struct {
 	// lib and ix are the article files and their index when the store was
 	// opened by OpenStore (for tests); nil with another backend.
-	lib *Library
+	lib *library
 	ix  *Index
 
 	backend Backend
@@ -88,11 +88,16 @@ func OpenStore(ctx context.Context, dataDir string, emb Embedder, opts StoreOpti
 	return openStore(ctx, dataDir, emb, opts)
 }
 
-// JoinStore is a store over a library and an index that the caller has
-// opened and brought up to date. Benchmarks use it to answer over an index
-// synced from a corpus that is not a folder of article files.
-func JoinStore(lib *Library, ix *Index) *Store {
-	return NewStore(&fileBackend{lib: lib, ix: ix})
+// JoinStore is a store over an index that the caller has opened and
+// brought up to date, and the article files in libDir (created if need be).
+// Benchmarks use it to answer over an index synced from a corpus that is
+// not a folder of article files.
+func JoinStore(ix *Index, libDir string) (*Store, error) {
+	lib, err := openLibrary(libDir, nil)
+	if err != nil {
+		return nil, err
+	}
+	return NewStore(&fileBackend{lib: lib, ix: ix}), nil
 }
 
 // AddStatus says what Add did with an article.
@@ -285,7 +290,7 @@ func sortNewest(list []*Article) {
 // disk, in one process.
 type fileBackend struct {
 	mu  sync.Mutex // one Upsert or Delete at a time
-	lib *Library
+	lib *library
 	ix  *Index
 
 	lock   *FolderLock // the data folder, held until Close

@@ -57,7 +57,7 @@ func TestShippedSeedMatchesImporter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, err := OpenLibrary("../data/articles", nil)
+	lib, err := openLibrary("../data/articles", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,12 +103,12 @@ func feedbackRoundTrip(t *testing.T, c *cli) {
 	// The library as a newsbench corpus, and eval scores the real question.
 	dir := t.TempDir()
 	c.mustRun("export", filepath.Join(dir, "library"))
-	lib, err := retrieval.ReadLibrary(filepath.Join(dir, "library"), nil)
+	arts, err := retrieval.ReadArticles(filepath.Join(dir, "library"), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var corpus strings.Builder
-	for _, a := range lib.List("") {
+	for _, a := range arts {
 		line, _ := json.Marshal(map[string]any{"id": a.ID, "title": a.Title, "url": a.URL, "source": a.Source, "body": strings.Join(a.Paragraphs, "\n\n")})
 		corpus.Write(append(line, '\n'))
 	}

@@ -42,11 +42,7 @@ func (e *env) allArticles(scope string) ([]*retrieval.Article, error) {
 	if _, err := os.Stat(e.cfg.DataDir); errors.Is(err, fs.ErrNotExist) {
 		return nil, noDataFolder(e.cfg.DataDir)
 	}
-	lib, err := retrieval.ReadLibrary(filepath.Join(e.cfg.DataDir, "articles"), e.logger)
-	if err != nil {
-		return nil, err
-	}
-	return lib.List(scope), nil
+	return retrieval.ReadArticles(filepath.Join(e.cfg.DataDir, "articles"), scope, e.logger)
 }
 
 // articleFile is an article as a file of a transfer folder.
