@@ -288,9 +288,9 @@ func (ix *Index) checkCurrent(articles []*Article, keys [][]textKey) error {
 	return nil
 }
 
-// Rebuild drops the BM25 index and every stored vector and indexes articles
+// rebuild drops the BM25 index and every stored vector and indexes articles
 // from scratch.
-func (ix *Index) Rebuild(ctx context.Context, articles []*Article) (SyncStats, error) {
+func (ix *Index) rebuild(ctx context.Context, articles []*Article) (SyncStats, error) {
 	if ix.opts.ReadOnly {
 		return SyncStats{}, errReadOnly
 	}

@@ -342,7 +342,7 @@ func (f *fileBackend) Prepare(ctx context.Context, texts []string) (int, error) 
 }
 
 func (f *fileBackend) Reindex(ctx context.Context) (SyncStats, error) {
-	return f.ix.Rebuild(ctx, f.lib.List(""))
+	return f.ix.rebuild(ctx, f.lib.List(""))
 }
 
 // Close closes the index and releases the data folder.
