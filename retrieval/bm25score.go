@@ -180,14 +180,14 @@ func topN(scores map[uint64]float64, n int) []docScore {
 	return h
 }
 
-// TermWeights returns the content terms of text as the BM25 index analyzes
+// termWeights returns the content terms of text as the BM25 index analyzes
 // them (stems, stop words dropped), each with its inverse document
 // frequency: rare words weigh more. A term the library has never seen
 // weighs as one it has seen once, scaled by unseenWeight: it may be a
 // paraphrase ("take" for "took") as much as a sign the question is
 // off-topic, and which is likelier depends on the library's size. The bot
 // uses it to judge whether anything in the library is about a question.
-func (ix *Index) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
+func (ix *Index) termWeights(ctx context.Context, text string) (map[string]float64, error) {
 	w, _, err := ix.TermStats(ctx, text)
 	return w, err
 }

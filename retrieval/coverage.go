@@ -29,7 +29,7 @@ func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (ma
 	if len(ranked) == 0 {
 		return nil, nil
 	}
-	weights, err := ix.TermWeights(ctx, text)
+	weights, err := ix.termWeights(ctx, text)
 	if err != nil {
 		return nil, err
 	}

@@ -349,10 +349,10 @@ func (ix *Index) healBM25(ctx context.Context, cause error) error {
 	return nil
 }
 
-// Upsert indexes a new or edited article, embedding only paragraphs whose
+// upsert indexes a new or edited article, embedding only paragraphs whose
 // text is new. It returns once the article is searchable and its vectors
 // and BM25 documents are on disk.
-func (ix *Index) Upsert(ctx context.Context, a *Article) error {
+func (ix *Index) upsert(ctx context.Context, a *Article) error {
 	if ix.opts.ReadOnly {
 		return errReadOnly
 	}
@@ -389,9 +389,9 @@ func (ix *Index) Upsert(ctx context.Context, a *Article) error {
 	return nil
 }
 
-// Remove drops an article from the index. Removing an article the index
+// remove drops an article from the index. Removing an article the index
 // does not hold is not an error.
-func (ix *Index) Remove(ctx context.Context, id string) error {
+func (ix *Index) remove(ctx context.Context, id string) error {
 	if ix.opts.ReadOnly {
 		return errReadOnly
 	}

@@ -254,7 +254,7 @@ func (s *Store) Terms(text string) []string { return s.backend.Index().Terms(tex
 // TermWeights returns the content terms of text with their inverse document
 // frequencies (see Index.TermWeights).
 func (s *Store) TermWeights(ctx context.Context, text string) (map[string]float64, error) {
-	return s.backend.Index().TermWeights(ctx, text)
+	return s.backend.Index().termWeights(ctx, text)
 }
 
 // TermStats returns TermWeights and the terms the library has never seen.
@@ -312,11 +312,11 @@ func (f *fileBackend) Upsert(ctx context.Context, a *Article, merge func(old *Ar
 		if err := f.lib.Delete(old.ID); err != nil {
 			return nil, err
 		}
-		if err := f.ix.Remove(ctx, old.ID); err != nil {
+		if err := f.ix.remove(ctx, old.ID); err != nil {
 			return nil, err
 		}
 	}
-	if err := f.ix.Upsert(ctx, b); err != nil {
+	if err := f.ix.upsert(ctx, b); err != nil {
 		return nil, fmt.Errorf("index %s (the article is saved and will be indexed at the next start): %w", b.ID, err)
 	}
 	return b, nil
@@ -328,7 +328,7 @@ func (f *fileBackend) Delete(ctx context.Context, id string) error {
 	if err := f.lib.Delete(id); err != nil {
 		return err
 	}
-	return f.ix.Remove(ctx, id)
+	return f.ix.remove(ctx, id)
 }
 
 func (f *fileBackend) List(ctx context.Context, scope string) ([]*Article, error) {
