@@ -16,10 +16,10 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	DefaultMaxBytes     = 5 << 20
-	DefaultMaxRedirects = 5
-	DefaultTimeout      = 20 * time.Second
-	DefaultUserAgent    = "newsbot/1.0 (+https://github.com/newsbot/newsbot)"
+	defaultMaxBytes     = 5 << 20
+	defaultMaxRedirects = 5
+	defaultTimeout      = 20 * time.Second
+	defaultUserAgent    = "newsbot/1.0 (+https://github.com/newsbot/newsbot)"
 )
 
 // Options configures a Client. The zero value is safe for fetching untrusted links from the public web.
@@ -27,16 +27,16 @@ type Options struct {
 	// AllowPrivate lets the client connect to loopback, private and link-local addresses. Leave it
 	// false for links people paste; set it for tests and intranets.
 	AllowPrivate bool
-	// MaxBytes caps a response body, counted after decompression. Zero means DefaultMaxBytes.
+	// MaxBytes caps a response body, counted after decompression. Zero means defaultMaxBytes.
 	MaxBytes int64
-	// MaxRedirects caps how many redirects one fetch follows. Zero means DefaultMaxRedirects; a
+	// MaxRedirects caps how many redirects one fetch follows. Zero means defaultMaxRedirects; a
 	// negative value follows none.
 	MaxRedirects int
-	// Timeout bounds one fetch, from the request to the last body byte. Zero means DefaultTimeout.
+	// Timeout bounds one fetch, from the request to the last body byte. Zero means defaultTimeout.
 	Timeout time.Duration
-	// UserAgent is sent with every request. Empty means DefaultUserAgent.
+	// UserAgent is sent with every request. Empty means defaultUserAgent.
 	UserAgent string
-	// Limits bound the parsing of what is fetched. The zero value shares DefaultLimits, and the
+	// Limits bound the parsing of what is fetched. The zero value shares defaultLimits, and the
 	// cap on parser processes running at once, with ReadPDF and ReadHTML.
 	Limits Limits
 }
@@ -54,18 +54,18 @@ type Client struct {
 // NewClient returns a Client that applies opts to every fetch.
 func NewClient(opts Options) *Client {
 	if opts.MaxBytes <= 0 {
-		opts.MaxBytes = DefaultMaxBytes
+		opts.MaxBytes = defaultMaxBytes
 	}
 	if opts.MaxRedirects == 0 {
-		opts.MaxRedirects = DefaultMaxRedirects
+		opts.MaxRedirects = defaultMaxRedirects
 	} else if opts.MaxRedirects < 0 {
 		opts.MaxRedirects = 0
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
+		opts.Timeout = defaultTimeout
 	}
 	if opts.UserAgent == "" {
-		opts.UserAgent = DefaultUserAgent
+		opts.UserAgent = defaultUserAgent
 	}
 	c := &Client{opts: opts, iso: defaultIsolator()}
 	if opts.Limits != (Limits{}) {
@@ -98,7 +98,7 @@ func NewClient(opts Options) *Client {
 
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > c.opts.MaxRedirects {
-		return fmt.Errorf("stopped after %d redirects: %w", c.opts.MaxRedirects, ErrTooManyRedirects)
+		return fmt.Errorf("stopped after %d redirects: %w", c.opts.MaxRedirects, errTooManyRedirects)
 	}
 	if err := checkScheme(req.URL); err != nil {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
@@ -205,10 +205,10 @@ func (c *Client) do(ctx context.Context, u *url.URL, cond conditional) (*respons
 		return nil, &StatusError{StatusCode: hr.StatusCode, URL: r.URL.Redacted()}
 	}
 	if !acceptableType(r.MediaType) {
-		return nil, fmt.Errorf("content type %q: %w", r.MediaType, ErrUnsupportedType)
+		return nil, fmt.Errorf("content type %q: %w", r.MediaType, errUnsupportedType)
 	}
 	if hr.ContentLength > c.opts.MaxBytes {
-		return nil, fmt.Errorf("content length %d over %d: %w", hr.ContentLength, c.opts.MaxBytes, ErrTooLarge)
+		return nil, fmt.Errorf("content length %d over %d: %w", hr.ContentLength, c.opts.MaxBytes, errTooLarge)
 	}
 	r.Body, err = readLimited(hr.Body, c.opts.MaxBytes)
 	if err != nil {
@@ -224,7 +224,7 @@ func (c *Client) fetchError(parent, fetchCtx context.Context, u *url.URL, err er
 	case parent.Err() != nil:
 		return fmt.Errorf("fetch %s: %w", u.Redacted(), parent.Err())
 	case errors.Is(fetchCtx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("fetch %s after %s: %w: %w", u.Redacted(), c.opts.Timeout, ErrTimeout, context.DeadlineExceeded)
+		return fmt.Errorf("fetch %s after %s: %w: %w", u.Redacted(), c.opts.Timeout, errTimeout, context.DeadlineExceeded)
 	case errors.As(err, &se):
 		return fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
@@ -235,14 +235,14 @@ func (c *Client) fetchError(parent, fetchCtx context.Context, u *url.URL, err er
 	return fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 }
 
-// readLimited reads r to the end, failing with ErrTooLarge as soon as more than max bytes arrive.
+// readLimited reads r to the end, failing with errTooLarge as soon as more than max bytes arrive.
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("more than %d bytes: %w", max, ErrTooLarge)
+		return nil, fmt.Errorf("more than %d bytes: %w", max, errTooLarge)
 	}
 	return b, nil
 }

@@ -111,9 +111,9 @@ func TestFetchRedirectLimit(t *testing.T) {
 		wantErr error
 	}{
 		{"default allows five", 0, 5, nil},
-		{"default refuses six", 0, 6, ErrTooManyRedirects},
-		{"custom cap", 2, 3, ErrTooManyRedirects},
-		{"no redirects at all", -1, 1, ErrTooManyRedirects},
+		{"default refuses six", 0, 6, errTooManyRedirects},
+		{"custom cap", 2, 3, errTooManyRedirects},
+		{"no redirects at all", -1, 1, errTooManyRedirects},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +224,7 @@ func TestFetchTimeout(t *testing.T) {
 			srv := newServer(t, h)
 			c := newTestClient(t, Options{Timeout: 300 * time.Millisecond})
 			_, err := c.Fetch(t.Context(), srv.URL)
-			if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+			if !errors.Is(err, errTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("got %v, want ErrTimeout and context.DeadlineExceeded", err)
 			}
 		})
@@ -236,7 +236,7 @@ func TestFetchCallerCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	_, err := newTestClient(t, Options{}).Fetch(ctx, srv.URL)
-	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
+	if !errors.Is(err, context.Canceled) || errors.Is(err, errTimeout) {
 		t.Errorf("got %v, want context.Canceled and not ErrTimeout", err)
 	}
 }
@@ -257,7 +257,7 @@ func TestFetchTooLarge(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := newServer(t, h)
 			_, err := newTestClient(t, Options{MaxBytes: 1 << 20}).Fetch(t.Context(), srv.URL)
-			if !errors.Is(err, ErrTooLarge) {
+			if !errors.Is(err, errTooLarge) {
 				t.Errorf("got %v, want ErrTooLarge", err)
 			}
 		})
@@ -293,7 +293,7 @@ func TestFetchGzipBomb(t *testing.T) {
 	_, err := newTestClient(t, Options{Timeout: time.Minute}).Fetch(t.Context(), srv.URL) // default 5 MiB cap
 	runtime.ReadMemStats(&after)
 
-	if !errors.Is(err, ErrTooLarge) {
+	if !errors.Is(err, errTooLarge) {
 		t.Fatalf("got %v, want ErrTooLarge", err)
 	}
 	// The body buffer grows to about 2×MaxBytes; the server's gzip writer and 1 MiB of zeros add a
@@ -316,7 +316,7 @@ func TestFetchUnsupportedType(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := newServer(t, h)
 			_, err := newTestClient(t, Options{}).Fetch(t.Context(), srv.URL)
-			if !errors.Is(err, ErrUnsupportedType) {
+			if !errors.Is(err, errUnsupportedType) {
 				t.Errorf("got %v, want ErrUnsupportedType", err)
 			}
 		})
@@ -333,7 +333,7 @@ func TestFetchStatusError(t *testing.T) {
 	if got, want := se.Error(), "the site answered 404 Not Found"; got != want {
 		t.Errorf("got message %q, want %q", got, want)
 	}
-	if se.Temporary() {
+	if se.temporary() {
 		t.Error("404 reported as temporary")
 	}
 }
@@ -353,7 +353,7 @@ func TestFetchNotArticle(t *testing.T) {
 			srv := newServer(t, serve("text/html; charset=utf-8", tt.page))
 			_, err := newTestClient(t, Options{}).Fetch(t.Context(), srv.URL)
 			var nae *NotArticleError
-			if !errors.Is(err, ErrNotArticle) || !errors.As(err, &nae) {
+			if !errors.Is(err, errNotArticle) || !errors.As(err, &nae) {
 				t.Fatalf("got %v, want a *NotArticleError", err)
 			}
 			if tt.reason != "" && nae.Reason != tt.reason {

@@ -5,44 +5,44 @@ import (
 	"net/http"
 )
 
-// Error is a fetch failure whose message is a sentence a person can read as it is; the error that
+// userError is a fetch failure whose message is a sentence a person can read as it is; the error that
 // wraps it carries the details for the log. Its UserMessage method is how the core recognises it,
 // so a new fetch error needs no entry in any list.
-type Error struct{ msg string }
+type userError struct{ msg string }
 
-func (e *Error) Error() string { return e.msg }
+func (e *userError) Error() string { return e.msg }
 
 // UserMessage returns the sentence for a person.
-func (e *Error) UserMessage() string { return e.msg }
+func (e *userError) UserMessage() string { return e.msg }
 
-// Sentinel errors callers branch on with errors.Is, each an *Error.
+// Sentinel errors callers branch on with errors.Is, each a *userError.
 var (
 	// ErrInvalidURL means the link is not an absolute http or https address.
-	ErrInvalidURL error = &Error{"that is not a web address the bot can load (only http and https links work)"}
+	ErrInvalidURL error = &userError{"that is not a web address the bot can load (only http and https links work)"}
 
 	// ErrBlockedAddress means the host resolved to a loopback, private, link-local or otherwise
 	// non-public address, which the bot refuses to connect to.
-	ErrBlockedAddress error = &Error{"that address points into a private or local network, which the bot may not load"}
+	ErrBlockedAddress error = &userError{"that address points into a private or local network, which the bot may not load"}
 
-	// ErrTooLarge means the body (counted after decompression) exceeded Options.MaxBytes.
-	ErrTooLarge error = &Error{"the page is too large to load"}
+	// errTooLarge means the body (counted after decompression) exceeded Options.MaxBytes.
+	errTooLarge error = &userError{"the page is too large to load"}
 
-	// ErrUnsupportedType means the server answered with something that is neither a web page, a feed
+	// errUnsupportedType means the server answered with something that is neither a web page, a feed
 	// nor a PDF, such as an image or an archive.
-	ErrUnsupportedType error = &Error{"that link is not a web page, feed or PDF the bot can read"}
+	errUnsupportedType error = &userError{"that link is not a web page, feed or PDF the bot can read"}
 
-	// ErrNotArticle means the page was read but holds no article: no readable body, a paywall stub,
+	// errNotArticle means the page was read but holds no article: no readable body, a paywall stub,
 	// or too little text. A *NotArticleError carries the reason.
-	ErrNotArticle error = &Error{"the page has no readable article text"}
+	errNotArticle error = &userError{"the page has no readable article text"}
 
-	// ErrNotFeed means a feed was expected but the document is not RSS, Atom or JSON Feed.
-	ErrNotFeed error = &Error{"that link is not a news feed the bot can read"}
+	// errNotFeed means a feed was expected but the document is not RSS, Atom or JSON Feed.
+	errNotFeed error = &userError{"that link is not a news feed the bot can read"}
 
-	// ErrTooManyRedirects means the site redirected more often than Options.MaxRedirects allows.
-	ErrTooManyRedirects error = &Error{"the site redirected too many times"}
+	// errTooManyRedirects means the site redirected more often than Options.MaxRedirects allows.
+	errTooManyRedirects error = &userError{"the site redirected too many times"}
 
-	// ErrTimeout means the site did not answer in full within Options.Timeout.
-	ErrTimeout error = &Error{"the site took too long to answer"}
+	// errTimeout means the site did not answer in full within Options.Timeout.
+	errTimeout error = &userError{"the site took too long to answer"}
 )
 
 // StatusError reports a response whose status was not a success. Its message is a sentence
@@ -64,12 +64,12 @@ func (e *StatusError) Error() string {
 // UserMessage returns the sentence shown to people.
 func (e *StatusError) UserMessage() string { return e.Error() }
 
-// Temporary reports whether trying again later may help (5xx and 429).
-func (e *StatusError) Temporary() bool {
+// temporary reports whether trying again later may help (5xx and 429).
+func (e *StatusError) temporary() bool {
 	return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests
 }
 
-// NotArticleError says why a page was not taken as an article. It matches ErrNotArticle with
+// NotArticleError says why a page was not taken as an article. It matches errNotArticle with
 // errors.Is, so callers who do not care about the reason need not know this type.
 type NotArticleError struct {
 	// Reason is a short lowercase phrase such as "it looks like a paywall stub".
@@ -79,13 +79,13 @@ type NotArticleError struct {
 // Error returns the sentence shown to people.
 func (e *NotArticleError) Error() string {
 	if e.Reason == "" {
-		return ErrNotArticle.Error()
+		return errNotArticle.Error()
 	}
-	return ErrNotArticle.Error() + ": " + e.Reason
+	return errNotArticle.Error() + ": " + e.Reason
 }
 
 // UserMessage returns the sentence shown to people.
 func (e *NotArticleError) UserMessage() string { return e.Error() }
 
-// Is makes errors.Is(err, ErrNotArticle) true.
-func (e *NotArticleError) Is(target error) bool { return target == ErrNotArticle }
+// Is makes errors.Is(err, errNotArticle) true.
+func (e *NotArticleError) Is(target error) bool { return target == errNotArticle }

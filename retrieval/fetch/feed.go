@@ -49,10 +49,10 @@ func (it Item) Key() string {
 	return it.Title + "|" + it.Published.UTC().Format(time.RFC3339)
 }
 
-// ParseFeed reads an RSS, Atom or JSON feed, in a child process bounded by DefaultLimits (see
+// parseFeedBounded reads an RSS, Atom or JSON feed, in a child process bounded by defaultLimits (see
 // Limits). feedURL, which may be empty, resolves relative links. A document that is no feed fails
-// with an error matching ErrNotFeed.
-func ParseFeed(ctx context.Context, data []byte, feedURL string) (Feed, error) {
+// with an error matching errNotFeed.
+func parseFeedBounded(ctx context.Context, data []byte, feedURL string) (Feed, error) {
 	if feedURL != "" {
 		if _, err := url.Parse(feedURL); err != nil {
 			return Feed{}, fmt.Errorf("parse feed url: %w", ErrInvalidURL)
@@ -65,11 +65,11 @@ func ParseFeed(ctx context.Context, data []byte, feedURL string) (Feed, error) {
 
 func parseFeed(body []byte, base *url.URL) (Feed, error) {
 	if gofeed.DetectFeedType(bytes.NewReader(body)) == gofeed.FeedTypeUnknown {
-		return Feed{}, fmt.Errorf("detect feed type: %w", ErrNotFeed)
+		return Feed{}, fmt.Errorf("detect feed type: %w", errNotFeed)
 	}
 	gf, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
-		return Feed{}, fmt.Errorf("parse feed: %v: %w", err, ErrNotFeed)
+		return Feed{}, fmt.Errorf("parse feed: %v: %w", err, errNotFeed)
 	}
 	f := Feed{
 		Title:       cleanInline(htmlText(gf.Title)),
@@ -182,7 +182,7 @@ func (c *Client) FetchFeed(ctx context.Context, feedURL string, v Validators) (F
 		return fr, nil
 	}
 	if classify(resp.MediaType, resp.Body) != formatFeed {
-		return FeedResponse{}, fmt.Errorf("fetch feed %s (%s): %w", feedURL, resp.MediaType, ErrNotFeed)
+		return FeedResponse{}, fmt.Errorf("fetch feed %s (%s): %w", feedURL, resp.MediaType, errNotFeed)
 	}
 	if fr.Feed, err = c.iso.feed(ctx, resp.Body, resp.URL.String()); err != nil {
 		return FeedResponse{}, fmt.Errorf("fetch feed %s: %w", feedURL, err)
@@ -241,7 +241,7 @@ func (c *Client) ItemDocument(ctx context.Context, feed Feed, it Item, fullTextW
 		return doc, nil
 	}
 	if err == nil {
-		err = fmt.Errorf("item link is a %s: %w", res.Kind, ErrNotArticle)
+		err = fmt.Errorf("item link is a %s: %w", res.Kind, errNotArticle)
 	}
 	if ctx.Err() != nil || len(paras) == 0 {
 		return Document{}, fmt.Errorf("load %s: %w", it.Link, err)

@@ -13,7 +13,7 @@ import (
 
 func TestParseFeedRSS(t *testing.T) {
 	const base = "https://news.example.com"
-	feed, err := ParseFeed(context.Background(), []byte(fixture(t, "rss.xml", base)), base+"/rss.xml")
+	feed, err := parseFeedBounded(context.Background(), []byte(fixture(t, "rss.xml", base)), base+"/rss.xml")
 	if err != nil {
 		t.Fatalf("ParseFeed: %v", err)
 	}
@@ -56,7 +56,7 @@ func TestParseFeedRSS(t *testing.T) {
 
 func TestParseFeedAtom(t *testing.T) {
 	const base = "https://science.example.org"
-	feed, err := ParseFeed(context.Background(), []byte(fixture(t, "atom.xml", base)), base+"/science/atom.xml")
+	feed, err := parseFeedBounded(context.Background(), []byte(fixture(t, "atom.xml", base)), base+"/science/atom.xml")
 	if err != nil {
 		t.Fatalf("ParseFeed: %v", err)
 	}
@@ -82,7 +82,7 @@ func TestParseFeedAtom(t *testing.T) {
 
 func TestParseFeedNotAFeed(t *testing.T) {
 	for _, doc := range []string{"", "<html><body>hi</body></html>", "<rss><channel><item>", "plain text"} {
-		if _, err := ParseFeed(context.Background(), []byte(doc), ""); !errors.Is(err, ErrNotFeed) {
+		if _, err := parseFeedBounded(context.Background(), []byte(doc), ""); !errors.Is(err, errNotFeed) {
 			t.Errorf("ParseFeed(%q): got %v, want ErrNotFeed", doc, err)
 		}
 	}

@@ -63,8 +63,8 @@ type Result struct {
 
 // Fetch loads rawURL and reads it as whatever it is: an HTML article, a feed or a PDF, parsed in
 // a child process within the client's Limits. Errors match the package's sentinels
-// (ErrInvalidURL, ErrBlockedAddress, ErrTimeout, ErrTooManyRedirects, ErrTooLarge,
-// ErrUnsupportedType, ErrNotArticle, ErrNotFeed) or are a *StatusError or a *LimitError.
+// (ErrInvalidURL, ErrBlockedAddress, errTimeout, errTooManyRedirects, errTooLarge,
+// errUnsupportedType, errNotArticle, errNotFeed) or are a *StatusError or a *limitError.
 func (c *Client) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	resp, err := c.get(ctx, rawURL, conditional{})
 	if err != nil {
@@ -97,7 +97,7 @@ func (c *Client) Fetch(ctx context.Context, rawURL string) (Result, error) {
 		}
 		res.Kind, res.Document = KindArticle, doc
 	default:
-		return Result{}, fmt.Errorf("read %s as %q: %w", final, resp.MediaType, ErrUnsupportedType)
+		return Result{}, fmt.Errorf("read %s as %q: %w", final, resp.MediaType, errUnsupportedType)
 	}
 	return res, nil
 }

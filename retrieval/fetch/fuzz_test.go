@@ -75,8 +75,8 @@ func withinDeadline(t *testing.T, fn func()) {
 // checkRefused fails unless err is a refusal the person is told about in a sentence.
 func checkRefused(t *testing.T, err error) {
 	t.Helper()
-	var le *LimitError
-	if !errors.Is(err, ErrNotArticle) && !errors.As(err, &le) {
+	var le *limitError
+	if !errors.Is(err, errNotArticle) && !errors.As(err, &le) {
 		t.Fatalf("unexpected error kind: %v", err)
 	}
 }
@@ -122,7 +122,7 @@ func FuzzReadPDF(f *testing.F) {
 	f.Add(articlePDF())
 	f.Add(buildPDF(nil, [][]pdfText{{{72, 700, 11, "one line"}}}))
 	for _, d := range hostileCorpus() {
-		if strings.HasSuffix(d.name, ".pdf") && d.refusal != LimitMemory {
+		if strings.HasSuffix(d.name, ".pdf") && d.refusal != limitMemory {
 			if data, err := os.ReadFile(filepath.Join(hostileDir, d.name)); err == nil && len(data) <= 128<<10 {
 				f.Add(data)
 			}

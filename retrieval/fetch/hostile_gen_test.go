@@ -35,7 +35,7 @@ type hostileDoc struct {
 	why  string
 	make func() []byte
 	// refusal is the Limit the document must break, or "" for one refused as no article.
-	refusal Limit
+	refusal limitKind
 }
 
 // hostileCorpus lists every file of testdata/hostile.
@@ -43,40 +43,40 @@ func hostileCorpus() []hostileDoc {
 	return []hostileDoc{
 		// The four the audit reported.
 		{"count-2147483647.pdf", "the page tree claims 2,147,483,647 pages", pdfHugeCount, ""},
-		{"kids-self.pdf", "a page tree node lists itself as its only kid", pdfKidsSelf, LimitDepth},
-		{"parent-cycle.pdf", "a page's Parent chain loops between two nodes and never reaches the root", pdfParentCycle, LimitLoop},
-		{"flate-bomb.pdf", "a 30 MB content stream deflated to about 100 KB", pdfFlateBomb, LimitDecoded},
+		{"kids-self.pdf", "a page tree node lists itself as its only kid", pdfKidsSelf, limitDepth},
+		{"parent-cycle.pdf", "a page's Parent chain loops between two nodes and never reaches the root", pdfParentCycle, limitLoop},
+		{"flate-bomb.pdf", "a 30 MB content stream deflated to about 100 KB", pdfFlateBomb, limitDecoded},
 		// Page tree shapes.
-		{"parent-self.pdf", "a page is its own Parent", pdfParentSelf, LimitLoop},
-		{"kids-deep.pdf", "5,000 page tree levels, each with one page and the next level", pdfKidsDeep, LimitDepth},
-		{"kids-repeat.pdf", "one page listed 200,000 times in Kids", pdfKidsRepeat, LimitPages},
-		{"contents-repeat.pdf", "a page whose Contents names one stream 200,000 times", pdfContentsRepeat, LimitDecoded},
+		{"parent-self.pdf", "a page is its own Parent", pdfParentSelf, limitLoop},
+		{"kids-deep.pdf", "5,000 page tree levels, each with one page and the next level", pdfKidsDeep, limitDepth},
+		{"kids-repeat.pdf", "one page listed 200,000 times in Kids", pdfKidsRepeat, limitPages},
+		{"contents-repeat.pdf", "a page whose Contents names one stream 200,000 times", pdfContentsRepeat, limitDecoded},
 		// Cross-reference sections.
-		{"prev-loop.pdf", "the xref table's trailer names itself as /Prev", pdfPrevLoop, LimitLoop},
-		{"prev-cycle.pdf", "two xref tables name each other as /Prev", pdfPrevCycle, LimitLoop},
-		{"prev-loop-xrefstream.pdf", "an xref stream names itself as /Prev", pdfPrevLoopXrefStream, LimitLoop},
-		{"xref-size-huge.pdf", "an xref stream declares 2,147,483,647 objects", pdfXrefSizeHuge, LimitObjects},
-		{"objstm-extends-loop.pdf", "an object stream /Extends itself while its object is missing", pdfObjStmExtendsLoop, LimitLoop},
-		{"objstm-n-indirect.pdf", "an object stream's /N is an indirect 2,147,483,647: the library counts to it reading nothing", pdfObjStmNIndirect, LimitStructure},
+		{"prev-loop.pdf", "the xref table's trailer names itself as /Prev", pdfPrevLoop, limitLoop},
+		{"prev-cycle.pdf", "two xref tables name each other as /Prev", pdfPrevCycle, limitLoop},
+		{"prev-loop-xrefstream.pdf", "an xref stream names itself as /Prev", pdfPrevLoopXrefStream, limitLoop},
+		{"xref-size-huge.pdf", "an xref stream declares 2,147,483,647 objects", pdfXrefSizeHuge, limitObjects},
+		{"objstm-extends-loop.pdf", "an object stream /Extends itself while its object is missing", pdfObjStmExtendsLoop, limitLoop},
+		{"objstm-n-indirect.pdf", "an object stream's /N is an indirect 2,147,483,647: the library counts to it reading nothing", pdfObjStmNIndirect, limitStructure},
 		// Filters.
 		{"lzw-bomb.pdf", "13 MB of zeros behind LZWDecode, which the library cannot decode", pdfLZWBomb, ""},
 		{"asciihex-flate-bomb.pdf", "a flate bomb wrapped in ASCIIHexDecode", pdfASCIIHexFlateBomb, ""},
-		{"ascii85-flate-bomb.pdf", "a flate bomb wrapped in ASCII85Decode", pdfASCII85FlateBomb, LimitDecoded},
-		{"flate-flate-bomb.pdf", "30 MB deflated twice", pdfFlateFlateBomb, LimitDecoded},
-		{"filter-chain.pdf", "10,000 FlateDecode filters in one array, each layer a real zlib stream", pdfFilterChain, LimitFilters},
-		{"cmap-bomb.pdf", "a font's ToUnicode CMap is a 30 MB flate bomb", pdfCMapBomb, LimitDecoded},
-		{"glyph-bomb.pdf", "one 10 MB string shown in one go: ten million glyphs, which only the memory limit stops", pdfGlyphBomb, LimitMemory},
+		{"ascii85-flate-bomb.pdf", "a flate bomb wrapped in ASCII85Decode", pdfASCII85FlateBomb, limitDecoded},
+		{"flate-flate-bomb.pdf", "30 MB deflated twice", pdfFlateFlateBomb, limitDecoded},
+		{"filter-chain.pdf", "10,000 FlateDecode filters in one array, each layer a real zlib stream", pdfFilterChain, limitFilters},
+		{"cmap-bomb.pdf", "a font's ToUnicode CMap is a 30 MB flate bomb", pdfCMapBomb, limitDecoded},
+		{"glyph-bomb.pdf", "one 10 MB string shown in one go: ten million glyphs, which only the memory limit stops", pdfGlyphBomb, limitMemory},
 		// Objects.
 		{"deep-arrays.pdf", "an object nested 200,000 arrays deep", pdfDeepArrays, ""},
 		// HTML.
-		{"deep-text.html", "4 MB of text inside 500 nested elements", htmlDeepText, LimitDepth},
-		{"many-links.html", "200,000 links in one article", htmlManyLinks, LimitElements},
-		{"many-breaks.html", "800,000 line breaks", htmlManyBreaks, LimitElements},
+		{"deep-text.html", "4 MB of text inside 500 nested elements", htmlDeepText, limitDepth},
+		{"many-links.html", "200,000 links in one article", htmlManyLinks, limitElements},
+		{"many-breaks.html", "800,000 line breaks", htmlManyBreaks, limitElements},
 		{"huge-attribute.html", "two attributes of 250,000 words each", htmlHugeAttribute, ""},
-		{"many-attributes.html", "one element with 400,000 attributes", htmlManyAttributes, LimitElements},
+		{"many-attributes.html", "one element with 400,000 attributes", htmlManyAttributes, limitElements},
 		{"entities.html", "4 MB of character references that expand as they are decoded", htmlEntities, ""},
-		{"deep-text-50.html", "4 MB of text inside 50 nested elements, within the depth limit: readability counts it at every level", htmlDeepText50, LimitText},
-		{"deep-formatting.html", "formatting elements nested and misnested 100,000 times", htmlDeepFormatting, LimitElements},
+		{"deep-text-50.html", "4 MB of text inside 50 nested elements, within the depth limit: readability counts it at every level", htmlDeepText50, limitText},
+		{"deep-formatting.html", "formatting elements nested and misnested 100,000 times", htmlDeepFormatting, limitElements},
 	}
 }
 

@@ -31,11 +31,11 @@ func readHostile(tb testing.TB, name string) []byte {
 // checkRefusal fails unless err refuses the document for the reason the corpus names.
 func checkRefusal(t *testing.T, d hostileDoc, err error) {
 	t.Helper()
-	var le *LimitError
+	var le *limitError
 	switch {
 	case err == nil:
 		t.Fatalf("%s was read as an article; want it refused (%s)", d.name, d.why)
-	case d.refusal == "" && !errors.Is(err, ErrNotArticle):
+	case d.refusal == "" && !errors.Is(err, errNotArticle):
 		t.Fatalf("got %v, want ErrNotArticle", err)
 	case d.refusal != "" && !errors.As(err, &le):
 		t.Fatalf("got %v, want a LimitError for %s", err, d.refusal)
@@ -59,7 +59,7 @@ func TestHostileDocumentsRefused(t *testing.T) {
 			t.Parallel()
 			format, req := hostileRequest(d.name)
 			iso := x
-			if d.refusal == LimitMemory {
+			if d.refusal == limitMemory {
 				iso = plainly
 			}
 			_, err := iso.run(context.Background(), format, req, readHostile(t, d.name))
@@ -113,8 +113,8 @@ func TestParseStopsAtItsDeadline(t *testing.T) {
 	x := newIsolator(Limits{Timeout: 500 * time.Millisecond})
 	x.wall = x.lim.Timeout
 	_, err := x.run(context.Background(), "page", parseRequest{Kind: "html"}, []byte(bigPage(5<<20)))
-	var le *LimitError
-	if !errors.As(err, &le) || le.Limit != LimitTime {
+	var le *limitError
+	if !errors.As(err, &le) || le.Limit != limitTime {
 		t.Fatalf("got %v, want a LimitError for time", err)
 	}
 }
@@ -125,8 +125,8 @@ func TestParseStopsAfterItsProcessorTime(t *testing.T) {
 	x := newIsolator(Limits{Timeout: time.Millisecond})
 	x.wall = time.Minute
 	_, err := x.run(context.Background(), "page", parseRequest{Kind: "html"}, []byte(bigPage(1<<20)))
-	var le *LimitError
-	if !errors.As(err, &le) || le.Limit != LimitTime || !strings.Contains(err.Error(), "processor time") {
+	var le *limitError
+	if !errors.As(err, &le) || le.Limit != limitTime || !strings.Contains(err.Error(), "processor time") {
 		t.Fatalf("got %v, want a LimitError for time from the parser process itself", err)
 	}
 }

@@ -22,10 +22,10 @@ import (
 )
 
 // ReadHTML reads an untrusted web page, such as a saved page or an attachment, in a child process
-// bounded by DefaultLimits (see Limits). pageURL is where the page came from, used to resolve
+// bounded by defaultLimits (see Limits). pageURL is where the page came from, used to resolve
 // relative links, to check what the page says about itself (see provenance.go) and as the
-// Document's URL when the page declares no canonical one; it may be empty. A page without a readable article fails with an error matching ErrNotArticle; one that
-// breaks a limit with a *LimitError.
+// Document's URL when the page declares no canonical one; it may be empty. A page without a readable article fails with an error matching errNotArticle; one that
+// breaks a limit with a *limitError.
 func ReadHTML(ctx context.Context, data []byte, pageURL string) (Document, error) {
 	if pageURL != "" {
 		if _, err := url.Parse(pageURL); err != nil {
@@ -152,7 +152,7 @@ func countTags(body []byte, lim Limits) error {
 				_, _, more = z.TagAttr()
 			}
 			if tags > lim.Elements || attrs > 4*lim.Elements {
-				return limitf("page", LimitElements, int64(lim.Elements), "page has more than %d tags or %d attributes", lim.Elements, 4*lim.Elements)
+				return limitf("page", limitElements, int64(lim.Elements), "page has more than %d tags or %d attributes", lim.Elements, 4*lim.Elements)
 			}
 		}
 	}
@@ -185,11 +185,11 @@ func checkHTML(root *html.Node, lim Limits) error {
 	})
 	switch {
 	case elements > lim.Elements || attrs > 4*lim.Elements:
-		return limitf("page", LimitElements, int64(lim.Elements), "page has more than %d elements or %d attributes", lim.Elements, 4*lim.Elements)
+		return limitf("page", limitElements, int64(lim.Elements), "page has more than %d elements or %d attributes", lim.Elements, 4*lim.Elements)
 	case deepest > maxDepth:
-		return limitf("page", LimitDepth, int64(maxDepth), "page nests elements more than %d deep", maxDepth)
+		return limitf("page", limitDepth, int64(maxDepth), "page nests elements more than %d deep", maxDepth)
 	case nested > maxNestedText:
-		return limitf("page", LimitText, 0, "page's text weighted by nesting is %d bytes", nested)
+		return limitf("page", limitText, 0, "page's text weighted by nesting is %d bytes", nested)
 	}
 	return nil
 }

@@ -206,7 +206,7 @@ func TestReadHTMLDropsRepeats(t *testing.T) {
 
 func TestReadHTMLNotArticle(t *testing.T) {
 	for _, page := range []string{"", "<html></html>", "<p>hello</p>", fixture(t, "notarticle.html", "")} {
-		if _, err := readPage(t, page, ""); !errors.Is(err, ErrNotArticle) {
+		if _, err := readPage(t, page, ""); !errors.Is(err, errNotArticle) {
 			t.Errorf("ReadHTML(%.40q): got %v, want ErrNotArticle", page, err)
 		}
 	}

@@ -62,7 +62,7 @@ type parseResponse struct {
 
 // wireError is an error crossing from the child to the parent, which rebuilds its type.
 type wireError struct {
-	Limit  *LimitError      `json:",omitempty"`
+	Limit  *limitError      `json:",omitempty"`
 	Reason *NotArticleError `json:",omitempty"`
 	Feed   bool             `json:",omitempty"` // ErrNotFeed
 	Detail string           // the whole error text, for the log
@@ -70,7 +70,7 @@ type wireError struct {
 
 func toWire(err error) *wireError {
 	w := &wireError{Detail: err.Error()}
-	var le *LimitError
+	var le *limitError
 	var na *NotArticleError
 	var typed error
 	switch {
@@ -78,8 +78,8 @@ func toWire(err error) *wireError {
 		w.Limit, typed = le, le
 	case errors.As(err, &na):
 		w.Reason, typed = na, na
-	case errors.Is(err, ErrNotFeed):
-		w.Feed, typed = true, ErrNotFeed
+	case errors.Is(err, errNotFeed):
+		w.Feed, typed = true, errNotFeed
 	}
 	if typed != nil {
 		// The parent wraps the typed error again; keep only what the log needs besides it.
@@ -100,9 +100,9 @@ func (w *wireError) err() error {
 	case w.Reason != nil:
 		return fmt.Errorf("%s: %w", w.Detail, w.Reason)
 	case w.Feed:
-		return fmt.Errorf("%s: %w", w.Detail, ErrNotFeed)
+		return fmt.Errorf("%s: %w", w.Detail, errNotFeed)
 	}
-	return fmt.Errorf("%s: %w", w.Detail, &LimitError{Format: "document", Limit: LimitCrash})
+	return fmt.Errorf("%s: %w", w.Detail, &limitError{Format: "document", Limit: limitCrash})
 }
 
 // wallFactor is how many times lim.Timeout a parser process may take on the clock. A parser that
@@ -121,7 +121,7 @@ type isolator struct {
 	started func(pid int)
 }
 
-var defaultIsolator = sync.OnceValue(func() *isolator { return newIsolator(DefaultLimits) })
+var defaultIsolator = sync.OnceValue(func() *isolator { return newIsolator(defaultLimits) })
 
 func newIsolator(lim Limits) *isolator {
 	lim = lim.withDefaults()
@@ -169,7 +169,7 @@ func (x *isolator) feed(ctx context.Context, data []byte, feedURL string) (Feed,
 }
 
 // run parses one document in a child process and returns its answer, or an error: the context's
-// when the caller gave up, a *LimitError when the child ran out of time or memory or died, or the
+// when the caller gave up, a *limitError when the child ran out of time or memory or died, or the
 // child's own error rebuilt.
 func (x *isolator) run(ctx context.Context, format string, req parseRequest, data []byte) (parseResponse, error) {
 	resp, _, err := x.runStats(ctx, format, req, data)
@@ -261,13 +261,13 @@ func (x *isolator) start(ctx context.Context, format string, req parseRequest, d
 	case ctx.Err() != nil:
 		return parseResponse{}, ctx.Err()
 	case runCtx.Err() != nil:
-		return parseResponse{}, limitf(format, LimitTime, 0, "parser process killed after %s", elapsed.Round(time.Millisecond))
+		return parseResponse{}, limitf(format, limitTime, 0, "parser process killed after %s", elapsed.Round(time.Millisecond))
 	case runErr != nil:
 		return parseResponse{}, childFailure(format, runErr, stderr.String())
 	}
 	var resp parseResponse
 	if out.over || json.Unmarshal(out.Bytes(), &resp) != nil {
-		return parseResponse{}, limitf(format, LimitCrash, 0, "parser process gave no answer (stdout %q, stderr %q); is fetch.RunParserProcess called first in main and TestMain?",
+		return parseResponse{}, limitf(format, limitCrash, 0, "parser process gave no answer (stdout %q, stderr %q); is fetch.RunParserProcess called first in main and TestMain?",
 			truncate(out.String(), 200), truncate(stderr.String(), 500))
 	}
 	if resp.Error != nil {
@@ -280,15 +280,15 @@ func (x *isolator) start(ctx context.Context, format string, req parseRequest, d
 func childFailure(format string, runErr error, stderr string) error {
 	tail := truncate(stderr, 500)
 	if sig, ok := killedByCPULimit(runErr); ok {
-		return limitf(format, LimitTime, 0, "parser process killed by %s: %s", sig, tail)
+		return limitf(format, limitTime, 0, "parser process killed by %s: %s", sig, tail)
 	}
 	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to reserve", "pthread_create failed", "stack exceeds",
 		"ThreadSanitizer failed to allocate"} {
 		if strings.Contains(stderr, s) {
-			return limitf(format, LimitMemory, 0, "parser process ran out of memory (%v): %s", runErr, tail)
+			return limitf(format, limitMemory, 0, "parser process ran out of memory (%v): %s", runErr, tail)
 		}
 	}
-	return limitf(format, LimitCrash, 0, "parser process failed (%v): %s", runErr, tail)
+	return limitf(format, limitCrash, 0, "parser process failed (%v): %s", runErr, tail)
 }
 
 // selfExecutable is the running binary. On Linux /proc/self/exe names the image this process runs

@@ -72,7 +72,7 @@ func parseDocument(ctx context.Context, req parseRequest, body []byte, lim Limit
 	case "html":
 		// Readability cannot be interrupted; the context stops the page between its steps, and
 		// the kernel (RLIMIT_CPU) a second later in the middle of one.
-		ctx, cancel := withCPUDeadline(ctx, lim.Timeout, limitf("page", LimitTime, 0, "no result after %s of processor time", lim.Timeout))
+		ctx, cancel := withCPUDeadline(ctx, lim.Timeout, limitf("page", limitTime, 0, "no result after %s of processor time", lim.Timeout))
 		defer cancel()
 		doc, err := readHTML(ctx, body, req.ContentType, base, lim)
 		if err != nil {

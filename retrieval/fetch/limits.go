@@ -43,8 +43,8 @@ type Limits struct {
 	Concurrency int
 }
 
-// DefaultLimits are the limits applied when a Limits field is zero.
-var DefaultLimits = Limits{
+// defaultLimits are the limits applied when a Limits field is zero.
+var defaultLimits = Limits{
 	Timeout:     10 * time.Second,
 	Memory:      512 << 20,
 	Pages:       300,
@@ -56,9 +56,9 @@ var DefaultLimits = Limits{
 	Concurrency: 2,
 }
 
-// withDefaults fills the zero fields of l from DefaultLimits.
+// withDefaults fills the zero fields of l from defaultLimits.
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := defaultLimits
 	if l.Timeout <= 0 {
 		l.Timeout = d.Timeout
 	}
@@ -89,73 +89,73 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Limit names which bound a document broke.
-type Limit string
+// limitKind names which bound a document broke.
+type limitKind string
 
-// The bounds a LimitError reports.
+// The bounds a limitError reports.
 const (
-	LimitTime      Limit = "time"
-	LimitMemory    Limit = "memory"
-	LimitPages     Limit = "pages"
-	LimitDepth     Limit = "depth"     // page tree or element nesting
-	LimitLoop      Limit = "loop"      // a structure that refers back to itself
-	LimitDecoded   Limit = "decoded"   // content that inflates past Limits.Decoded
-	LimitFilters   Limit = "filters"   // a stream behind too many filters
-	LimitObjects   Limit = "objects"   // more objects than Limits.Objects
-	LimitElements  Limit = "elements"  // more HTML elements or attributes than allowed
-	LimitText      Limit = "text"      // more text than an article could hold
-	LimitCrash     Limit = "crash"     // the parser process died
-	LimitStructure Limit = "structure" // the document's own structure is broken
+	limitTime      limitKind = "time"
+	limitMemory    limitKind = "memory"
+	limitPages     limitKind = "pages"
+	limitDepth     limitKind = "depth"     // page tree or element nesting
+	limitLoop      limitKind = "loop"      // a structure that refers back to itself
+	limitDecoded   limitKind = "decoded"   // content that inflates past Limits.Decoded
+	limitFilters   limitKind = "filters"   // a stream behind too many filters
+	limitObjects   limitKind = "objects"   // more objects than Limits.Objects
+	limitElements  limitKind = "elements"  // more HTML elements or attributes than allowed
+	limitText      limitKind = "text"      // more text than an article could hold
+	limitCrash     limitKind = "crash"     // the parser process died
+	limitStructure limitKind = "structure" // the document's own structure is broken
 )
 
-// LimitError reports a document refused because reading it would cost more than Limits allow,
+// limitError reports a document refused because reading it would cost more than Limits allow,
 // or because the process reading it failed. Its message is a sentence for people; the error
 // that wraps it carries the details for the log.
-type LimitError struct {
+type limitError struct {
 	// Format is "PDF", "page" (HTML) or "feed".
 	Format string
-	Limit  Limit
+	Limit  limitKind
 	// Max is the bound that was passed, for the sentence; zero when it has no number.
 	Max int64
 }
 
 // Error returns the sentence shown to people.
-func (e *LimitError) Error() string {
+func (e *limitError) Error() string {
 	doc := "that " + e.Format
 	switch e.Limit {
-	case LimitTime:
+	case limitTime:
 		return doc + " took too long to read and was stopped; it may be damaged or built to stall readers"
-	case LimitMemory:
+	case limitMemory:
 		return doc + " needed more memory than the bot allows for one document and was stopped; it may be damaged or built to exhaust readers"
-	case LimitPages:
+	case limitPages:
 		return fmt.Sprintf("%s has more than %s pages, more than the bot reads for one article", doc, thousands(e.Max))
-	case LimitDepth:
+	case limitDepth:
 		return fmt.Sprintf("%s is nested more than %d levels deep, which no article needs; it may be damaged or built to trip up readers", doc, e.Max)
-	case LimitLoop:
+	case limitLoop:
 		return doc + " refers back to itself in a loop, so it can't be read; it is damaged or built to trip up readers"
-	case LimitDecoded:
+	case limitDecoded:
 		return fmt.Sprintf("%s expands to more than %d MB when unpacked, more than the bot reads for one article", doc, e.Max>>20)
-	case LimitFilters:
+	case limitFilters:
 		return doc + " packs its content in more layers than any real file uses, so it can't be read safely"
-	case LimitObjects:
+	case limitObjects:
 		return fmt.Sprintf("%s declares more than %s objects, more than the bot reads for one article", doc, thousands(e.Max))
-	case LimitElements:
+	case limitElements:
 		return fmt.Sprintf("%s has more than %s HTML elements or attributes, more than the bot reads for one article", doc, thousands(e.Max))
-	case LimitText:
+	case limitText:
 		return doc + " holds far more text than an article, more than the bot reads at once"
-	case LimitCrash:
+	case limitCrash:
 		return "reading " + doc + " failed; it may be damaged"
 	}
 	return doc + " is damaged, so it can't be read"
 }
 
 // UserMessage returns the sentence shown to people.
-func (e *LimitError) UserMessage() string { return e.Error() }
+func (e *limitError) UserMessage() string { return e.Error() }
 
-// limitf returns an error for the log that wraps a LimitError: detail says what exactly
+// limitf returns an error for the log that wraps a limitError: detail says what exactly
 // happened.
-func limitf(format string, limit Limit, max int64, detail string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(detail, args...), &LimitError{Format: format, Limit: limit, Max: max})
+func limitf(format string, limit limitKind, max int64, detail string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(detail, args...), &limitError{Format: format, Limit: limit, Max: max})
 }
 
 // thousands writes n with commas between groups of three digits.

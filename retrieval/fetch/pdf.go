@@ -19,7 +19,7 @@ import (
 )
 
 // ReadPDF reads the text of an untrusted PDF file into paragraphs, in a child process bounded by
-// DefaultLimits (see Limits). Errors match ErrNotArticle or are a *LimitError, whose message is a
+// defaultLimits (see Limits). Errors match errNotArticle or are a *limitError, whose message is a
 // sentence for people, or the context's error.
 func ReadPDF(ctx context.Context, data []byte) (Document, error) {
 	return defaultIsolator().pdf(ctx, data)
@@ -42,7 +42,7 @@ const maxPDFGlyphs = 2_000_000
 func readPDF(ctx context.Context, data []byte, lim Limits) (doc Document, err error) {
 	lim = lim.withDefaults()
 	ctx, cancel := withCPUDeadline(ctx, lim.Timeout,
-		limitf("PDF", LimitTime, 0, "no result after %s of processor time", lim.Timeout))
+		limitf("PDF", limitTime, 0, "no result after %s of processor time", lim.Timeout))
 	defer cancel()
 	unreadable := &NotArticleError{Reason: "the PDF file could not be read"}
 	defer func() {
@@ -85,7 +85,7 @@ func readPDF(ctx context.Context, data []byte, lim Limits) (doc Document, err er
 		}
 		text := page.Content().Text
 		if glyphs += len(text); glyphs > maxPDFGlyphs {
-			return Document{}, limitf("PDF", LimitText, 0, "more than %d glyphs", maxPDFGlyphs)
+			return Document{}, limitf("PDF", limitText, 0, "more than %d glyphs", maxPDFGlyphs)
 		}
 		lines = append(lines, glyphLines(text, i+1)...)
 	}

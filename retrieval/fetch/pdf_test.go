@@ -172,7 +172,7 @@ func TestReadPDFBroken(t *testing.T) {
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {
 			_, err := readPDF(context.Background(), data, Limits{})
-			if !errors.Is(err, ErrNotArticle) {
+			if !errors.Is(err, errNotArticle) {
 				t.Errorf("got %v, want ErrNotArticle", err)
 			}
 		})

@@ -56,7 +56,7 @@ func (d deadlineReader) ReadAt(p []byte, off int64) (int, error) {
 // looks at the bytes with plain searches, not the library, so it cannot hang in the same places.
 func prescanPDF(data []byte, lim Limits) error {
 	tooMany := func(n int64, where string) error {
-		return limitf("PDF", LimitObjects, lim.Objects, "pdf declares %d objects in %s", n, where)
+		return limitf("PDF", limitObjects, lim.Objects, "pdf declares %d objects in %s", n, where)
 	}
 	for _, key := range []string{"/Size", "/N"} {
 		var err error
@@ -76,7 +76,7 @@ func prescanPDF(data []byte, lim Limits) error {
 		var err error
 		forEachKey(data, key, func(rest []byte) bool {
 			if isIndirect(rest) {
-				err = limitf("PDF", LimitStructure, 0, "%s is an indirect reference", key)
+				err = limitf("PDF", limitStructure, 0, "%s is an indirect reference", key)
 			}
 			return err == nil
 		})
@@ -231,7 +231,7 @@ func checkPrevChain(data []byte) error {
 	seen := map[int64]bool{}
 	for ok && off >= 0 && off < int64(len(data)) {
 		if seen[off] || len(seen) > 1000 {
-			return limitf("PDF", LimitLoop, 0, "xref /Prev chain returns to offset %d", off)
+			return limitf("PDF", limitLoop, 0, "xref /Prev chain returns to offset %d", off)
 		}
 		seen[off] = true
 		section := data[off:]
@@ -268,7 +268,7 @@ func checkExtends(data []byte) error {
 		seen := map[int64]bool{}
 		for id, ok := start, true; ok; id, ok = extends[id] {
 			if seen[id] {
-				return limitf("PDF", LimitLoop, 0, "object stream %d extends itself through %d", start, id)
+				return limitf("PDF", limitLoop, 0, "object stream %d extends itself through %d", start, id)
 			}
 			seen[id] = true
 		}
@@ -311,17 +311,17 @@ func (g *pdfGuard) pages(root pdf.Value) ([]pdf.Page, error) {
 	visit := func(v pdf.Value) error {
 		nodes++
 		if nodes > 2*g.lim.Pages+g.lim.Depth {
-			return limitf("PDF", LimitPages, int64(g.lim.Pages), "page tree has more than %d nodes", nodes-1)
+			return limitf("PDF", limitPages, int64(g.lim.Pages), "page tree has more than %d nodes", nodes-1)
 		}
 		switch {
 		case v.Key("Type").Name() == "Pages" || v.Key("Kids").Kind() == pdf.Array:
 			if len(stack) >= g.lim.Depth {
-				return limitf("PDF", LimitDepth, int64(g.lim.Depth), "page tree deeper than %d levels", g.lim.Depth)
+				return limitf("PDF", limitDepth, int64(g.lim.Depth), "page tree deeper than %d levels", g.lim.Depth)
 			}
 			stack = append(stack, frame{kids: v.Key("Kids")})
 		case v.Kind() == pdf.Dict:
 			if len(pages) == g.lim.Pages {
-				return limitf("PDF", LimitPages, int64(g.lim.Pages), "more than %d pages", g.lim.Pages)
+				return limitf("PDF", limitPages, int64(g.lim.Pages), "more than %d pages", g.lim.Pages)
 			}
 			pages = append(pages, pdf.Page{V: v})
 		}
@@ -351,7 +351,7 @@ func (g *pdfGuard) checkPage(p pdf.Page) error {
 	v := p.V
 	for i := 0; !v.IsNull(); i++ {
 		if i > g.lim.Depth {
-			return limitf("PDF", LimitLoop, 0, "page's Parent chain longer than %d", g.lim.Depth)
+			return limitf("PDF", limitLoop, 0, "page's Parent chain longer than %d", g.lim.Depth)
 		}
 		v = v.Key("Parent")
 	}
@@ -382,7 +382,7 @@ func (g *pdfGuard) measure(s pdf.Value) error {
 		return nil
 	}
 	if f := s.Key("Filter"); f.Kind() == pdf.Array && f.Len() > g.lim.Filters {
-		return limitf("PDF", LimitFilters, int64(g.lim.Filters), "stream behind %d filters", f.Len())
+		return limitf("PDF", limitFilters, int64(g.lim.Filters), "stream behind %d filters", f.Len())
 	}
 	perStream := g.lim.Decoded / 4
 	budget := min(perStream, g.lim.Decoded-g.decoded)
@@ -390,11 +390,11 @@ func (g *pdfGuard) measure(s pdf.Value) error {
 	g.decoded += n
 	switch {
 	case n > budget && n > perStream:
-		return limitf("PDF", LimitDecoded, perStream, "a stream inflates past %d bytes", perStream)
+		return limitf("PDF", limitDecoded, perStream, "a stream inflates past %d bytes", perStream)
 	case n > budget:
-		return limitf("PDF", LimitDecoded, g.lim.Decoded, "streams inflate past %d bytes in all", g.lim.Decoded)
+		return limitf("PDF", limitDecoded, g.lim.Decoded, "streams inflate past %d bytes in all", g.lim.Decoded)
 	case err != nil:
-		return fmt.Errorf("decode stream: %v: %w", err, &LimitError{Format: "PDF", Limit: LimitStructure})
+		return fmt.Errorf("decode stream: %v: %w", err, &limitError{Format: "PDF", Limit: limitStructure})
 	}
 	return nil
 }

@@ -65,10 +65,10 @@ func (l *Library) Reindex(ctx context.Context) (retrieval.SyncStats, error) {
 	return st, nil
 }
 
-// Prune removes changes older than keep from the log. A process that had
+// prune removes changes older than keep from the log. A process that had
 // not read them when they went reloads its whole index instead of catching
 // up (see follower.catchUp).
-func (l *Library) Prune(ctx context.Context, keep time.Duration) (int64, error) {
+func (l *Library) prune(ctx context.Context, keep time.Duration) (int64, error) {
 	var n int64
 	err := l.inTx(ctx, func(tx pgx.Tx) error {
 		var upTo *int64

@@ -222,7 +222,7 @@ func TestPrunedLogReloads(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := writer.Prune(ctx, 0); err != nil || n != 3 {
+	if n, err := writer.prune(ctx, 0); err != nil || n != 3 {
 		t.Fatalf("pruned %d changes, %v; want 3", n, err)
 	}
 	if err := reader.follow.catchUp(ctx); err != nil {

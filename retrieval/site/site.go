@@ -17,9 +17,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Domain returns the registrable domain of host (a host name, with or without a port), lower
+// domain returns the registrable domain of host (a host name, with or without a port), lower
 // case; for an IP address, or a name with no public suffix such as "localhost", the host itself.
-func Domain(host string) string {
+func domain(host string) string {
 	host = strings.ToLower(strings.TrimSuffix(hostOnly(host), "."))
 	if net.ParseIP(host) != nil {
 		return host
@@ -44,7 +44,7 @@ func Registered(host string) bool {
 // Same reports whether two absolute web addresses belong to one site.
 func Same(a, b string) bool {
 	ha, hb := hostOf(a), hostOf(b)
-	return ha != "" && hb != "" && Domain(ha) == Domain(hb)
+	return ha != "" && hb != "" && domain(ha) == domain(hb)
 }
 
 func hostOf(raw string) string {
@@ -100,7 +100,7 @@ func NameMatches(name, host string) bool {
 
 // siteLabel is the registrable domain without its public suffix: "bbc" for news.bbc.co.uk.
 func siteLabel(host string) string {
-	d := Domain(host)
+	d := domain(host)
 	suffix, _ := publicsuffix.PublicSuffix(d)
 	label := strings.TrimSuffix(strings.TrimSuffix(d, suffix), ".")
 	return squash(label)

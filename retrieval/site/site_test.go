@@ -20,7 +20,7 @@ func TestDomainAndSame(t *testing.T) {
 			t.Errorf("Same(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.same)
 		}
 	}
-	if d := Domain("News.BBC.co.uk."); d != "bbc.co.uk" {
+	if d := domain("News.BBC.co.uk."); d != "bbc.co.uk" {
 		t.Errorf("Domain = %q", d)
 	}
 	for host, want := range map[string]bool{"news.example.com": true, "127.0.0.1": false, "[::1]:80": false, "localhost": false} {
