@@ -131,6 +131,7 @@ func exportedNames(fset *token.FileSet, files []goFile, dir string) []exported {
 				}
 				names = append(names, e)
 			case *ast.GenDecl:
+				group := constGroup(d)
 				for _, s := range d.Specs {
 					switch s := s.(type) {
 					case *ast.TypeSpec:
@@ -140,7 +141,7 @@ func exportedNames(fset *token.FileSet, files []goFile, dir string) []exported {
 					case *ast.ValueSpec:
 						for _, n := range s.Names {
 							if n.IsExported() {
-								names = append(names, exported{Name: n.Name, Pos: fset.Position(n.Pos()).String()})
+								names = append(names, exported{Name: n.Name, Pos: fset.Position(n.Pos()).String(), Names: group})
 							}
 						}
 					}
@@ -149,6 +150,24 @@ func exportedNames(fset *token.FileSet, files []goFile, dir string) []exported {
 		}
 	}
 	return names
+}
+
+// constGroup lists the exported names of a parenthesized const
+// declaration: the values of one enumeration are one API, used when any of
+// them is.
+func constGroup(d *ast.GenDecl) []string {
+	if d.Tok != token.CONST || !d.Lparen.IsValid() {
+		return nil
+	}
+	var out []string
+	for _, s := range d.Specs {
+		for _, n := range s.(*ast.ValueSpec).Names {
+			if n.IsExported() {
+				out = append(out, n.Name)
+			}
+		}
+	}
+	return out
 }
 
 // mentions lists the unqualified exported identifiers in x, leaving out
@@ -223,7 +242,7 @@ func usesOf(files []goFile, dir string) uses {
 	u := uses{qualified: map[string]bool{}, selectors: map[string]bool{}}
 	path := module + "/" + dir
 	for _, f := range files {
-		if f.dir == dir {
+		if f.dir == dir && !strings.HasSuffix(f.file.Name.Name, "_test") {
 			ast.Inspect(f.file, func(n ast.Node) bool {
 				if it, ok := n.(*ast.InterfaceType); ok {
 					u.interfaceMethods(it)
@@ -313,8 +332,10 @@ func (u uses) unused(names []exported) []exported {
 // package of the module uses: what only its own package uses stays
 // unexported, so the API a reader must learn is the API that is used.
 // Other packages' tests count as users (they are compiled against the API,
-// and unexporting would break them); the package's own tests, internal or
-// external (package x_test), do not.
+// and unexporting would break them), and so do the package's external tests
+// (package x_test): they exist where a test must import a package that
+// imports this one (bot/storetest's contracts), so they can only use what is
+// exported. The package's internal tests do not count.
 func TestExportedNames(t *testing.T) {
 	root := filepath.Join("..", "..")
 	fset, files := parseModule(t, root)
