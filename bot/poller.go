@@ -165,6 +165,7 @@ func (p *poller) round(ctx context.Context, every bool) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	p.log.Debug("polled the feeds that were due", "claimed", len(claims), "failed", len(errs))
 	return errors.Join(errs...)
 }
 
