@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,9 +74,10 @@ func channelOf(guildID string) string {
 // server is one `serve` process of the fleet; its log goes to a file so the
 // test can read it while the process runs.
 type server struct {
-	cmd  *exec.Cmd
-	log  string
-	done chan error
+	cmd      *exec.Cmd
+	log      string
+	done     chan error
+	killOnce sync.Once
 }
 
 // serve starts a `serve` process for shards (NEWSBOT_SHARDS) and waits
@@ -82,6 +85,14 @@ type server struct {
 func (f *fleet) serve(shards string) *server {
 	f.t.Helper()
 	ready := f.discord.GatewayStats().Ready
+	s := f.start(shards)
+	f.waitReady(ready+1, s)
+	return s
+}
+
+// start starts a `serve` process for shards without waiting for it.
+func (f *fleet) start(shards string) *server {
+	f.t.Helper()
 	dir := f.t.TempDir()
 	s := &server{log: filepath.Join(dir, "serve.log"), done: make(chan error, 1)}
 	logf, err := os.Create(s.log)
@@ -96,18 +107,27 @@ func (f *fleet) serve(shards string) *server {
 	}
 	go func() { s.done <- s.cmd.Wait(); logf.Close() }()
 	f.t.Cleanup(func() { s.kill() })
-	if err := f.discord.WaitGateway(f.ctx, func(g discordtest.GatewayStats) bool { return g.Ready > ready }); err != nil {
-		f.t.Fatalf("serve %s never connected: %v\n%s", shards, err, s.output())
-	}
 	return s
+}
+
+// waitReady waits until Discord has sent n READYs in all.
+func (f *fleet) waitReady(n int, servers ...*server) {
+	f.t.Helper()
+	if err := f.discord.WaitGateway(f.ctx, func(g discordtest.GatewayStats) bool { return g.Ready >= n }); err != nil {
+		var logs strings.Builder
+		for _, s := range servers {
+			logs.WriteString(s.output())
+		}
+		f.t.Fatalf("serve never connected: %v\n%s", err, logs.String())
+	}
 }
 
 // kill ends the process with SIGKILL, as a crash or an OOM killer would.
 func (s *server) kill() {
-	if s.cmd.ProcessState == nil {
+	s.killOnce.Do(func() {
 		s.cmd.Process.Kill()
 		<-s.done
-	}
+	})
 }
 
 func (s *server) output() string {
@@ -319,5 +339,95 @@ func TestFleet(t *testing.T) {
 	}
 	if !strings.Contains(shard1.output(), "commands are registered by the process that runs shard 0") {
 		t.Errorf("shard 1's process does not say who registers the commands:\n%s", shard1.output())
+	}
+}
+
+// TestFleetFetchesAFeedOnce: a feed followed in a server of each shard
+// (/feed add, answered by each shard's process) is fetched once per
+// interval by the fleet, whichever processes poll, and its new article is
+// loaded into both servers' libraries and announced once in each server's
+// channel. Both processes are killed after the /feed adds and started
+// again, so both poll at start, the second once the first has polled.
+func TestFleetFetchesAFeedOnce(t *testing.T) {
+	f := newFleet(t)
+	var feedHits, pageHits atomic.Int64
+	mux := http.NewServeMux()
+	var site *httptest.Server
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		feedHits.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Portmere Gazette</title><link>%[1]s/</link>
+<item><title>Harbour board opens its books</title><link>%[1]s/news/1</link><guid>gazette-1</guid><pubDate>Thu, 07 Mar 2024 08:00:00 GMT</pubDate></item>
+</channel></rss>`, site.URL)
+	})
+	mux.HandleFunc("/news/1", func(w http.ResponseWriter, r *http.Request) {
+		pageHits.Add(1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!DOCTYPE html><html><head><title>Harbour board opens its books</title></head><body><article><h1>Harbour board opens its books</h1>
+<p>The Portmere harbour board agreed on Thursday to publish its accounts every quarter, after a long debate that ran late into the evening and drew a crowd of fishermen to the town hall.</p>
+<p>Fishermen had asked for years how the harbour dues were spent, the chair said, and the board had until now answered only in the annual report, which few of them read.</p>
+<p>The first quarterly accounts will appear in June, and the board will hold an open meeting after each one, where anyone who pays dues may ask questions about the figures.</p>
+<p>Members who opposed the change said it would cost the board's small staff several days of work each quarter, but they accepted the decision once the vote was taken.</p></article></body></html>`)
+	})
+	site = httptest.NewServer(mux)
+	t.Cleanup(site.Close)
+	feed := site.URL + "/feed.xml"
+
+	shard0, shard1 := f.serve("0/2"), f.serve("1/2")
+	for _, c := range []struct {
+		server  string
+		process *server
+	}{{serverA, shard0}, {serverB, shard1}} {
+		i := discordtest.SlashCommand(c.server, channelOf(c.server), "600000000000000001", "feed", discordtest.Subcommand("add", discordtest.Arg("url", feed)))
+		i.Member.Permissions |= discordgo.PermissionManageGuild
+		if got := f.interact(i); !strings.Contains(got, "Following “Portmere Gazette”") {
+			t.Fatalf("/feed add in server %s: %q\n%s", c.server, got, c.process.output())
+		}
+	}
+	checked := feedHits.Load() // /feed add reads the feed to check it is one
+
+	// Both processes stop, then start one after the other: each polls the
+	// feeds that are due as it starts, the second after the first has
+	// fetched the feed, loaded its article and announced it.
+	shard0.kill()
+	shard1.kill()
+	polled := func(s *server) {
+		t.Helper()
+		for !strings.Contains(s.output(), "polled the feeds that were due") {
+			if f.ctx.Err() != nil {
+				t.Fatalf("the process never polled\n%s", s.output())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	shard0 = f.serve("0/2")
+	polled(shard0)
+	shard1 = f.serve("1/2")
+	polled(shard1)
+	const title = "Harbour board opens its books"
+	for _, g := range []string{serverA, serverB} {
+		if !slices.ContainsFunc(f.discord.ChannelMessages(channelOf(g)), func(m *discordgo.Message) bool { return strings.Contains(m.Content, title) }) {
+			t.Errorf("the feed's article was not announced in server %s\n%s\n%s", g, shard0.output(), shard1.output())
+		}
+	}
+	if n := feedHits.Load() - checked; n != 1 {
+		t.Errorf("two processes fetched the feed %d times at start, want once", n)
+	}
+	if n := pageHits.Load(); n != 1 {
+		t.Errorf("the feed's article was read %d times for two servers, want once", n)
+	}
+	for _, g := range []string{serverA, serverB} {
+		n := 0
+		for _, m := range f.discord.ChannelMessages(channelOf(g)) {
+			if strings.Contains(m.Content, title) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the article was announced %d times in server %s, want once", n, g)
+		}
+		if got := f.ask(g, "How often will the Portmere harbour board publish its accounts?"); !strings.Contains(got, "every quarter") {
+			t.Errorf("server %s on the feed's article: %q", g, got)
+		}
 	}
 }
