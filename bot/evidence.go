@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -57,6 +58,9 @@ type question struct {
 	// sentence that names Reykjavik and some people does not say who its
 	// mayor is).
 	relation string
+	// year is a year the question names for its event ("the 1998
+	// Bundesliga title"), 0 for none.
+	year int
 	// slot is the term of X in "which X" or "what X": the kind of thing
 	// asked for, which the answer names.
 	slot string
@@ -118,6 +122,7 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 	} else if m := unitPattern.FindStringSubmatch(asked); m != nil {
 		q.counted, q.countedWords = terms(m[1]), []string{strings.ToLower(m[1])}
 	}
+	q.year = eventYear(asked, now)
 	if m := relationPattern.FindStringSubmatch(asked); m != nil && !notFocus[strings.ToLower(m[1])] {
 		if ts := terms(m[1]); len(ts) == 1 {
 			q.relation = ts[0]
@@ -141,6 +146,28 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 	}
 	return q
 }
+
+// eventYear returns the year, up to now's, that a question names for its
+// event ("the 1998 Bundesliga title", "in 1986"), not a bound ("since
+// 1999"); 0 for none.
+func eventYear(asked string, now time.Time) int {
+	if now.IsZero() {
+		return 0
+	}
+	for _, m := range namedYear.FindAllStringSubmatch(asked, -1) {
+		if y, _ := strconv.Atoi(m[2]); !yearBounds[strings.ToLower(m[1])] && y <= now.Year() {
+			return y
+		}
+	}
+	return 0
+}
+
+// namedYear finds a year and the word before it.
+var namedYear = regexp.MustCompile(`(?:(\pL+)\s+)?\b((?:1[89]|20)[0-9]{2})\b`)
+
+// yearBounds are words that make a year a bound of a period, not the
+// time of an event.
+var yearBounds = map[string]bool{"since": true, "before": true, "after": true, "until": true, "till": true, "by": true, "from": true}
 
 // questionForm matches the words that only say what kind of answer is
 // asked for.
@@ -296,12 +323,30 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			c.counts = c.typed && (len(q.counted) == 0 || q.countsFocus(s, terms))
 			c.slotted = c.typed && q.slotted(s)
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
-			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next)
+			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next) && q.inYear(h.Article, ts[i], prev, next)
 			c.score = c.rank()
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// inYear reports whether a sentence of article a can tell of an event of
+// the year the question names: an article of that year can, one of an
+// earlier year cannot (last year's word of the year is not this year's),
+// and one of a later year looks back only in a sentence, or next to one,
+// that names the year ("He won four times in 1998").
+func (q question) inYear(a *retrieval.Article, lists ...[]string) bool {
+	if q.year == 0 || a.PublishedAt.IsZero() {
+		return true
+	}
+	switch y := a.PublishedAt.Year(); {
+	case y < q.year:
+		return false
+	case y > q.year:
+		return q.holds(strconv.Itoa(q.year), lists...)
+	}
+	return true
 }
 
 // holds reports whether term, when there is one, is in any of the lists.
