@@ -17,8 +17,9 @@ type Observer interface {
 	Searched(d time.Duration)
 	// FirstToken hears how long a streamed answer took to its first words.
 	FirstToken(d time.Duration)
-	// ModelFailed hears one failed model call, by kind ("timeout",
-	// "unavailable", …: see modelKinds).
+	// ModelFailed hears one failed model call, by kind: "auth",
+	// "not_found", "context_length", "rate_limited", "unavailable",
+	// "timeout", "bad_response" or "rejected".
 	ModelFailed(kind string)
 	// Polled hears one check of a followed feed: its result (one of the
 	// Poll… constants) and how many new items it delivered.

@@ -23,13 +23,13 @@ const namespace = "newsbot"
 // searches take milliseconds; a model's first token and a whole answer
 // take seconds, up to the answer timeout.
 var (
-	fastBuckets  = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
-	ackBuckets   = []float64{.05, .1, .25, .5, 1, 2, 3, 5}
-	slowBuckets  = []float64{.1, .25, .5, 1, 2, 4, 8, 15, 30, 60, 120}
-	waitBuckets  = []float64{.1, .5, 1, 2, 5, 10, 30, 60}
-	modeLabels   = []string{bot.ModeLLM, bot.ModeExtractive}
-	pollResults  = []string{bot.PollNew, bot.PollNothingNew, bot.PollNotModified, bot.PollError}
-	errorKindsOf = []string{"auth", "not_found", "context_length", "rate_limited", "unavailable", "timeout", "bad_response", "rejected"}
+	fastBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
+	ackBuckets  = []float64{.05, .1, .25, .5, 1, 2, 3, 5}
+	slowBuckets = []float64{.1, .25, .5, 1, 2, 4, 8, 15, 30, 60, 120}
+	waitBuckets = []float64{.1, .5, 1, 2, 5, 10, 30, 60}
+	modeLabels  = []string{bot.ModeLLM, bot.ModeExtractive}
+	pollResults = []string{bot.PollNew, bot.PollNothingNew, bot.PollNotModified, bot.PollError}
+	modelKinds  = []string{"auth", "not_found", "context_length", "rate_limited", "unavailable", "timeout", "bad_response", "rejected"}
 )
 
 // Metrics holds newsbot's series. Its methods are safe for concurrent use
@@ -84,7 +84,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		answer: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: "answer_seconds",
 			Help: "Time from a question to its whole answer, by mode.", Buckets: slowBuckets}, []string{"mode"}),
 
-		modelErrors:   counterVec("model_errors_total", "Failed chat model calls, by kind.", "kind", errorKindsOf),
+		modelErrors:   counterVec("model_errors_total", "Failed chat model calls, by kind.", "kind", modelKinds),
 		embedRequests: counter("embedding_requests_total", "Requests to the embeddings endpoint."),
 		embedErrors:   counterVec("embedding_errors_total", "Failed requests to the embeddings endpoint, by kind.", "kind", embedKinds),
 
