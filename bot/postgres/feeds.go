@@ -180,7 +180,7 @@ func (s *Feeds) Claim(ctx context.Context, r bot.FeedClaimRequest) ([]bot.FeedCl
 				SELECT key FROM feeds
 				WHERE next_poll_at <= $2 AND (lease_until IS NULL OR lease_until <= $1 OR holder = $3)
 				  AND EXISTS (SELECT 1 FROM feed_subscriptions s WHERE s.feed_key = feeds.key)
-				ORDER BY next_poll_at, key
+				ORDER BY next_poll_at
 				LIMIT $6
 				FOR UPDATE SKIP LOCKED)
 			UPDATE feeds f SET holder = $3, lease_until = $5, next_poll_at = $4

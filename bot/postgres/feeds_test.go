@@ -139,7 +139,7 @@ func startProcess(t *testing.T, url string, clock func() time.Time, announce bot
 	return p
 }
 
-func connect(t *testing.T, url string) *pgxpool.Pool {
+func connect(t testing.TB, url string) *pgxpool.Pool {
 	t.Helper()
 	pool, err := pgxpool.New(context.Background(), url)
 	if err != nil {
@@ -149,7 +149,7 @@ func connect(t *testing.T, url string) *pgxpool.Pool {
 	return pool
 }
 
-func migratedURL(t *testing.T) string {
+func migratedURL(t testing.TB) string {
 	t.Helper()
 	url := pgtest.URL(t)
 	if _, _, err := library.Migrate(context.Background(), url, nil); err != nil {
@@ -209,27 +209,35 @@ func pollRounds(t *testing.T, procs, rounds int) (fetches []int64, posts map[str
 	return fetches, ann.posts, site
 }
 
-// Two processes poll one database's feeds: each interval the feed is
-// fetched once, though two servers follow it and both processes look,
-// and each new article is announced once in each server's channel.
+// One process or two poll one database's feeds: each interval the feed
+// is fetched once, though two servers follow it and every process looks,
+// each item's page is read once, and each new article is announced once
+// in each server's channel.
 func TestFeedPolledOnceByAFleet(t *testing.T) {
 	t.Parallel()
 	const rounds = 4
-	fetches, posts, site := pollRounds(t, 2, rounds)
-	for r, n := range fetches {
-		if n != int64(r+1) {
-			t.Errorf("after round %d the feed was fetched %d times, want %d (fetches after each round: %v)", r+1, n, r+1, fetches)
-		}
-	}
-	// Two items at first, one more each later round.
-	for i := 1; i <= 2+rounds-1; i++ {
-		for _, ch := range []string{"2001", "2002"} {
-			if n := posts[ch+" "+headline(i)]; n != 1 {
-				t.Errorf("%q was announced %d times in %s, want once", headline(i), n, ch)
+	for _, procs := range []int{1, 2} {
+		t.Run(fmt.Sprint(procs, " processes"), func(t *testing.T) {
+			t.Parallel()
+			fetches, posts, site := pollRounds(t, procs, rounds)
+			t.Logf("%d processes, %d intervals: the feed was fetched %v times after each, its pages read %d times",
+				procs, rounds, fetches, site.pageHits.Load())
+			for r, n := range fetches {
+				if n != int64(r+1) {
+					t.Errorf("after round %d the feed was fetched %d times, want %d (fetches after each round: %v)", r+1, n, r+1, fetches)
+				}
 			}
-		}
-	}
-	if n := site.pageHits.Load(); n != int64(2+rounds-1) {
-		t.Errorf("the article pages were read %d times, want each once: %d", n, 2+rounds-1)
+			// Two items at first, one more each later round.
+			for i := 1; i <= 2+rounds-1; i++ {
+				for _, ch := range []string{"2001", "2002"} {
+					if n := posts[ch+" "+headline(i)]; n != 1 {
+						t.Errorf("%q was announced %d times in %s, want once", headline(i), n, ch)
+					}
+				}
+			}
+			if n := site.pageHits.Load(); n != int64(2+rounds-1) {
+				t.Errorf("the article pages were read %d times, want each once: %d", n, 2+rounds-1)
+			}
+		})
 	}
 }
