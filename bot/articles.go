@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/newsbot/newsbot/retrieval"
@@ -29,6 +30,30 @@ const GlobalScope = retrieval.GlobalScope
 
 // MaxFileBytes is the largest file LoadFile reads.
 const MaxFileBytes = retrieval.MaxFileBytes
+
+// ArticleFacts is the one way an article is told apart in a list or a
+// receipt: its outlet, its date and how many paragraphs it holds ("Moscow
+// Times, 18 Oct 2023, 13 paragraphs"), leaving out what it does not know.
+// escape prepares the outlet's name for the adapter's markup (nil for
+// plain text).
+func ArticleFacts(a *Article, escape func(string) string) string {
+	var facts []string
+	if a.Source != "" {
+		if escape != nil {
+			facts = append(facts, escape(a.Source))
+		} else {
+			facts = append(facts, a.Source)
+		}
+	}
+	if !a.PublishedAt.IsZero() {
+		facts = append(facts, a.PublishedAt.Format("2 Jan 2006"))
+	}
+	n := strconv.Itoa(len(a.Paragraphs)) + " paragraphs"
+	if len(a.Paragraphs) == 1 {
+		n = "1 paragraph"
+	}
+	return strings.Join(append(facts, n), ", ")
+}
 
 // Articles returns the articles scope can see, newest first. It reads
 // memory only, so an adapter may call it where it must answer at once

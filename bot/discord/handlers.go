@@ -175,14 +175,6 @@ func (b *Bot) listArticles(ctx context.Context, r replier, query, scope string) 
 
 // articleLine describes an article in one line.
 func articleLine(a *bot.Article) string {
-	var meta []string
-	if a.Source != "" {
-		meta = append(meta, markdown.Escape(a.Source))
-	}
-	if !a.PublishedAt.IsZero() {
-		meta = append(meta, a.PublishedAt.Format("2 Jan 2006"))
-	}
-	meta = append(meta, plural(len(a.Paragraphs), "paragraph"))
 	title := markdown.Escape(a.Title)
 	if a.URL != "" {
 		title = "[" + title + "](<" + a.URL + ">)"
@@ -191,7 +183,7 @@ func articleLine(a *bot.Article) string {
 	if a.Scope == bot.GlobalScope {
 		scope = " · shared"
 	}
-	return fmt.Sprintf("• %s — %s%s", title, strings.Join(meta, ", "), scope)
+	return fmt.Sprintf("• %s — %s%s", title, bot.ArticleFacts(a, markdown.Escape), scope)
 }
 
 func containsArticle(list []*bot.Article, a *bot.Article) bool {
@@ -302,20 +294,12 @@ func (b *Bot) loadAttachment(ctx context.Context, att *discordgo.MessageAttachme
 // whether the article was new, updated or already there.
 func receipt(r bot.LoadResult) string {
 	a := r.Article
-	var meta []string
-	if a.Source != "" {
-		meta = append(meta, markdown.Escape(a.Source))
-	}
-	if !a.PublishedAt.IsZero() {
-		meta = append(meta, a.PublishedAt.Format("2 Jan 2006"))
-	}
-	meta = append(meta, plural(len(a.Paragraphs), "paragraph"))
 	verb := map[bot.AddStatus]string{
 		bot.Added:     "✅ Added",
 		bot.Updated:   "🔄 Updated",
 		bot.Unchanged: "☑️ Already in the library:",
 	}[r.Status]
-	return fmt.Sprintf("%s “%s” (%s)", verb, markdown.Escape(a.Title), strings.Join(meta, ", "))
+	return fmt.Sprintf("%s “%s” (%s)", verb, markdown.Escape(a.Title), bot.ArticleFacts(a, markdown.Escape))
 }
 
 // planForget checks /forget: the article exists and is the server's own.

@@ -320,15 +320,7 @@ func reason(err error) string {
 
 // receipt is the line that tells a person what loading did.
 func receipt(a *retrieval.Article, status retrieval.AddStatus) string {
-	var meta []string
-	if a.Source != "" {
-		meta = append(meta, a.Source)
-	}
-	if !a.PublishedAt.IsZero() {
-		meta = append(meta, a.PublishedAt.Format("2 Jan 2006"))
-	}
-	meta = append(meta, plural(len(a.Paragraphs), "paragraph"))
-	return fmt.Sprintf("%-9s %s  %q (%s)", status, a.ID, a.Title, strings.Join(meta, ", "))
+	return fmt.Sprintf("%-9s %s  %q (%s)", status, a.ID, a.Title, bot.ArticleFacts(a, nil))
 }
 
 func plural(n int, word string) string {
