@@ -42,13 +42,15 @@ var (
 	errModelRejected = errors.New("model rejected the request")
 )
 
-// defaultModelTimeout bounds one answer when ModelOptions.Timeout is 0.
-const defaultModelTimeout = 60 * time.Second
+// DefaultAnswerTimeout bounds one answer when ModelOptions.Timeout is 0.
+// It is the one home of this default: the configuration's answer_timeout
+// takes it from here.
+const DefaultAnswerTimeout = 60 * time.Second
 
 // ModelOptions tune a Model. The zero value gives the defaults.
 type ModelOptions struct {
 	// Timeout bounds one answer, the client's retries included; a deadline
-	// on the caller's context still applies when it is earlier. Default 60 s.
+	// on the caller's context still applies when it is earlier. Default DefaultAnswerTimeout.
 	Timeout time.Duration
 	Logger  *slog.Logger
 	// Observer hears failed calls by kind and how long streamed answers
@@ -73,7 +75,7 @@ type Model struct {
 // streamed answer is never retried after its first token.
 func NewModel(client *openai.Client, name string, opts ModelOptions) *Model {
 	if opts.Timeout <= 0 {
-		opts.Timeout = defaultModelTimeout
+		opts.Timeout = DefaultAnswerTimeout
 	}
 	log := opts.Logger
 	if log == nil {

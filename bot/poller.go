@@ -20,7 +20,7 @@ type itemFunc func(ctx context.Context, sub Subscription, item fetch.Item, doc f
 
 // FeedOptions tune the feed poller. Zero fields take the defaults given.
 type FeedOptions struct {
-	// Interval between rounds; default 15 minutes. A feed is fetched once per interval however
+	// Interval between rounds; default DefaultFeedInterval. A feed is fetched once per interval however
 	// many processes poll it (see FeedStore.Claim).
 	Interval time.Duration
 	// Lease is how long a claimed feed is this process's to poll and how long one poll may take;
@@ -59,10 +59,15 @@ type poller struct {
 	obs    Observer
 }
 
+// DefaultFeedInterval is how often a followed feed is checked when
+// FeedOptions.Interval is 0. It is the one home of this default: the
+// configuration's feed_interval takes it from here.
+const DefaultFeedInterval = 15 * time.Minute
+
 // withDefaults fills in the zero fields of o.
 func (o FeedOptions) withDefaults() FeedOptions {
 	if o.Interval <= 0 {
-		o.Interval = 15 * time.Minute
+		o.Interval = DefaultFeedInterval
 	}
 	if o.Lease <= 0 {
 		o.Lease = 10 * time.Minute

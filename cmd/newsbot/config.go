@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/discord"
 )
 
@@ -24,7 +25,7 @@ import (
 //	key      the key in the config file; its environment variable is
 //	         NEWSBOT_ and the key upper-cased, unless env names another
 //	env      the environment variable, for names kept from before
-//	default  the value when nothing sets it
+//	default  the value when nothing sets it (coreDefaults for the core's)
 //	secret   "true": may also come from a file named by KEY_FILE
 //	check    "url" (an http(s) address), "id" (a Discord snowflake),
 //	         "ids" (snowflakes), "oneof a b c", "postgres" (a
@@ -50,8 +51,8 @@ type config struct {
 	EmbedKey     string `key:"embed_api_key" secret:"true"`
 
 	AllowPrivateURLs bool          `key:"allow_private_urls"`
-	AnswerTimeout    time.Duration `key:"answer_timeout" default:"60s" min:"1s"`
-	FeedInterval     time.Duration `key:"feed_interval" default:"15m" min:"1m"`          // how often feeds are polled
+	AnswerTimeout    time.Duration `key:"answer_timeout" min:"1s"`                       // default: coreDefaults
+	FeedInterval     time.Duration `key:"feed_interval" min:"1m"`                        // how often feeds are polled; default: coreDefaults
 	LockWait         time.Duration `key:"lock_wait" default:"2m" min:"1ms"`              // how long to wait for another newsbot using the data folder
 	EmbedTimeout     time.Duration `key:"embed_timeout" default:"60s" min:"1ms"`         // deadline for one embeddings request
 	FeedbackUserIDs  bool          `key:"feedback_user_ids"`                             // store voters' Discord ids, not keyed hashes
@@ -92,6 +93,27 @@ var (
 	settings     = readSettings()
 )
 
+// coreDefaults are the settings whose defaults the core keeps, so that each
+// has one home: the core applies it to a zero option, the configuration
+// shows and applies the same value.
+var coreDefaults = map[string]time.Duration{
+	"answer_timeout": bot.DefaultAnswerTimeout,
+	"feed_interval":  bot.DefaultFeedInterval,
+}
+
+// durationText writes d as the README's table and the configuration's
+// messages do: a minute or less in seconds ("60s"), longer in whole minutes
+// ("15m") when it is some.
+func durationText(d time.Duration) string {
+	switch {
+	case d <= time.Minute && d%time.Second == 0:
+		return fmt.Sprintf("%ds", d/time.Second)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
 // readSettings turns config's tags into settings; a mistake in a tag is a
 // programming error caught by any test.
 func readSettings() []setting {
@@ -110,6 +132,9 @@ func readSettings() []setting {
 		}
 		if m := f.Tag.Get("min"); m != "" {
 			s.min = mustDuration(m)
+		}
+		if d, ok := coreDefaults[key]; ok {
+			s.def = durationText(d)
 		}
 		out = append(out, s)
 	}
