@@ -9,14 +9,41 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// healLibrary builds a closed store of a few hundred paragraphs in a new
-// folder and returns the folder, the queries to ask and their results.
+// healLibrary returns a closed store of a few hundred paragraphs, the
+// queries to ask and their results. The store is built once for all the
+// healing tests, which damage copies of it (copyTree), never the store
+// itself; TestMain removes it.
 func healLibrary(t *testing.T) (dir string, queries []string, want map[string][]string) {
 	t.Helper()
-	dir = t.TempDir()
+	healShared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "newsbot-heal-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+		queries, want := buildHealLibrary(t, dir)
+		healShared.dir, healShared.queries, healShared.want = dir, queries, want
+	})
+	if healShared.dir == "" {
+		t.Fatal("the shared library could not be built: see the first healing test that ran")
+	}
+	return healShared.dir, healShared.queries, healShared.want
+}
+
+var healShared struct {
+	once    sync.Once
+	dir     string
+	queries []string
+	want    map[string][]string
+}
+
+// buildHealLibrary builds the store healLibrary shares in dir.
+func buildHealLibrary(t *testing.T, dir string) (queries []string, want map[string][]string) {
+	t.Helper()
 	st, _, err := OpenStore(context.Background(), dir, NewLocalEmbedder(), StoreOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +59,7 @@ func healLibrary(t *testing.T) (dir string, queries []string, want map[string][]
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return dir, queries, want
+	return queries, want
 }
 
 // searchAll runs every query in the global scope and in a guild, and
@@ -161,6 +188,7 @@ func TestDamagedDerivedFilesHeal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens many stores")
 	}
+	t.Parallel()
 	clean, queries, want := healLibrary(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	for kind, path := range derivedFiles(t, clean) {
@@ -168,6 +196,7 @@ func TestDamagedDerivedFilesHeal(t *testing.T) {
 		info, _ := os.Stat(path)
 		for _, off := range flipOffsets(info.Size(), r) {
 			t.Run(fmt.Sprintf("%s@%d", kind, off), func(t *testing.T) {
+				t.Parallel()
 				dir := copyTree(t, clean)
 				flipByte(t, filepath.Join(dir, rel), off)
 				st, _, err := OpenStore(context.Background(), dir, NewLocalEmbedder(), StoreOptions{})
@@ -204,6 +233,7 @@ func TestBleveFailuresBehindValidChecksumsHeal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens many stores")
 	}
+	t.Parallel()
 	clean, queries, _ := healLibrary(t)
 	zap := derivedFiles(t, clean)["bm25 segment"]
 	rel, _ := filepath.Rel(clean, zap)
@@ -211,6 +241,7 @@ func TestBleveFailuresBehindValidChecksumsHeal(t *testing.T) {
 	for i := range int64(8) {
 		off := info.Size() - 1 - i*7
 		t.Run(fmt.Sprint(off), func(t *testing.T) {
+			t.Parallel()
 			dir := copyTree(t, clean)
 			flipByte(t, filepath.Join(dir, rel), off)
 			if err := writeSums(filepath.Join(dir, "index", "bm25")); err != nil {
@@ -228,6 +259,7 @@ func TestBleveFailuresBehindValidChecksumsHeal(t *testing.T) {
 
 // reindex starts from nothing whatever the index holds.
 func TestRebuildFromAnyState(t *testing.T) {
+	t.Parallel()
 	clean, queries, want := healLibrary(t)
 	dir := copyTree(t, clean)
 	for _, f := range derivedFiles(t, dir) {

@@ -25,6 +25,7 @@ import (
 )
 
 func TestVectorStoreReopenKeepsEveryKey(t *testing.T) {
+	t.Parallel()
 	const n, dims = 120_000, 8
 	dir := t.TempDir()
 	info := EmbedderInfo{Provider: "test", Model: "keys", Dimensions: dims}

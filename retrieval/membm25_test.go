@@ -111,6 +111,7 @@ func TestMemBM25ScoresAsBleve(t *testing.T) {
 // TestMemBM25WordPairs: every word pair of the bleve index's pair field is
 // found in the same paragraphs, as often, by walking word sequences.
 func TestMemBM25WordPairs(t *testing.T) {
+	t.Parallel()
 	arts := synthCorpus(t, synthOptions{Paragraphs: 200, Seed: 3})
 	arts[0].Paragraphs[0] = "The minister's visit, and the minister's plan: the visit of a minister's minister."
 	emb := synthEmbedder{dims: 8}
@@ -192,6 +193,7 @@ func cutPair(term string) (string, string, bool) {
 // dropping articles scores as one built from the final articles at once,
 // through compactions.
 func TestMemoryIndexPutAndDrop(t *testing.T) {
+	t.Parallel()
 	emb := NewLocalEmbedder()
 	arts := synthCorpus(t, synthOptions{Paragraphs: 600, Seed: 11, GuildShare: 0.2})
 	ix := memFromArticles(t, emb, arts)

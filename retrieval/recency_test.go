@@ -87,6 +87,7 @@ func searchIDs(t *testing.T, st *Store, q Query) []string {
 // Two articles that say the same thing rank by date: the newer first, but
 // never one dated after now.
 func TestNewerWinsAmongEqualMatches(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)
 	text := "The mayor of Springfield resigned on Tuesday after an audit found missing funds."
 	tests := []struct {
@@ -120,6 +121,7 @@ func TestNewerWinsAmongEqualMatches(t *testing.T) {
 // A period named in the question outranks a better match from another
 // time, both ways.
 func TestNamedPeriodOutranksBetterMatch(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 6, 12, 9, 0, 0, 0, time.UTC) // a Friday
 	st := openTestStore(t, t.TempDir(), NewLocalEmbedder())
 	// Word weights as in a library: among other news.
@@ -147,6 +149,7 @@ func TestNamedPeriodOutranksBetterMatch(t *testing.T) {
 // articles is still what answers a question about Lavrov, asked years
 // later and even about "this week".
 func TestOldArticleThatAloneAnswersIsFound(t *testing.T) {
+	t.Parallel()
 	lib, err := openLibrary("../data/articles", nil)
 	if err != nil {
 		t.Fatal(err)
