@@ -53,6 +53,7 @@ func within(pkg, root string) bool {
 // core only through bot, retrieval and prompts know nothing of the packages
 // above them, and the fetcher only fetches.
 func TestArrows(t *testing.T) {
+	t.Parallel()
 	rules := []struct {
 		pkg     string            // the package and its subpackages
 		allowed func(string) bool // which of our packages they may import
@@ -104,6 +105,7 @@ var discordWords = regexp.MustCompile(`(?i)guild|channel|discord|subscription|an
 // Discord or of following feeds: which server follows which feed, and where
 // news is announced, belong to bot.Feeds.
 func TestFetchOnlyFetches(t *testing.T) {
+	t.Parallel()
 	for _, p := range listPackages(t) {
 		if p.ImportPath != module+"/retrieval/fetch" {
 			continue

@@ -25,6 +25,7 @@ func writeFile(t testing.TB, dir, name, text string) string {
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestConfigPrecedence(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := writeFile(t, dir, "newsbot.toml", `
 data_dir = "/srv/from-file"
@@ -63,6 +64,7 @@ log_level = "debug"
 }
 
 func TestConfigYAMLAndSecretFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tokenFile := writeFile(t, dir, "token", "  file-token\n")
 	keyFile := writeFile(t, dir, "key", "sk-from-file\n")
@@ -83,6 +85,7 @@ func TestConfigYAMLAndSecretFiles(t *testing.T) {
 
 // The shards serve runs come from the file or, first, the environment.
 func TestConfigShards(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	flags := configFlags{file: writeFile(t, dir, "newsbot.toml", `shards = "0-1/4"`)}
 	c, err := loadConfig(envOf(nil), flags)
@@ -98,6 +101,7 @@ func TestConfigShards(t *testing.T) {
 // Every mistake is refused at start, naming the key (or variable) and,
 // for a file, the file.
 func TestConfigRefusesMistakes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name string
@@ -174,6 +178,7 @@ func TestConfigFileFound(t *testing.T) {
 // The config file reaches the program: a model named only there answers
 // the question, and the environment overrides it.
 func TestConfigFileDrivesTheProgram(t *testing.T) {
+	t.Parallel()
 	model := modeltest.New(t)
 	model.Script(modeltest.Text("Lavrov called for a UN conference [1]."), modeltest.Text("Lavrov called for a UN conference [1]."))
 	c := newCLI(t)
@@ -199,6 +204,7 @@ func TestConfigFileDrivesTheProgram(t *testing.T) {
 // The README's configuration table lists every key with its environment
 // variable, and nothing else.
 func TestREADMEListsEveryKey(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +240,7 @@ func modelNames(reqs []openai.ChatCompletionRequest) []string {
 }
 
 func TestUnknownVariables(t *testing.T) {
+	t.Parallel()
 	got := unknownVariables([]string{
 		"NEWSBOT_CHAT_MODLE=x", "NEWSBOT_CHAT_MODEL=y", "NEWSBOT_DATA_DIR=/d", "DISCORD_TOKEN_FILE=/t",
 		"NEWSBOT_EMBED_API_KEY_FILE=/k", "NEWSBOT_TEST_DATABASE_URL=postgres://", "NEWSBOT_CONFIG=/c",

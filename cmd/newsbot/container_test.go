@@ -64,6 +64,7 @@ func checkCommand(args []string) error {
 // community" agree: the same build line, commands newsbot knows, settings
 // that exist, the same data volume and user.
 func TestContainerAgreesWithREADME(t *testing.T) {
+	t.Parallel()
 	dockerfile := readRepoFile(t, "Dockerfile")
 	readme := readRepoFile(t, "README.md")
 	_, section, ok := strings.Cut(readme, "\n## Running it for a community\n")

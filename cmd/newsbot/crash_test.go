@@ -33,9 +33,10 @@ func TestKilledIngestLosesNothingReported(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
+	t.Parallel()
 	c := newCLI(t)
 	src := t.TempDir()
-	const n = 200
+	const n = 100
 	for i := range n {
 		body := fmt.Sprintf("Harbor Bulletin Number %d\n\nThe harbor master reported that vessel zq%dx docked at pier %d on Tuesday after a long voyage across the bay.\n\nCrews unloaded cargo through the night.\n", i, i, i%12)
 		os.WriteFile(filepath.Join(src, fmt.Sprintf("bulletin-%03d.txt", i)), []byte(body), 0o644)

@@ -24,6 +24,7 @@ func dbCLI(t *testing.T) *cli {
 }
 
 func TestMigrateNeedsADatabase(t *testing.T) {
+	t.Parallel()
 	_, _, err := newCLI(t).run("migrate")
 	if err == nil || !strings.Contains(err.Error(), "NEWSBOT_DATABASE_URL") {
 		t.Fatalf("migrate without a database: %v", err)
@@ -34,6 +35,7 @@ func TestMigrateNeedsADatabase(t *testing.T) {
 // they refuse an unmigrated database with the fix, then ingest, list,
 // search, answer and forget as with the files.
 func TestCommandsOnPostgres(t *testing.T) {
+	t.Parallel()
 	c := dbCLI(t)
 	if _, _, err := c.run("ingest", seedPath); err == nil || !strings.Contains(err.Error(), "newsbot migrate") {
 		t.Fatalf("ingest before migrating: %v, want a sentence that says to run newsbot migrate", err)
@@ -94,6 +96,7 @@ var checksumLine = regexp.MustCompile(`(?m)^Checksum (sha256:[0-9a-f]{64})$`)
 // and back: the article files come back byte for byte, and export and
 // import agree on counts and checksums.
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	files := newCLI(t)
 	files.mustRun("ingest", seedPath)
 	local := t.TempDir()
@@ -164,6 +167,7 @@ func same(t *testing.T, a, b string) {
 }
 
 func TestImportRefusesABadFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "good.md"), []byte("---\nid: good-one\ntitle: Good\nloaded_at: 2026-01-01\nscope: global\n---\n\nText.\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "bad.md"), []byte("no front matter\n"), 0o644)
@@ -182,6 +186,7 @@ func TestImportRefusesABadFolder(t *testing.T) {
 // running `serve` is), without a restart: the process follows the change
 // log. (How fast: BenchmarkPropagation in retrieval/postgres.)
 func TestIngestReachesARunningProcess(t *testing.T) {
+	t.Parallel()
 	c := dbCLI(t)
 	c.mustRun("migrate")
 	ctx := context.Background()

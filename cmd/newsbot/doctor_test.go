@@ -44,6 +44,7 @@ func doctorLines(out string) map[string]string {
 }
 
 func TestDoctorHealthy(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-token"), discordtest.WithGuild(guild, "Harbour"))
 	model := modeltest.New(t)
 	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -97,6 +98,7 @@ allow_private_urls = true
 }
 
 func TestDoctorBroken(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-token"), discordtest.WithApplicationFlags(0))
 	model := modeltest.New(t)
 	model.Script(modeltest.Unauthorized())
@@ -147,6 +149,7 @@ func TestDoctorBroken(t *testing.T) {
 // With database_url, doctor checks the PostgreSQL library: its schema
 // first, then what it holds.
 func TestDoctorDatabase(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.env["NEWSBOT_DATABASE_URL"] = pgtest.URL(t)
 	out, _, err := c.run("doctor")

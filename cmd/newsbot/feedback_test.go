@@ -20,6 +20,7 @@ import (
 // newsbench query whose gold is the cited paragraph, and `newsbot eval`
 // scores retrieval on it: real questions grow the evaluation set.
 func TestFeedbackPressedInDiscordIsExported(t *testing.T) {
+	t.Parallel()
 	t.Run("files", func(t *testing.T) { feedbackRoundTrip(t, newCLI(t)) })
 	t.Run("postgres", func(t *testing.T) {
 		c := dbCLI(t)

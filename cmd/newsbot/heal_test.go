@@ -65,6 +65,7 @@ func TestCommandsAfterDamage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs many commands")
 	}
+	t.Parallel()
 	clean := newCLI(t)
 	clean.mustRun("ingest", seedPath, writeBulletins(t, "f", 30))
 	want := runAll(clean)
@@ -85,6 +86,7 @@ func TestCommandsAfterDamage(t *testing.T) {
 		info, _ := os.Stat(kinds[tc.kind])
 		at := tc.at(info.Size())
 		t.Run(tc.kind, func(t *testing.T) {
+			t.Parallel()
 			c := &cli{t: t, data: copyDir(t, clean.data), env: map[string]string{}}
 			path := filepath.Join(c.data, rel)
 			data, _ := os.ReadFile(path)
@@ -109,6 +111,7 @@ func TestCommandsAfterDamage(t *testing.T) {
 // reindex rebuilds whatever state the index is in: here every derived file
 // is garbage.
 func TestReindexFromAnyState(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	want := c.mustRun("search", "--json", "Lavrov UN conference")
@@ -181,6 +184,7 @@ func readOnlyView(t *testing.T, dir string) string {
 // need no writes when the index is up to date, and index the articles in a
 // temporary folder when it is not.
 func TestReadOnlyDataFolder(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath, writeBulletins(t, "f", 30))
 	want := runAll(c)

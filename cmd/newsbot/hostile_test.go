@@ -41,6 +41,7 @@ func checkNotLoadedLine(t *testing.T, stderr, path string) string {
 // A folder of hostile documents beside a good article: the article loads, each hostile file is
 // listed with one sentence, and the command ends.
 func TestIngestRefusesHostileDocuments(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	src := t.TempDir()
 	entries, err := os.ReadDir(hostileDir)
@@ -89,6 +90,7 @@ func TestIngestRefusesHostileDocuments(t *testing.T) {
 // Only regular files are read: a named pipe (which would block the read for ever), a device and
 // a socket each cost one sentence, alone or in a folder beside a good file.
 func TestIngestReadsOnlyRegularFiles(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "x.txt")

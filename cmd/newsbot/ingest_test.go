@@ -91,6 +91,7 @@ func TestIngestOneBadFileKeepsItsPath(t *testing.T) {
 }
 
 func TestForget(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	dir := t.TempDir()

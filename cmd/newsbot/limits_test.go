@@ -27,6 +27,7 @@ func TestSIGTERMEndsALongIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
+	t.Parallel()
 	c := newCLI(t)
 	src := writeBulletins(t, "e", 1500)
 	cmd := exec.Command(os.Args[0], "--data", c.data, "ingest", src)
@@ -71,6 +72,7 @@ func TestSilentEmbeddingsServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
+	t.Parallel()
 	srv := modeltest.New(t)
 	c := newCLI(t)
 	c.env["NEWSBOT_EMBED_BASE_URL"] = srv.URL()
@@ -104,6 +106,7 @@ func TestSilentEmbeddingsServer(t *testing.T) {
 // OPENAI_API_KEY goes to the chat endpoint and to an embeddings endpoint on
 // the same host, never to an embeddings endpoint elsewhere.
 func TestCredentialsStayWithTheirHost(t *testing.T) {
+	t.Parallel()
 	chat, embed := modeltest.New(t), modeltest.New(t)
 	const key = "sk-chat-secret"
 	for _, tc := range []struct {
@@ -159,6 +162,7 @@ func TestCredentialsStayWithTheirHost(t *testing.T) {
 
 // A question's length is counted in characters, as the refusals say.
 func TestLongQuestionInCJK(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	q := strings.Repeat("拉夫罗夫呼吁", 117) // 702 characters, 2106 bytes

@@ -102,15 +102,16 @@ func TestTwoIngestsAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
+	t.Parallel()
 	data := t.TempDir()
-	a, b := writeBulletins(t, "a", 120), writeBulletins(t, "b", 120)
+	a, b := writeBulletins(t, "a", 40), writeBulletins(t, "b", 40)
 	p1 := startNewsbot(t, nil, "--data", data, "ingest", a)
 	p2 := startNewsbot(t, nil, "--data", data, "ingest", b)
 	for _, p := range []*process{p1, p2} {
 		if err := p.wait(t); err != nil {
 			t.Fatalf("%s: %v\nstderr: %s", strings.Join(p.cmd.Args[1:], " "), err, p.stderr.String())
 		}
-		if !strings.Contains(p.stdout.String(), "120 added") {
+		if !strings.Contains(p.stdout.String(), "40 added") {
 			t.Errorf("%s: %s", strings.Join(p.cmd.Args[1:], " "), p.stdout.String())
 		}
 	}
@@ -118,7 +119,7 @@ func TestTwoIngestsAtOnce(t *testing.T) {
 	if !strings.Contains(waited, "is loading articles; waiting up to") {
 		t.Logf("neither ingest had to wait (the first ended before the second began):\n%s", waited)
 	}
-	checkWhole(t, data, 0, map[string]int{"a": 120, "b": 120})
+	checkWhole(t, data, 0, map[string]int{"a": 40, "b": 40})
 }
 
 // articles, run again and again while an ingest writes, always lists a
@@ -128,8 +129,9 @@ func TestArticlesDuringIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
+	t.Parallel()
 	c := newCLI(t)
-	src := writeBulletins(t, "c", 200)
+	src := writeBulletins(t, "c", 80)
 	p := startNewsbot(t, nil, "--data", c.data, "ingest", src)
 	runs := 0
 	for running := true; running; runs++ {
@@ -162,12 +164,13 @@ func TestArticlesDuringIngest(t *testing.T) {
 		t.Fatalf("ingest: %v\nstderr: %s", err, p.stderr.String())
 	}
 	t.Logf("articles ran %d times during the ingest", runs)
-	checkWhole(t, c.data, 0, map[string]int{"c": 200})
+	checkWhole(t, c.data, 0, map[string]int{"c": 80})
 }
 
 // A command that finds the folder taken longer than NEWSBOT_LOCK_WAIT says
 // what it waited for and gives up; it never hangs.
 func TestWaitForTheFolderIsBounded(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	lock, err := retrieval.LockFolder(context.Background(), c.data, retrieval.LockOptions{Command: "ingest"})
@@ -196,6 +199,7 @@ func TestWaitForTheFolderIsBounded(t *testing.T) {
 
 // Readers share the folder: a search runs while another reader holds it.
 func TestReadersShareTheFolder(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	lock, err := retrieval.LockFolder(context.Background(), c.data, retrieval.LockOptions{Shared: true, Command: "search"})
@@ -212,6 +216,7 @@ func TestReadersShareTheFolder(t *testing.T) {
 // Read commands given a data folder that does not exist say so and create
 // nothing.
 func TestReadCommandsNeverCreateTheDataFolder(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	missing := filepath.Join(c.data, "dta")
 	for _, args := range [][]string{{"articles"}, {"ask", "What did Lavrov call for?"}, {"search", "Lavrov"}, {"summarize", "Lavrov"}} {
@@ -246,6 +251,7 @@ func waitForSocket(t *testing.T, data string, serveErr *bytes.Buffer) {
 // it (nothing hangs on bolt's lock), and what they load is there after serve
 // stops.
 func TestCommandsWhileServeRuns(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)

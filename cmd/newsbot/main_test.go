@@ -47,6 +47,7 @@ func (c *cli) libraryFiles() []string {
 const seedPath = "../../data/seed/moscow-times-un-conference.txt"
 
 func TestIngestArticlesSearchJSON(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	out := c.mustRun("ingest", seedPath)
 	if !strings.HasPrefix(out, "added") || !strings.Contains(out, "13 paragraphs") {
@@ -96,6 +97,7 @@ func TestIngestArticlesSearchJSON(t *testing.T) {
 }
 
 func TestIngestFolderAndScope(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Ferry Service Resumes\n\nThe island ferry resumed service on Friday after repairs to its engine.\n"), 0o644)
@@ -117,6 +119,7 @@ func TestIngestFolderAndScope(t *testing.T) {
 }
 
 func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	before := c.libraryFiles()
@@ -176,6 +179,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 }
 
 func TestReindexAndEval(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	if out := c.mustRun("reindex"); !strings.Contains(out, "Reindexed 1 article (13 paragraphs)") {
@@ -213,6 +217,7 @@ func TestReindexAndEval(t *testing.T) {
 }
 
 func TestAskAndSummarizeJSON(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
 	var ans struct {
@@ -256,6 +261,7 @@ func TestAskAndSummarizeJSON(t *testing.T) {
 // eval reads each query as of its date, else as of --as-of, else today;
 // ask and search say which day they read the question against.
 func TestAsOf(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.jsonl")

@@ -26,6 +26,7 @@ func savedPage(canonical, text string) string {
 // ingest records where each article was read from, and a file that claims a stored article's
 // address replaces it only with --reload.
 func TestIngestProvenanceAndReload(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	dir := t.TempDir()
 	first := filepath.Join(dir, "ferry.html")
@@ -63,6 +64,7 @@ func TestIngestProvenanceAndReload(t *testing.T) {
 // schemes the bot does not load get their own sentence; a password in an address is never
 // printed; loopback written as 127.1 is refused as private.
 func TestIngestAddresses(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, savedPage("http://"+r.Host+"/ferry", "A page."))

@@ -16,6 +16,7 @@ import (
 )
 
 func TestServeNeedsAToken(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	_, _, err := c.run("serve")
 	if err == nil || !strings.Contains(sentence(err), "DISCORD_TOKEN is not set") {
@@ -24,6 +25,7 @@ func TestServeNeedsAToken(t *testing.T) {
 }
 
 func TestServeWithBadToken(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"))
 	c := newCLI(t)
 	c.env["DISCORD_TOKEN"] = "a-wrong-token"
@@ -37,6 +39,7 @@ func TestServeWithBadToken(t *testing.T) {
 // serve connects through NEWSBOT_DISCORD_API_URL, registers its commands in
 // the configured guild and stops cleanly when interrupted.
 func TestServeStartsAndStops(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)
@@ -81,6 +84,7 @@ func TestServeStartsAndStops(t *testing.T) {
 // A server that is not Discord behind NEWSBOT_DISCORD_API_URL gets one
 // clean line naming it, not its HTML page and not discord.com.
 func TestServeAgainstAnotherServer(t *testing.T) {
+	t.Parallel()
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusNotFound)
@@ -100,6 +104,7 @@ func TestServeAgainstAnotherServer(t *testing.T) {
 // NEWSBOT_SHARDS=auto runs every shard Discord recommends in this process,
 // one session each, and registers the commands once.
 func TestServeAutoShards(t *testing.T) {
+	t.Parallel()
 	const on0, on1 = "175928847299117063", "111111111111111111" // shards 0 and 1 of 2
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild(on0, "Zero"), discordtest.WithGuild(on1, "One"),
 		discordtest.WithShards(2), discordtest.WithMaxConcurrency(2))
@@ -145,6 +150,7 @@ func TestServeAutoShards(t *testing.T) {
 // A process that runs part of the bot must share its library with the
 // others: without a database it is refused in one sentence.
 func TestServePartOfTheShardsNeedsADatabase(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.env["DISCORD_TOKEN"] = "a-token"
 	c.env["NEWSBOT_SHARDS"] = "1/2"

@@ -77,6 +77,7 @@ func (term *terminal) waitFor(ctx context.Context, t *testing.T, s string) {
 // On a terminal the model's words appear while it is still writing, after
 // "searching…" and "writing…" on stderr.
 func TestAskStreamsToATerminal(t *testing.T) {
+	t.Parallel()
 	model := modeltest.New(t)
 	answer := "Lavrov called for an international conference on the war [1]. He wants the UN to convene it [1]."
 	// Six words, then nothing until the client gives up. The last word
@@ -111,6 +112,7 @@ func TestAskStreamsToATerminal(t *testing.T) {
 // A streamed answer ends as the piped one does: each word once, then the
 // sources; piped output and --json show no status and no partial text.
 func TestAskOutputOnATerminalAndPiped(t *testing.T) {
+	t.Parallel()
 	model := modeltest.New(t)
 	answer := "Lavrov called for an international conference on the war [1]."
 	model.Script(modeltest.Text(answer), modeltest.Text(answer), modeltest.Text(answer))

@@ -11,6 +11,7 @@ import (
 // slash commands; the setting to check by its key and variable, not "the
 // bot's owner"; no log line before them at the default level.
 func TestTerminalWording(t *testing.T) {
+	t.Parallel()
 	model := modeltest.New(t)
 	c := newCLI(t)
 	c.mustRun("ingest", seedPath)

@@ -12,6 +12,7 @@ import (
 // cited; --json gives each event's date, whether its paragraph states it,
 // and the citations as ask --json has them.
 func TestTimelineCommand(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	files, err := filepath.Glob("../../bot/testdata/news/drought-*.md")
 	if err != nil || len(files) != 4 {

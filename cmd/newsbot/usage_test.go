@@ -8,6 +8,7 @@ import (
 // Mistakes in the command line exit 2, as for most Unix commands; other
 // failures exit 1.
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	tests := []struct {
 		args []string
@@ -43,6 +44,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	out := c.mustRun("--version")
 	if !strings.HasPrefix(out, "newsbot ") || !strings.Contains(out, "go1.") {
