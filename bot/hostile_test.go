@@ -82,6 +82,7 @@ func hostileBot(t *testing.T) *Bot {
 
 // Every hostile file sent with /load file: costs one sentence, and the library is unchanged.
 func TestLoadFileRefusesHostileDocuments(t *testing.T) {
+	t.Parallel()
 	b := hostileBot(t)
 	t.Run("files", func(t *testing.T) {
 		for _, name := range hostileFiles(t) {
@@ -126,6 +127,7 @@ func serveHostile(t *testing.T) (string, *atomic.Int64) {
 
 // Every hostile link sent with /load url: costs one sentence.
 func TestLoadURLRefusesHostileDocuments(t *testing.T) {
+	t.Parallel()
 	b := hostileBot(t)
 	base, _ := serveHostile(t)
 	t.Run("links", func(t *testing.T) {
@@ -146,6 +148,7 @@ func TestLoadURLRefusesHostileDocuments(t *testing.T) {
 // ends, the other feed's items arrive in the same round, the hostile items are not tried again,
 // and the next round runs.
 func TestPollerKeepsPollingPastHostileItems(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	site, base := newFeedSite(t)
 	hostile, hits := serveHostile(t)

@@ -29,6 +29,7 @@ func loaderBot(t *testing.T, allowPrivate bool) *Bot {
 }
 
 func TestLoadFileTypes(t *testing.T) {
+	t.Parallel()
 	b := loaderBot(t, false)
 	for _, name := range []string{"article.html", "article.pdf"} {
 		data, err := os.ReadFile("../retrieval/fetch/testdata/" + name)
@@ -66,6 +67,7 @@ const pageHTML = `<!doctype html><html><head><title>Ferry Service Resumes | Isla
 </article></body></html>`
 
 func TestLoadURLArticleAndFeed(t *testing.T) {
+	t.Parallel()
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -106,6 +108,7 @@ func TestLoadURLArticleAndFeed(t *testing.T) {
 }
 
 func TestLoadURLRefusesPrivateAddresses(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the private address was fetched")
 	}))
@@ -122,6 +125,7 @@ func TestLoadURLRefusesPrivateAddresses(t *testing.T) {
 }
 
 func TestForget(t *testing.T) {
+	t.Parallel()
 	st, seed := testStore(t)
 	b, _ := New(st, nil, nil, Options{})
 	if _, err := b.Forget(context.Background(), seed.ID, "42"); !errors.Is(err, ErrNotYours) {
@@ -142,6 +146,7 @@ func TestForget(t *testing.T) {
 // A web page whose text is one enormous paragraph (a transcript, a live
 // blog) loads in parts cut between sentences instead of being refused.
 func TestLoadFileSplitsLongParagraphs(t *testing.T) {
+	t.Parallel()
 	b := loaderBot(t, false)
 	var body strings.Builder
 	for i := range 300 {

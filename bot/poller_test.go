@@ -142,6 +142,7 @@ func (d *delivered) reset() {
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestPollerDeliversEachItemOnce(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	site, base := newFeedSite(t)
 	store, path := openTestStore(t)
@@ -272,6 +273,7 @@ func rssWithItems(n int) string {
 }
 
 func TestPollerFirstPollTakesOnlyRecentItems(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	site, base := newFeedSite(t)
 	site.set(func(fs *feedSite) { fs.rss, fs.etag = rssWithItems(30), "" })
@@ -315,6 +317,7 @@ func TestPollerFirstPollTakesOnlyRecentItems(t *testing.T) {
 }
 
 func TestPollerRetriesFailedDelivery(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	site, base := newFeedSite(t)
 	store, _ := openTestStore(t)
@@ -349,6 +352,7 @@ func TestPollerRetriesFailedDelivery(t *testing.T) {
 }
 
 func TestPollerRun(t *testing.T) {
+	t.Parallel()
 	site, base := newFeedSite(t)
 	store, _ := openTestStore(t)
 	if _, err := store.Add(t.Context(), Subscription{URL: base + "/rss.xml", Scope: "g1"}); err != nil {

@@ -29,6 +29,7 @@ func provenancePage(canonical, name, text string) string {
 // article it claimed keeps its text. A file that claims a stored article's address is refused
 // unless a person asks for a reload.
 func TestProvenance(t *testing.T) {
+	t.Parallel()
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -90,6 +91,7 @@ func TestProvenance(t *testing.T) {
 
 // Each odd address a person may paste gets the sentence for what it is.
 func TestLoadURLAddressSentences(t *testing.T) {
+	t.Parallel()
 	b := loaderBot(t, false)
 	private := "That address points into a private or local network, which the bot may not load."
 	for raw, want := range map[string]string{
