@@ -286,6 +286,7 @@ func TestAskModelFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits on its own fake model, some for the deadline
 			st, _ := testStore(t)
 			srv := modeltest.New(t)
 			model := NewModel(srv.Client(), "gpt-4o-mini", ModelOptions{Timeout: 500 * time.Millisecond})
