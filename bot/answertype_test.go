@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,16 @@ func TestExtractiveLeadsWithTheAnswer(t *testing.T) {
 			"The following major retailers received warning letters from the regulator this week for selling recalled formula:",
 			"Walmart, Target and Kroger had recalled formula on their shelves, the regulator said in the warning letters it sent to the retailers this week.",
 		}},
+		&retrieval.Article{Title: "Carmaker shows its plans at AI Day", Source: "Motor Wire", PublishedAt: day, Paragraphs: []string{
+			"At the event, the carmaker showed off a new product, software features for its cars.",
+			"At the event, the carmaker also showed off a new product, a humanoid robot.",
+			"The robot walked stiffly across the stage.",
+			"Engineers said the robot could one day work in factories.",
+		}},
+		&retrieval.Article{Title: "Fire chiefs count the year's fires", Source: "Island Wire", PublishedAt: day, Paragraphs: []string{
+			"Experts have warned that England and Wales will need to learn how to deal with wildfires, fire chiefs said this week.",
+			"There had been 420 fires in England and Wales since the start of the year, according to the fire chiefs.",
+		}},
 	)
 	b, err := New(st, nil, nil, Options{})
 	if err != nil {
@@ -128,6 +139,8 @@ func TestExtractiveLeadsWithTheAnswer(t *testing.T) {
 		{"Which country is now bankrupt, according to a statement from its administration?", "Sri Lanka is bankrupt"},
 		{"Which song from the animated film about demon hunters is nominated for an Oscar this year?", `"Golden"`},
 		{"Which major retailers received warning letters from the regulator this week for selling recalled formula?", "Walmart, Target and Kroger"},
+		{"Which new product did the carmaker show off at its event this week?", "robot"},
+		{"According to the fire chiefs, how many wildfires have there been in England and Wales since the start of the year?", "420 fires"},
 	} {
 		a, err := b.Ask(context.Background(), Question{Text: tt.q, Now: day.AddDate(0, 0, 2)}, nil)
 		if err != nil {
@@ -160,5 +173,41 @@ func TestExtractiveQuoteOrder(t *testing.T) {
 	want := []string{answers.text, restates.text, near.text} // far is below keepRatio of the best
 	if got.Abstained || strings.Join(quoted, "|") != strings.Join(want, "|") {
 		t.Errorf("quoted %q, want %q", quoted, want)
+	}
+}
+
+func TestIntroduces(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"The following retailers received warning letters on Dec. 12, according to the FDA:", true},
+		{"Here's what to know about the military bonus.", true},
+		{"Here are the nominees for best picture.", true},
+		{"Walmart and Target received warning letters.", false},
+		{"Officials said here is where the fire started.", false},
+	} {
+		if got := introduces(tt.s); got != tt.want {
+			t.Errorf("%q introduces: %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+// An answer that the other retrieved sentences repeat is backed by them; a
+// sentence's own vote does not count for it.
+func TestSupportAnswers(t *testing.T) {
+	cands := []candidate{
+		{text: "Tesla revealed a humanoid robot.", window: 0.5, answerWords: []string{"humanoid", "robot"}},
+		{text: "The robot walked on stage.", window: 0.4, answerWords: []string{"robot", "stage"}},
+		{text: "Engineers built the robot.", window: 0.3, answerWords: []string{"engineers", "robot"}},
+		{text: "The event recruits talent.", window: 0.6, answerWords: []string{"recruits", "talent"}},
+	}
+	supportAnswers(cands)
+	// robot got 1.2 votes, the most: each robot sentence keeps what the
+	// others gave; "talent" is backed by no other sentence.
+	for i, want := range []float64{0.7 / 1.2, 0.8 / 1.2, 0.9 / 1.2, 0} {
+		if got := cands[i].support; math.Abs(got-want) > 1e-9 {
+			t.Errorf("%q: support %.3f, want %.3f", cands[i].text, got, want)
+		}
 	}
 }

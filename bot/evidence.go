@@ -265,22 +265,24 @@ func askingSentence(text string) string {
 
 // candidate is one sentence of a retrieved paragraph, judged as evidence.
 type candidate struct {
-	hit       int // rank of the hit it comes from
-	article   *retrieval.Article
-	paragraph int // 1-based
-	order     int // position of the sentence in its paragraph
-	text      string
-	terms     []string
-	self      float64 // share of the question's weight in the sentence
-	window    float64 // share in the sentence and its neighbours, the one before and the one after
-	typed     bool    // holds a new name, date or number as the question's kind asks
-	counts    bool    // typed, and for "how many X" the number is right before X
-	focused   bool    // the question's focus, if any, is in the window
-	novel     int     // content terms the question lacks
-	slotted   bool    // typed, and names a thing of the slot's kind (a place, a title)
-	fit       float64 // how well its article's date fits the time the question asks about
-	recency   float64 // weight of its article's age
-	score     float64
+	hit         int // rank of the hit it comes from
+	article     *retrieval.Article
+	paragraph   int // 1-based
+	order       int // position of the sentence in its paragraph
+	text        string
+	terms       []string
+	self        float64  // share of the question's weight in the sentence
+	window      float64  // share in the sentence and its neighbours, the one before and the one after
+	typed       bool     // holds a new name, date or number as the question's kind asks
+	counts      bool     // typed, and for "how many X" the number is right before X
+	focused     bool     // the question's focus, if any, is in the window
+	novel       int      // content terms the question lacks
+	slotted     bool     // typed, and names a thing of the slot's kind (a place, a title)
+	answerWords []string // the words that could answer "what" or "how many" (see answerWords)
+	support     float64  // how strongly the other sentences back them (see supportAnswers)
+	fit         float64  // how well its article's date fits the time the question asks about
+	recency     float64  // weight of its article's age
+	score       float64
 }
 
 // sentenceEvidence splits the hits into sentences and judges each.
@@ -322,11 +324,19 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			c.typed = q.typed(s, terms, names) && c.novel > 0 && !strings.HasSuffix(s, "?")
 			c.counts = c.typed && (len(q.counted) == 0 || q.countsFocus(s, terms))
 			c.slotted = c.typed && q.slotted(s)
+			if c.typed && (q.kind == anyKind || q.kind == numberKind) {
+				c.answerWords = q.answerWords(s, terms)
+			}
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
 			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next) && q.inYear(h.Article, ts[i], prev, next)
-			c.score = c.rank()
 			out = append(out, c)
 		}
+	}
+	// How the other sentences back a sentence's answer is known only once
+	// all are read.
+	supportAnswers(out)
+	for i := range out {
+		out[i].score = out[i].rank()
 	}
 	return out
 }
@@ -357,19 +367,21 @@ func (q question) holds(term string, lists ...[]string) bool {
 // Weights of a sentence's score beside its share of the question (rare
 // words counting more): the share its neighbours add, the retriever's rank
 // of its paragraph, holding a new name, date or number when the question
-// asks for one (a place or a title when "which X" names one), and the
-// words it adds to the question's.
+// asks for one (a place or a title when "which X" names one), how
+// strongly the other sentences back its answer to "what" or "how many",
+// and the words it adds to the question's.
 var (
 	neighbourWeight = 0.5
 	hitDiscount     = 0.03
 	typedBonus      = 0.2
 	slotBonus       = 0.2
+	supportWeight   = 0.15
 	novelBonus      = 0.02 // per new content word, up to maxNovel
 	maxNovel        = 8.0
-	// colonWeight: a sentence that ends in a colon introduces a list or a
-	// quote ("The following retailers received warning letters:"); what
-	// answers is what follows, so it weighs this much of its score.
-	colonWeight = 0.5
+	// introWeight: a sentence that introduces a list, a quote or an
+	// explainer (see introduces) does not answer; what follows does, so it
+	// weighs this much of its score.
+	introWeight = 0.5
 	// leadWeight: news puts what matters first (the inverted pyramid), so
 	// a sentence of paragraph n weighs 1/(1 + leadWeight·ln(1 + n/leadParagraphs)).
 	leadWeight = 0.1
@@ -387,9 +399,10 @@ func (c candidate) rank() float64 {
 	if c.slotted {
 		s += slotBonus
 	}
+	s += supportWeight * c.support
 	s += novelBonus * min(float64(c.novel), maxNovel)
-	if strings.HasSuffix(c.text, ":") {
-		s *= colonWeight
+	if introduces(c.text) {
+		s *= introWeight
 	}
 	return s * c.recency * c.fit
 }
@@ -733,3 +746,13 @@ func words(s string) []string {
 	}
 	return out
 }
+
+// introduces reports whether a sentence introduces what follows instead of
+// stating it: it ends in a colon ("The following retailers received
+// warning letters:") or announces an explainer ("Here's what to know
+// about …").
+func introduces(s string) bool {
+	return strings.HasSuffix(s, ":") || heresPattern.MatchString(s)
+}
+
+var heresPattern = regexp.MustCompile(`^(?i:here(?:'s|’s| is| are)|this is what|what to know|what we know)\b`)
