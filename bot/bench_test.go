@@ -10,19 +10,15 @@ package bot
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/newsbot/newsbot/bot/modeltest"
 	"github.com/newsbot/newsbot/retrieval"
+	"github.com/newsbot/newsbot/retrieval/retrievaltest"
 )
 
 // benchParagraphs is the size of the benchmark library.
@@ -137,9 +133,10 @@ func benchAskExtractive(b *testing.B, paragraphs int) {
 	b.ReportMetric(float64(abstained)/float64(b.N), "abstained/op")
 }
 
-// benchLibrary builds a store of about n synthetic paragraphs in a temp dir
-// the way newsbot does, from article files, and returns it with 64
-// questions that each have a relevant paragraph in it.
+// benchLibrary builds a store of about n synthetic paragraphs
+// (retrievaltest's corpus) in a temp dir the way newsbot does, from article
+// files, and returns it with 64 questions that each have a relevant
+// paragraph in it.
 func benchLibrary(b *testing.B, n int) (*retrieval.Store, []string) {
 	b.Helper()
 	ctx := context.Background()
@@ -147,10 +144,10 @@ func benchLibrary(b *testing.B, n int) (*retrieval.Store, []string) {
 	if err := os.MkdirAll(filepath.Join(dir, "articles"), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	g := newBenchGen(2026)
 	var arts []*retrieval.Article
-	for done := 0; done < n; {
-		a := g.article(len(arts), min(30+g.r.IntN(21), n-done))
+	for _, d := range retrievaltest.Corpus(retrievaltest.Options{Paragraphs: n, Seed: 2026, IDPrefix: "bench"}) {
+		a := &retrieval.Article{ID: d.ID, Title: d.Title, URL: d.URL, Source: d.Source, Author: d.Author,
+			PublishedAt: d.PublishedAt, LoadedAt: d.LoadedAt, Scope: retrieval.GlobalScope, Paragraphs: d.Paragraphs}
 		data, err := retrieval.MarshalArticle(a)
 		if err != nil {
 			b.Fatal(err)
@@ -159,7 +156,6 @@ func benchLibrary(b *testing.B, n int) (*retrieval.Store, []string) {
 			b.Fatal(err)
 		}
 		arts = append(arts, a)
-		done += len(a.Paragraphs)
 	}
 	st, _, err := retrieval.OpenStore(ctx, dir, retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
 	if err != nil {
@@ -169,184 +165,11 @@ func benchLibrary(b *testing.B, n int) (*retrieval.Store, []string) {
 	if st.Len() != len(arts) {
 		b.Fatalf("library holds %d articles, want %d", st.Len(), len(arts))
 	}
+	g := retrievaltest.NewGen(2027, nil)
 	qs := make([]string, 64)
 	for i := range qs {
-		a := arts[g.r.IntN(len(arts))]
-		qs[i] = g.question(a.Paragraphs[g.r.IntN(len(a.Paragraphs))], i)
+		a := arts[g.Rand().IntN(len(arts))]
+		qs[i] = g.Question(a.Paragraphs[g.Rand().IntN(len(a.Paragraphs))], i)
 	}
 	return st, qs
 }
-
-// benchGen makes deterministic English-like news: words follow a Zipf law
-// over function words, news words and made-up words, with names, places
-// and numbers mixed in, so posting lists and vectors look roughly like a
-// real library's.
-type benchGen struct {
-	r    *rand.Rand
-	zipf *rand.Zipf
-	v    *benchVocab
-}
-
-func newBenchGen(seed uint64) *benchGen {
-	r := rand.New(rand.NewPCG(seed, 0x6e657773626f74))
-	v := benchVocabulary()
-	return &benchGen{r: r, zipf: rand.NewZipf(r, 1.07, 2, uint64(len(v.words)-1)), v: v}
-}
-
-var benchSources = []string{"The Daily Ledger", "Northern Herald", "Coastal Times", "The Meridian Post", "Capital Wire"}
-
-// article returns article i with count paragraphs.
-func (g *benchGen) article(i, count int) *retrieval.Article {
-	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	title := g.words(4 + g.r.IntN(6))
-	a := &retrieval.Article{
-		ID:          fmt.Sprintf("bench-%05d", i),
-		Title:       strings.ToUpper(title[:1]) + title[1:],
-		URL:         "https://news.example/bench/" + strconv.Itoa(i),
-		Source:      benchSources[g.r.IntN(len(benchSources))],
-		Author:      g.name(),
-		PublishedAt: base.Add(time.Duration(g.r.IntN(2*365*24)) * time.Hour),
-		LoadedAt:    base.AddDate(2, 0, 0),
-		Scope:       retrieval.GlobalScope,
-		Paragraphs:  make([]string, count),
-	}
-	for j := range a.Paragraphs {
-		ss := make([]string, 1+g.r.IntN(4))
-		for k := range ss {
-			ss[k] = g.sentence()
-		}
-		a.Paragraphs[j] = strings.Join(ss, " ")
-	}
-	return a
-}
-
-// question asks about a few content words of paragraph p, phrased in one
-// of four ways.
-func (g *benchGen) question(p string, i int) string {
-	terms := strings.Fields(strings.Map(func(r rune) rune {
-		if r == '.' || r == ',' {
-			return ' '
-		}
-		return r
-	}, p))
-	var ws []string
-	for _, w := range terms {
-		if len(w) > 3 && !g.v.function[strings.ToLower(w)] {
-			ws = append(ws, w)
-		}
-	}
-	g.r.Shuffle(len(ws), func(a, b int) { ws[a], ws[b] = ws[b], ws[a] })
-	pick := strings.Join(ws[:min(len(ws), 3+g.r.IntN(3))], " ")
-	switch i % 4 {
-	case 0:
-		return pick
-	case 1:
-		return fmt.Sprintf("What did %s say about %s?", g.name(), pick)
-	case 2:
-		return fmt.Sprintf("What happened with %s in %s this week?", pick, g.place())
-	default:
-		return fmt.Sprintf("Why is everyone talking about %s and %s?", pick, g.words(2))
-	}
-}
-
-func (g *benchGen) name() string {
-	return g.v.first[g.r.IntN(len(g.v.first))] + " " + g.v.last[g.r.IntN(len(g.v.last))]
-}
-
-func (g *benchGen) place() string { return g.v.places[g.r.IntN(len(g.v.places))] }
-
-// words returns n words that are not function words.
-func (g *benchGen) words(n int) string {
-	ws := make([]string, 0, n)
-	for len(ws) < n {
-		if w := g.v.words[g.zipf.Uint64()]; !g.v.function[w] {
-			ws = append(ws, w)
-		}
-	}
-	return strings.Join(ws, " ")
-}
-
-// sentence returns one sentence of 8 to 30 words.
-func (g *benchGen) sentence() string {
-	var b strings.Builder
-	switch g.r.IntN(6) {
-	case 0:
-		b.WriteString(g.name() + " said")
-	case 1:
-		b.WriteString("In " + g.place() + ",")
-	}
-	for range 8 + g.r.IntN(23) {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		switch x := g.r.IntN(100); {
-		case x < 5:
-			b.WriteString(g.name())
-		case x < 8:
-			b.WriteString(g.place())
-		case x < 10:
-			b.WriteString(strconv.Itoa(g.r.IntN(2000) + 1))
-		default:
-			b.WriteString(g.v.words[g.zipf.Uint64()])
-		}
-	}
-	s := b.String()
-	return strings.ToUpper(s[:1]) + s[1:] + "."
-}
-
-// benchVocab is the generator's fixed vocabulary; words are in Zipf rank
-// order.
-type benchVocab struct {
-	words, first, last, places []string
-	function                   map[string]bool
-}
-
-var benchVocabulary = sync.OnceValue(func() *benchVocab {
-	function := strings.Fields(`the of and to a in that is for on was with he it as at by from his be have has
-		are an not this but they were had been which who their or its will would said after also more one about
-		there when we into all other up some out could can her no most only before should may while against under
-		during since between told`)
-	v := &benchVocab{
-		first:    strings.Fields(`Anna Boris Carla Dmitri Elena Farid Greta Hassan Ingrid Jonas Lars Maria Olga Pedro Rosa Sergei Vera Wei Yusuf Zofia`),
-		last:     strings.Fields(`Ivanova Petrov Schmidt Garcia Nakamura Okafor Rossi Kowalski Haddad Novak Moreau Silva Tanaka Mensah Fischer Kim`),
-		places:   strings.Fields(`Moscow Kyiv Berlin Paris London Washington Beijing Tokyo Delhi Cairo Lagos Nairobi Brussels Geneva Warsaw Ankara Gaza Seoul Ottawa Madrid`),
-		function: map[string]bool{},
-	}
-	for _, w := range function {
-		v.function[w] = true
-	}
-	v.words = slices.Concat(function, strings.Fields(`year years new two first over than last government people percent time
-		state country president minister police city week month day former election vote parliament court law
-		report war military forces troops attack ceasefire talks peace agreement deal sanctions economy market
-		prices inflation bank rates budget tax energy oil gas climate emissions company workers union strike
-		health hospital vaccine school students university research data technology security border migrants
-		protest opposition party leader campaign voters coalition ministry spokesman statement analysts experts
-		investigation charges trial judge prosecutors prison crime victims killed missile drone region national
-		international foreign public policy plan funding billion million dollars trade exports growth recession
-		jobs housing food water drought flood storm wildfire earthquake disaster aid crisis emergency conference
-		summit negotiations ambassador treaty alliance council resolution envoy operation village capital
-		residents families children community festival museum film football team season coach players stadium
-		record shares investors profit revenue industry factory supply shortage fuel electricity nuclear power
-		solar wind coal mining railway airport flights shipping navy coast river bridge traffic accident`))
-	seen := map[string]bool{}
-	for _, w := range v.words {
-		seen[w] = true
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	onsets := strings.Fields("b br c ch cr d dr f fl g gr h j k l m n p pl pr r s sh st t tr v w z")
-	vowels := strings.Fields("a e i o u ai ea io ou")
-	codas := []string{"", "", "", "n", "r", "s", "t", "l", "m", "nd", "st", "ck"}
-	suffixes := []string{"", "", "", "", "tion", "ment", "ing", "ed", "er", "s", "ity", "al", "ly"}
-	for len(v.words) < 3500 { // made-up words for the long tail
-		var b strings.Builder
-		for range 1 + r.IntN(3) {
-			b.WriteString(onsets[r.IntN(len(onsets))] + vowels[r.IntN(len(vowels))] + codas[r.IntN(len(codas))])
-		}
-		b.WriteString(suffixes[r.IntN(len(suffixes))])
-		if w := b.String(); len(w) > 3 && !seen[w] {
-			seen[w] = true
-			v.words = append(v.words, w)
-		}
-	}
-	return v
-})

@@ -173,7 +173,7 @@ func benchAdd(b *testing.B, from string) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		a := g.article(opts, i, 0, 40)
+		a := synthArticle(g.Article(opts.options(), i, 0, 40))
 		b.StartTimer()
 		if _, _, err := s.Add(ctx, a, a.Scope); err != nil {
 			b.Fatal(err)
