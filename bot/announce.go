@@ -159,9 +159,9 @@ func (f *Feeds) announceItem(ctx context.Context, announce Announcer, sub Subscr
 	return finish(AnnouncementSent, id, "")
 }
 
-// keepAnnouncements is how long the feeds' file keeps an announcement
+// KeepAnnouncements is how long an AnnouncementLog keeps an announcement
 // that is done: by then its item has left the feed.
-const keepAnnouncements = 30 * 24 * time.Hour
+const KeepAnnouncements = 30 * 24 * time.Hour
 
 func (s *FeedFile) findAnnouncement(channel, item string) int {
 	return slices.IndexFunc(s.anns, func(a Announcement) bool { return a.Channel == channel && a.Item == item })
@@ -178,7 +178,7 @@ func (s *FeedFile) ClaimAnnouncement(ctx context.Context, first Announcement, ho
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := slices.DeleteFunc(slices.Clone(s.anns), func(a Announcement) bool {
-		return a.Done() && now.Sub(a.DoneAt) > keepAnnouncements
+		return a.Done() && now.Sub(a.DoneAt) > KeepAnnouncements
 	})
 	i := slices.IndexFunc(next, func(a Announcement) bool { return a.Channel == first.Channel && a.Item == first.Item })
 	if i < 0 {

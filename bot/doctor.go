@@ -86,15 +86,10 @@ type FeedProblem struct {
 	Err        error
 }
 
-// CheckFeeds fetches every feed followed in the subscriptions file at path
-// once, as a poll would, without loading or remembering anything. It
-// returns how many feeds there are and the ones that failed.
-func CheckFeeds(ctx context.Context, path string, fetcher *fetch.Client) (total int, problems []FeedProblem, err error) {
-	store, err := OpenFeedFile(path)
-	if err != nil {
-		return 0, nil, err
-	}
-	subs := store.all()
+// CheckFeeds fetches every feed followed in subs once, as a poll would,
+// without loading or remembering anything. It returns how many feeds
+// there are and the ones that failed.
+func CheckFeeds(ctx context.Context, subs []Subscription, fetcher *fetch.Client) (total int, problems []FeedProblem) {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
@@ -115,5 +110,5 @@ func CheckFeeds(ctx context.Context, path string, fetcher *fetch.Client) (total 
 	}
 	wg.Wait()
 	slices.SortFunc(problems, func(a, b FeedProblem) int { return strings.Compare(a.URL, b.URL) })
-	return len(subs), problems, nil
+	return len(subs), problems
 }

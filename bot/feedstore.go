@@ -71,6 +71,9 @@ type FeedStore interface {
 	// List returns the subscriptions of one scope in the order they were
 	// added.
 	List(ctx context.Context, scope string) ([]Subscription, error)
+	// All returns every scope's subscriptions in the order they were
+	// added, for doctor and export.
+	All(ctx context.Context) ([]Subscription, error)
 	// Update changes the subscription id with fn and stores it; fn must
 	// not call the store. It fails with an error matching
 	// ErrSubscriptionNotFound when id was removed.
@@ -221,6 +224,14 @@ func (s *FeedFile) List(ctx context.Context, scope string) ([]Subscription, erro
 		}
 	}
 	return out, nil
+}
+
+// All implements FeedStore.
+func (s *FeedFile) All(ctx context.Context) ([]Subscription, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.all(), nil
 }
 
 // all returns every subscription of every scope.

@@ -45,6 +45,10 @@ func (f *Feeds) ClaimAnnouncement(ctx context.Context, first bot.Announcement, h
 	ok := false
 	err := f.s.inTx(ctx, func(tx pgx.Tx) error {
 		ok = false
+		// Records done a month ago are for items long gone from their feeds.
+		if _, err := tx.Exec(ctx, `DELETE FROM feed_announcements WHERE done_at < $1`, now.Add(-bot.KeepAnnouncements)); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO feed_announcements (channel, item, scope, subscription, first_attempt)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel, item) DO NOTHING`,
 			first.Channel, first.Item, first.Scope, first.Subscription, first.FirstAttempt); err != nil {

@@ -124,6 +124,16 @@ func (s *Feeds) List(ctx context.Context, scope string) ([]bot.Subscription, err
 	return out, nil
 }
 
+// All implements bot.FeedStore.
+func (s *Feeds) All(ctx context.Context) ([]bot.Subscription, error) {
+	out, err := collectSubscriptions(s.s.pool.Query(ctx, `SELECT `+subscriptionColumns+`
+		FROM feed_subscriptions s JOIN feeds f ON f.key = s.feed_key ORDER BY s.seq`))
+	if err != nil {
+		return nil, fmt.Errorf("list the followed feeds: %w", err)
+	}
+	return out, nil
+}
+
 // Update implements bot.FeedStore: fn changes the subscription under its
 // row's lock.
 func (s *Feeds) Update(ctx context.Context, id string, fn func(*bot.Subscription)) (bot.Subscription, error) {

@@ -58,6 +58,9 @@ func Feeds(t *testing.T, open func() bot.FeedStore) {
 		if l2, err := re.List(ctx, g2); err != nil || len(l2) != 1 || l2[0].ID != b.ID || l2[0].ETag != "" {
 			t.Errorf("list of %s: %+v, %v", g2, l2, err)
 		}
+		if all, err := re.All(ctx); err != nil || len(all) != 3 || all[0].ID != a.ID || all[1].ID != b.ID || all[2].ID != c.ID || all[0].ETag != `"v2"` {
+			t.Errorf("all subscriptions: %+v, %v; want %s, %s, %s", all, err, a.ID, b.ID, c.ID)
+		}
 		if err := re.Remove(ctx, g2, a.ID); !errors.Is(err, bot.ErrSubscriptionNotFound) {
 			t.Errorf("remove another scope's subscription: %v, want ErrSubscriptionNotFound", err)
 		}
@@ -187,5 +190,13 @@ func Announcements(t *testing.T, open func() bot.AnnouncementLog) {
 	rec, ok, err = open().ClaimAnnouncement(ctx, first, "d", now.Add(time.Hour), now.Add(time.Hour))
 	if err != nil || ok || rec.State != bot.AnnouncementSent || rec.MessageID != "5001" || rec.Attempts != 3 || !rec.DoneAt.Equal(done.DoneAt) {
 		t.Errorf("a sent announcement claimed again after a reopen: %+v %v %v", rec, ok, err)
+	}
+	// Long after, the record is gone with its item.
+	late := now.Add(bot.KeepAnnouncements + time.Hour)
+	if rec, ok, err := open().ClaimAnnouncement(ctx, bot.Announcement{Channel: "2009", Item: "x", FirstAttempt: late}, "e", late, late.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("a claim a month later: %+v %v %v", rec, ok, err)
+	}
+	if rec, ok, err := open().ClaimAnnouncement(ctx, first, "e", late, late.Add(time.Minute)); err != nil || !ok || rec.Attempts != 1 {
+		t.Errorf("a month-old record was kept: %+v %v %v", rec, ok, err)
 	}
 }

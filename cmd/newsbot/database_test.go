@@ -3,14 +3,21 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/newsbot/newsbot/bot"
+	botdb "github.com/newsbot/newsbot/bot/postgres"
 	"github.com/newsbot/newsbot/retrieval"
 	"github.com/newsbot/newsbot/retrieval/postgres"
 	"github.com/newsbot/newsbot/retrieval/postgres/pgtest"
@@ -210,5 +217,56 @@ func TestIngestReachesARunningProcess(t *testing.T) {
 			t.Fatal("the running process never found the ingested article")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The followed feeds go with export and import from the files to
+// PostgreSQL, with what the poller has seen, and doctor checks the
+// database's; importing again adds none twice.
+func TestFeedsMoveToPostgres(t *testing.T) {
+	var hits atomic.Int64
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "gone fishing", http.StatusInternalServerError)
+	}))
+	t.Cleanup(site.Close)
+	files := newCLI(t)
+	files.mustRun("ingest", seedPath)
+	ff, err := bot.OpenFeedFile(filepath.Join(files.data, "feeds.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ff.Add(context.Background(), bot.Subscription{URL: site.URL + "/feed.xml", Scope: "123456789012345678", Channel: "2001", Title: "Gazette", Seen: []string{"item-1", "item-2"}, ETag: `"v7"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if out := files.mustRun("export", dir); !strings.Contains(out, "Exported 1 followed feed") {
+		t.Fatalf("export: %q", out)
+	}
+	db := dbCLI(t)
+	db.mustRun("migrate")
+	if out := db.mustRun("import", dir); !strings.Contains(out, "Followed feeds: 1 added, 0 already followed.") {
+		t.Fatalf("import: %q", out)
+	}
+	if out := db.mustRun("import", dir); !strings.Contains(out, "Followed feeds: 0 added, 1 already followed.") {
+		t.Errorf("import again: %q", out)
+	}
+	pool, err := pgxpool.New(context.Background(), db.env["NEWSBOT_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	subs, err := botdb.New(pool).Feeds().All(context.Background())
+	if err != nil || len(subs) != 1 {
+		t.Fatalf("the database's feeds: %+v, %v", subs, err)
+	}
+	if s := subs[0]; s.ID != a.ID || s.Scope != a.Scope || s.Channel != "2001" || s.Title != "Gazette" || !slices.Equal(s.Seen, a.Seen) || s.ETag != `"v7"` {
+		t.Errorf("imported: %+v, want %+v", s, a)
+	}
+	db.env["NEWSBOT_ALLOW_PRIVATE_URLS"] = "1"
+	out, _, _ := db.run("doctor")
+	if !strings.Contains(out, "0 of 1 followed feed answer") || hits.Load() != 1 {
+		t.Errorf("doctor on the database fetched the feed %d times and said:\n%s", hits.Load(), out)
 	}
 }

@@ -262,10 +262,18 @@ func (e *env) discordChecks() []bot.Check {
 
 // feedChecks fetches each followed feed once.
 func (e *env) feedChecks() []bot.Check {
-	total, problems, err := bot.CheckFeeds(e.ctx, filepath.Join(e.cfg.DataDir, "feeds.json"), e.fetcher())
-	if err != nil {
-		return []bot.Check{{Name: "feeds", Status: bot.CheckFail, Detail: sentence(err), Fix: "fix or remove " + filepath.Join(e.cfg.DataDir, "feeds.json")}}
+	subs, err := e.followedFeeds()
+	if errors.Is(err, postgres.ErrSchema) {
+		return nil // the database check says what to do
 	}
+	if err != nil {
+		fix := "fix or remove " + filepath.Join(e.cfg.DataDir, "feeds.json")
+		if e.cfg.DatabaseURL != "" {
+			fix = "check database_url (NEWSBOT_DATABASE_URL) and that PostgreSQL runs"
+		}
+		return []bot.Check{{Name: "feeds", Status: bot.CheckFail, Detail: sentence(err), Fix: fix}}
+	}
+	total, problems := bot.CheckFeeds(e.ctx, subs, e.fetcher())
 	c := bot.Check{Name: "feeds", Status: bot.CheckOK, Detail: "no feeds followed"}
 	if total > 0 {
 		c.Detail = fmt.Sprintf("%d of %s answer", total-len(problems), plural(total, "followed feed"))

@@ -176,6 +176,24 @@ func (e *env) feedStores() (bot.FeedStore, bot.AnnouncementLog, error) {
 	return f, f, nil
 }
 
+// followedFeeds returns every server's subscriptions from the configured
+// library's feed store, without opening the library's index.
+func (e *env) followedFeeds() ([]bot.Subscription, error) {
+	if e.cfg.DatabaseURL != "" {
+		lib, err := postgres.Open(e.ctx, e.cfg.DatabaseURL, nil, postgres.Options{Logger: e.logger})
+		if err != nil {
+			return nil, err
+		}
+		defer lib.Close()
+		return botdb.New(lib.Pool()).Feeds().All(e.ctx)
+	}
+	f, err := bot.OpenFeedFile(filepath.Join(e.cfg.DataDir, "feeds.json"))
+	if err != nil {
+		return nil, err
+	}
+	return f.All(e.ctx)
+}
+
 // turnStore keeps the conversations' last turns in PostgreSQL, so any
 // process of a fleet continues any conversation; nil keeps them in memory.
 func (e *env) turnStore() bot.TurnStore {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/retrieval"
 	"github.com/newsbot/newsbot/retrieval/postgres"
 )
@@ -90,7 +91,9 @@ func (e *env) exportCommand() *cobra.Command {
 library when NEWSBOT_DATABASE_URL is set) to DIR as one article file each, in the
 format of data/articles: front matter with the id, dates and scope, then the
 paragraphs. DIR must be empty or new. It prints the count and a checksum that
-"newsbot import DIR" checks against the library it loads them into.`,
+"newsbot import DIR" checks against the library it loads them into. The feeds
+the servers follow, with what the poller has seen of each, go to
+DIR/feeds.json.`,
 		Args: needArgs(1, "the folder to write to"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
@@ -115,7 +118,7 @@ paragraphs. DIR must be empty or new. It prints the count and a checksum that
 			}
 			fmt.Fprintf(e.stdout, "Exported %s (%s) to %s.\nChecksum %s\n",
 				plural(len(arts), "article"), plural(paragraphCount(arts), "paragraph"), dir, checksum(files))
-			return nil
+			return e.exportFeeds(dir)
 		},
 	}
 }
@@ -129,7 +132,9 @@ configured library, the data folder's or the PostgreSQL one, keeping each
 article's id, dates and scope. An article with the same URL in its scope is
 replaced. Every file is read and checked before anything is stored: if one is
 bad, nothing is loaded. Afterwards the library is read back and its copy of
-the articles is checked against the files, by count and checksum.`,
+the articles is checked against the files, by count and checksum. Into a
+PostgreSQL library, the followed feeds in DIR/feeds.json are added too (a feed
+a server already follows is left as it is).`,
 		Args: needArgs(1, "the folder to read"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arts, files, err := readArticleFolder(args[0])
@@ -165,7 +170,10 @@ the articles is checked against the files, by count and checksum.`,
 			bar.Finish()
 			fmt.Fprintf(e.stdout, "Imported %s: %d added, %d updated, %d unchanged.\n",
 				plural(len(arts), "article"), counts[retrieval.Added], counts[retrieval.Updated], counts[retrieval.Unchanged])
-			return e.verifyImport(st, arts, files)
+			if err := e.verifyImport(st, arts, files); err != nil {
+				return err
+			}
+			return e.importFeeds(args[0])
 		},
 	}
 }
@@ -239,5 +247,66 @@ func (e *env) verifyImport(st *retrieval.Store, arts []*retrieval.Article, files
 	}
 	fmt.Fprintf(e.stdout, "Verified: the library holds all %s (%s); checksum %s matches the files.\n",
 		plural(len(got), "article"), plural(paragraphCount(got), "paragraph"), sum)
+	return nil
+}
+
+// exportFeeds writes the followed feeds, if any, to dir/feeds.json in the
+// data folder's format, with what the poller has seen of each, so an
+// import does not announce a feed's old items again.
+func (e *env) exportFeeds(dir string) error {
+	subs, err := e.followedFeeds()
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	out, err := bot.OpenFeedFile(filepath.Join(dir, "feeds.json"))
+	if err != nil {
+		return err
+	}
+	for _, s := range subs {
+		if _, err := out.Add(e.ctx, s); err != nil {
+			return fmt.Errorf("export the followed feeds: %w", err)
+		}
+	}
+	fmt.Fprintf(e.stdout, "Exported %s to %s.\n", plural(len(subs), "followed feed"), filepath.Join(dir, "feeds.json"))
+	return nil
+}
+
+// importFeeds adds the followed feeds of dir/feeds.json to the PostgreSQL
+// library's. Into the data folder, which a running serve rewrites, the
+// file is copied by hand while serve is stopped.
+func (e *env) importFeeds(dir string) error {
+	path := filepath.Join(dir, "feeds.json")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if e.library == nil {
+		fmt.Fprintf(e.stdout, "%s holds followed feeds: to keep them, stop serve and copy it to %s.\n", path, filepath.Join(e.cfg.DataDir, "feeds.json"))
+		return nil
+	}
+	in, err := bot.OpenFeedFile(path)
+	if err != nil {
+		return err
+	}
+	subs, err := in.All(e.ctx)
+	if err != nil {
+		return err
+	}
+	store, _, err := e.feedStores()
+	if err != nil {
+		return err
+	}
+	added, had := 0, 0
+	for _, s := range subs {
+		_, err := store.Add(e.ctx, s)
+		switch {
+		case errors.Is(err, bot.ErrDuplicateSubscription):
+			had++
+		case err != nil:
+			return fmt.Errorf("import the followed feeds: %w (%d added before it)", err, added)
+		default:
+			added++
+		}
+	}
+	fmt.Fprintf(e.stdout, "Followed feeds: %d added, %d already followed.\n", added, had)
 	return nil
 }
