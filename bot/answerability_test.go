@@ -58,6 +58,21 @@ var portmereNews = []struct {
 		answer:  "$48 million",
 	},
 	{
+		kind:     "the year of the event",
+		question: "Who won the 2019 Portmere regatta?",
+		fact:     "The 2019 Portmere regatta was won by Lena Hart, who later joined the council.",
+		// The article is of 2024: without the year, this is any year's.
+		without: "The Portmere regatta was won by Lena Hart, who later joined the council.",
+		answer:  "Lena Hart",
+	},
+	{
+		kind:     "which song",
+		question: "Which song did the Portmere brass band play at the vote?",
+		fact:     "The Portmere brass band played \"Harbour Lights\" at the vote.",
+		without:  "The Portmere brass band played a sea shanty at the vote.",
+		answer:   "Harbour Lights",
+	},
+	{
 		kind:     "how long in a unit",
 		question: "How long is the new Portmere quay in meters?",
 		fact:     "The new Portmere quay is 420 meters long.",

@@ -137,7 +137,7 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 	if (q.kind == numberKind || q.kind == anyKind) && asksMoney(asked) {
 		q.kind = moneyKind
 	}
-	if q.kind == anyKind {
+	if q.kind == anyKind && q.slotKind != titleSlot { // a quoted title shows a song without the word
 		if m := focusPattern.FindStringSubmatch(asked); m != nil && !notFocus[strings.ToLower(m[1])] {
 			if ts := terms(m[1]); len(ts) == 1 && unseen[ts[0]] {
 				q.focus = ts[0]
@@ -278,6 +278,7 @@ type candidate struct {
 	focused     bool     // the question's focus, if any, is in the window
 	novel       int      // content terms the question lacks
 	slotted     bool     // typed, and names a thing of the slot's kind (a place, a title)
+	margin      float64  // evidence needed beyond minEvidence: untypedMargin for a question of no checkable kind
 	answerWords []string // the words that could answer "what" or "how many" (see answerWords)
 	support     float64  // how strongly the other sentences back them (see supportAnswers)
 	fit         float64  // how well its article's date fits the time the question asks about
@@ -326,6 +327,9 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			c.slotted = c.typed && q.slotted(s)
 			if c.typed && (q.kind == anyKind || q.kind == numberKind) {
 				c.answerWords = q.answerWords(s, terms)
+			}
+			if q.kind == anyKind && q.slotKind != titleSlot {
+				c.margin = untypedMargin
 			}
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
 			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next) && q.inYear(h.Article, ts[i], prev, next)
@@ -421,9 +425,16 @@ func (c candidate) lead() float64 {
 // its rare words counting more.
 var minEvidence = 0.45
 
+// untypedMargin is how much more of the question's weight a sentence must
+// hold when the question asks for no kind of thing the bot can check
+// ("what did the parliament decide about whaling quotas?"): without a
+// type, the words decide alone. No dev question answerable at 0.45 falls
+// below 0.5.
+var untypedMargin = 0.05
+
 // answers reports whether a candidate is evidence enough to answer.
 func (c candidate) answers() bool {
-	return c.window*c.fit >= minEvidence && c.typed && c.focused
+	return c.window*c.fit >= minEvidence+c.margin && c.typed && c.focused
 }
 
 // aliases finds how an article refers to the people the question names:
@@ -540,6 +551,10 @@ func (q question) typed(s string, terms func(string) []string, names map[string]
 		return q.hasNewNumber(s)
 	case moneyKind:
 		return q.hasNewMoney(s)
+	}
+	if q.slotKind == titleSlot {
+		// "Which song", "what word": news quotes the title it names.
+		return q.quotesTitle(s)
 	}
 	return true
 }
