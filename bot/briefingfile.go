@@ -2,17 +2,10 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/newsbot/newsbot/retrieval"
 )
 
 // BriefingFile keeps the briefing records in one JSON file in the data
@@ -42,16 +35,9 @@ type briefingFile struct {
 // none, and it is created with its folder at the first claim.
 func OpenBriefingFile(path string) (*BriefingFile, error) {
 	f := &BriefingFile{path: path, mine: map[string]bool{}}
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return f, nil
-	case err != nil:
-		return nil, fmt.Errorf("open briefing records: %w", err)
-	}
 	var file briefingFile
-	if err := json.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("open briefing records %s: %w", path, err)
+	if err := readJSONFile(path, "briefing records", &file); err != nil {
+		return nil, err
 	}
 	f.records = file.Records
 	return f, nil
@@ -156,15 +142,8 @@ func prune(records []BriefingRecord, scope string) []BriefingRecord {
 }
 
 func (f *BriefingFile) save(records []BriefingRecord) error {
-	data, err := json.MarshalIndent(briefingFile{Version: 1, Records: records}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save briefing records: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-		return fmt.Errorf("save briefing records: %w", err)
-	}
-	if err := retrieval.WriteFileAtomic(f.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("save briefing records: %w", err)
+	if err := writeJSONFile(f.path, "briefing records", briefingFile{Version: 1, Records: records}); err != nil {
+		return err
 	}
 	f.records = records
 	return nil

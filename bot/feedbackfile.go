@@ -64,15 +64,8 @@ func (f *FeedbackFiles) AddVote(ctx context.Context, a RatedAnswer, v VoteRecord
 	} else {
 		stored.Votes = append(stored.Votes, v)
 	}
-	data, err := json.MarshalIndent(stored, "", "  ")
-	if err != nil {
+	if err := writeJSONFile(path, "feedback", stored); err != nil {
 		return "", err
-	}
-	if err := os.MkdirAll(f.dir, 0o755); err != nil {
-		return "", fmt.Errorf("save feedback: %w", err)
-	}
-	if err := retrieval.WriteFileAtomic(path, append(data, '\n')); err != nil {
-		return "", fmt.Errorf("save feedback: %w", err)
 	}
 	return prev, nil
 }

@@ -4,18 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/newsbot/newsbot/retrieval"
 	"github.com/newsbot/newsbot/retrieval/fetch"
 )
 
@@ -134,16 +128,9 @@ type storeFile struct {
 // store; the file and its directory are created on the first change.
 func OpenFeedFile(path string) (*FeedFile, error) {
 	s := &FeedFile{path: path, leases: map[string]feedLease{}, mine: map[string]bool{}}
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return s, nil
-	case err != nil:
-		return nil, fmt.Errorf("open feed store: %w", err)
-	}
 	var f storeFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("open feed store %s: %w", path, err)
+	if err := readJSONFile(path, "feed store", &f); err != nil {
+		return nil, err
 	}
 	s.subs, s.anns = f.Subscriptions, f.Announcements
 	return s, nil
@@ -339,17 +326,7 @@ func (s *FeedFile) Release(ctx context.Context, key, holder string) error {
 // save rewrites the store file atomically: a crash leaves the old file or
 // the new one.
 func (s *FeedFile) save(subs []Subscription, anns []Announcement) error {
-	data, err := json.MarshalIndent(storeFile{Version: 1, Subscriptions: subs, Announcements: anns}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save feed store: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
-		return fmt.Errorf("save feed store: %w", err)
-	}
-	if err := retrieval.WriteFileAtomic(s.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("save feed store: %w", err)
-	}
-	return nil
+	return writeJSONFile(s.path, "feed store", storeFile{Version: 1, Subscriptions: subs, Announcements: anns})
 }
 
 // FeedKey normalises a feed's address: scheme and host case, default

@@ -2,16 +2,8 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/newsbot/newsbot/retrieval"
 )
 
 // SettingsFile keeps every server's Settings in one JSON file, rewritten
@@ -36,16 +28,9 @@ type settingsFile struct {
 // none, and it and its folder are created on the first change.
 func OpenSettingsFile(path string) (*SettingsFile, error) {
 	f := &SettingsFile{path: path, now: time.Now, scopes: map[string]Settings{}}
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return f, nil
-	case err != nil:
-		return nil, fmt.Errorf("open settings: %w", err)
-	}
 	var file settingsFile
-	if err := json.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("open settings %s: %w", path, err)
+	if err := readJSONFile(path, "settings", &file); err != nil {
+		return nil, err
 	}
 	for scope, s := range file.Scopes {
 		f.scopes[scope] = s
@@ -105,15 +90,5 @@ func (f *SettingsFile) AllSettings(ctx context.Context) (map[string]Settings, er
 }
 
 func (f *SettingsFile) save(scopes map[string]Settings) error {
-	data, err := json.MarshalIndent(settingsFile{Version: 1, Scopes: scopes}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	if err := retrieval.WriteFileAtomic(f.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	return nil
+	return writeJSONFile(f.path, "settings", settingsFile{Version: 1, Scopes: scopes})
 }
