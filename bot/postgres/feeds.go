@@ -66,8 +66,8 @@ func collectSubscriptions(rows pgx.Rows, err error) ([]bot.Subscription, error) 
 	return out, rows.Err()
 }
 
-// Add implements bot.FeedStore. A new feed is due at once; a new
-// subscription to a feed others follow waits for the feed's next poll.
+// Add implements bot.FeedStore. The subscription's feed is due at once,
+// as a new subscription's feed is in the file.
 func (s *Feeds) Add(ctx context.Context, sub bot.Subscription) (bot.Subscription, error) {
 	sub, err := bot.NewSubscription(sub)
 	if err != nil {
@@ -76,7 +76,10 @@ func (s *Feeds) Add(ctx context.Context, sub bot.Subscription) (bot.Subscription
 	sub.AddedAt = sub.AddedAt.Truncate(time.Microsecond) // as PostgreSQL keeps it
 	key := bot.FeedKey(sub.URL)
 	err = s.s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO feeds (key, url) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, sub.URL); err != nil {
+		// The feed is due at once, so the new subscriber's first poll
+		// need not wait for the others' next.
+		if _, err := tx.Exec(ctx, `INSERT INTO feeds (key, url) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET next_poll_at = '-infinity'`, key, sub.URL); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO feed_subscriptions (id, feed_key, url, scope, channel, title, added_by, added_at, etag, last_modified, last_error, seen)

@@ -121,6 +121,20 @@ func Feeds(t *testing.T, open func() bot.FeedStore) {
 		for _, cl := range claims {
 			st.Release(ctx, cl.Key, "p2")
 		}
+		// A new subscriber makes its feed due at once: its first poll does
+		// not wait for the others' next.
+		d, err := st.Add(ctx, bot.Subscription{URL: "https://sport.example.com/feed", Scope: g2, Channel: "2002"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims, err = st.Claim(ctx, req("p2", now.Add(61*time.Minute)))
+		if err != nil || len(claims) != 1 || claims[0].Key != bot.FeedKey(c.URL) || len(claims[0].Subs) != 2 {
+			t.Fatalf("a claim after a new subscription: %+v, %v; want the sport feed with two subscribers", claims, err)
+		}
+		st.Release(ctx, claims[0].Key, "p2")
+		if err := st.Remove(ctx, d.Scope, d.ID); err != nil {
+			t.Fatal(err)
+		}
 		// A poll of every feed (PollOnce) takes those no one holds, due or not.
 		every := bot.FeedClaimRequest{Holder: "p3", Now: now.Add(time.Hour), DueBy: now.AddDate(100, 0, 0), Next: now.Add(2 * time.Hour), LeaseUntil: now.Add(2 * time.Hour), Limit: 1}
 		if claims, err := st.Claim(ctx, every); err != nil || len(claims) != 1 {
