@@ -55,6 +55,12 @@ type Options struct {
 	// last thousand conversations in memory. A fleet shares them
 	// (bot/postgres), so a follow-up may reach any process.
 	Turns bot.TurnStore
+	// IdentifyTurn, when set, makes the shards of a fleet's processes take
+	// turns to identify: it blocks until this process may connect a shard
+	// of Discord's rate-limit bucket (shard id modulo max_concurrency) and
+	// returns the function that ends its turn, called five seconds after
+	// the identify. nil: this process spaces its own shards only.
+	IdentifyTurn func(ctx context.Context, bucket int) (release func(), err error)
 	// MaxUpload caps /load file attachments; default 10 MB.
 	MaxUpload int64
 	Logger    *slog.Logger
@@ -232,6 +238,9 @@ func (b *Bot) countUp() int {
 // requests, waits (bounded) for answers in flight and closes the sessions.
 func (b *Bot) Run(ctx context.Context) error {
 	if err := b.openShards(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting to connect
+		}
 		return err
 	}
 	if b.registers() {

@@ -185,12 +185,13 @@ func NewSessions(token string, api *url.URL, sh Shards) ([]*discordgo.Session, e
 const identifyInterval = 5 * time.Second
 
 // openShards opens the sessions in order, waiting between two identifies
-// in one of Discord's rate-limit buckets (max_concurrency, asked of
-// Discord when there is more than one session). On error it closes what it
-// opened.
+// in one of Discord's rate-limit buckets (max_concurrency, asked of Discord
+// when there is more than one session or a fleet to take turns with), and
+// taking the bucket's turn (Options.IdentifyTurn) for each. On error it
+// closes what it opened.
 func (b *Bot) openShards(ctx context.Context) error {
 	concurrency := 1
-	if len(b.shards) > 1 {
+	if len(b.shards) > 1 || b.opts.IdentifyTurn != nil {
 		gw, err := b.s.GatewayBot(discordgo.WithContext(ctx))
 		if err != nil {
 			return openError(b.s, err)
@@ -208,8 +209,20 @@ func (b *Bot) openShards(ctx context.Context) error {
 				return ctx.Err()
 			}
 		}
+		release := func() {}
+		if b.opts.IdentifyTurn != nil {
+			r, err := b.opts.IdentifyTurn(ctx, bucket)
+			if err != nil {
+				b.closeShards(b.shards[:k])
+				return err
+			}
+			release = r
+		}
+		err := s.Open()
+		// Counted from READY, after Discord got the identify.
 		last[bucket] = time.Now()
-		if err := s.Open(); err != nil {
+		time.AfterFunc(identifyInterval, release)
+		if err != nil {
 			b.closeShards(b.shards[:k])
 			return openError(s, err)
 		}

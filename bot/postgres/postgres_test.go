@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -93,4 +94,45 @@ func TestTurnsContract(t *testing.T) {
 	t.Parallel()
 	pool := migrated(t)
 	storetest.Turns(t, func() bot.TurnStore { return postgres.New(pool()) })
+}
+
+// Processes take turns per bucket: a second turn in a bucket waits for the
+// first to end, one in another bucket does not.
+func TestIdentifyTurns(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	a, b := postgres.New(pool()), postgres.New(pool())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	release, err := a.IdentifyTurn(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := b.IdentifyTurn(ctx, 1)
+	if err != nil {
+		t.Fatalf("another bucket waited: %v", err)
+	}
+	other()
+	got := make(chan func(), 1)
+	go func() {
+		r, err := b.IdentifyTurn(ctx, 0)
+		if err != nil {
+			t.Error(err)
+			r = func() {}
+		}
+		got <- r
+	}()
+	select {
+	case r := <-got:
+		r()
+		t.Fatal("a second turn in bucket 0 began while the first lasted")
+	case <-time.After(200 * time.Millisecond):
+	}
+	release()
+	select {
+	case r := <-got:
+		r()
+	case <-ctx.Done():
+		t.Fatal("the second turn never began after the first ended")
+	}
 }

@@ -41,15 +41,17 @@ type fleet struct {
 	asks    atomic.Int64 // a new asker per question keeps clear of the per-user rate limit
 }
 
-func newFleet(t *testing.T) *fleet {
+// newFleet makes a fleet of two shards whose (fake) Discord lets both
+// identify at once (max_concurrency 2), unless opts say otherwise.
+func newFleet(t *testing.T, opts ...discordtest.Option) *fleet {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
 	c := dbCLI(t)
 	c.mustRun("migrate")
-	fake := discordtest.New(t, discordtest.WithToken("fleet-token"), discordtest.WithShards(2),
-		discordtest.WithGuild(serverA, "A"), discordtest.WithGuild(serverB, "B"), discordtest.WithGuild(serverC, "C"))
+	fake := discordtest.New(t, append([]discordtest.Option{discordtest.WithToken("fleet-token"), discordtest.WithShards(2), discordtest.WithMaxConcurrency(2),
+		discordtest.WithGuild(serverA, "A"), discordtest.WithGuild(serverB, "B"), discordtest.WithGuild(serverC, "C")}, opts...)...)
 	for _, g := range []string{serverA, serverB, serverC} {
 		fake.AddChannel(&discordgo.Channel{ID: channelOf(g), GuildID: g, Type: discordgo.ChannelTypeGuildText, Name: "news"})
 	}
@@ -428,6 +430,25 @@ func TestFleetFetchesAFeedOnce(t *testing.T) {
 		}
 		if got := f.ask(g, "How often will the Portmere harbour board publish its accounts?"); !strings.Contains(got, "every quarter") {
 			t.Errorf("server %s on the feed's article: %q", g, got)
+		}
+	}
+}
+
+// TestFleetTakesTurnsToConnect: with one identify per five seconds for the
+// whole bot (max_concurrency 1), as Discord allows most bots, two processes
+// started at once take turns through the database: Discord refuses
+// neither's IDENTIFY, and both connect.
+func TestFleetTakesTurnsToConnect(t *testing.T) {
+	f := newFleet(t, discordtest.WithMaxConcurrency(1), discordtest.WithIdentifyLimit(5*time.Second))
+	ready := f.discord.GatewayStats().Ready
+	shard0, shard1 := f.start("0/2"), f.start("1/2")
+	f.waitReady(ready+2, shard0, shard1)
+	if st := f.discord.GatewayStats(); st.InvalidSessions != 0 || st.Identifies != 2 {
+		t.Errorf("Discord refused %d of %d IDENTIFYs for coming too soon, want 2 IDENTIFYs and none refused\n%s\n%s", st.InvalidSessions, st.Identifies, shard0.output(), shard1.output())
+	}
+	for _, g := range []string{serverA, serverB} {
+		if got := f.interact(discordtest.SlashCommand(g, channelOf(g), "700000000000000001", "help")); !strings.Contains(got, "/ask") {
+			t.Errorf("/help in server %s: %q", g, got)
 		}
 	}
 }

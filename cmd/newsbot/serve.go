@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -103,6 +104,7 @@ whichever process polls.`,
 				Feedback:      bot.NewFeedback(votes, bot.FeedbackOptions{KeepUserIDs: e.cfg.FeedbackUserIDs}),
 				Briefings:     bot.NewBriefings(core, settings, records, bot.BriefingOptions{Logger: e.logger, Serves: e.servesScope}),
 				Observer:      e.discordObserver(),
+				IdentifyTurn:  e.identifyTurn(),
 			})
 			if ready != nil {
 				ready.discord.Store(d)
@@ -192,6 +194,16 @@ func (e *env) followedFeeds() ([]bot.Subscription, error) {
 		return nil, err
 	}
 	return f.All(e.ctx)
+}
+
+// identifyTurn makes the processes of a fleet on one database take turns
+// to connect their shards, as Discord's identify rate limit asks; nil
+// without a database, where one process spaces its own shards.
+func (e *env) identifyTurn() func(context.Context, int) (func(), error) {
+	if e.library == nil {
+		return nil
+	}
+	return botdb.New(e.library.Pool()).IdentifyTurn
 }
 
 // turnStore keeps the conversations' last turns in PostgreSQL, so any

@@ -27,7 +27,9 @@
 // Sessions may identify as shards (discordgo's ShardID and ShardCount, or
 // Shard for Session): as on Discord, each server's events then reach only
 // the session of its shard, (guild_id >> 22) % shard_count (ShardOf), and
-// direct messages shard 0; GET /gateway/bot recommends WithShards' count.
+// direct messages shard 0; GET /gateway/bot recommends WithShards' count,
+// and WithIdentifyLimit refuses IDENTIFYs that come faster than Discord
+// allows.
 //
 // Faults can be injected per route: error statuses (FailNext), 429s with
 // Discord's rate-limit headers (RateLimitNext), and slow responses (Delay).

@@ -24,6 +24,9 @@ type GatewayStats struct {
 	Ready       int // READY dispatches sent
 	Resumed     int // RESUMED dispatches sent
 	Heartbeats  int // heartbeats (op 1) received
+	// InvalidSessions counts IDENTIFYs refused with op 9 for coming too
+	// soon after another in their bucket (WithIdentifyLimit).
+	InvalidSessions int
 }
 
 // Gateway close codes the fake uses, as Discord documents them.
@@ -210,10 +213,19 @@ func (s *Server) identifyLocked(c *gwConn, d json.RawMessage) bool {
 		c.closeWith(CloseInvalidShard, "Invalid shard.")
 		return false
 	}
-	sess := &gwSession{id: randomHex(16), intents: id.Intents, conn: c, shard: [2]int{0, 1}}
+	shard := [2]int{0, 1}
 	if id.Shard != nil {
-		sess.shard = *id.Shard
+		shard = *id.Shard
 	}
+	if s.cfg.identifyLimit > 0 {
+		bucket := shard[0] % max(s.cfg.maxConcurrency, 1)
+		if t, ok := s.identified[bucket]; ok && time.Since(t) < s.cfg.identifyLimit {
+			s.stats.InvalidSessions++
+			return c.write(map[string]any{"op": 9, "d": false, "s": nil, "t": nil}) == nil
+		}
+		s.identified[bucket] = time.Now()
+	}
+	sess := &gwSession{id: randomHex(16), intents: id.Intents, conn: c, shard: shard}
 	s.sessions[sess.id] = sess
 	c.session = sess
 

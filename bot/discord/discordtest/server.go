@@ -53,6 +53,7 @@ type Server struct {
 	conns      map[*gwConn]struct{}
 	sessions   map[string]*gwSession
 	identifies []discordgo.Identify
+	identified map[int]time.Time // rate-limit bucket → its last accepted IDENTIFY
 	stats      GatewayStats
 
 	commands     map[string][]map[string]any // scope ("" = global, else guild id)
@@ -77,6 +78,7 @@ type config struct {
 	nonceWindow       *time.Duration
 	shards            int // the count GET /gateway/bot recommends
 	maxConcurrency    int // identifies allowed at once (session_start_limit)
+	identifyLimit     time.Duration
 }
 
 type guild struct{ id, name string }
@@ -110,6 +112,14 @@ func WithMaxConcurrency(n int) Option {
 	return func(c *config) { c.maxConcurrency = n }
 }
 
+// WithIdentifyLimit makes the fake hold bots to Discord's identify rate
+// limit: an IDENTIFY less than interval (Discord: five seconds) after the
+// last one in its bucket (shard id modulo max_concurrency) is answered with
+// op 9, invalid session, and counted in GatewayStats.InvalidSessions.
+func WithIdentifyLimit(interval time.Duration) Option {
+	return func(c *config) { c.identifyLimit = interval }
+}
+
 // WithDisallowedIntents makes IDENTIFY fail with close code 4014 when it asks
 // for any of these intents, as Discord does for privileged intents the bot
 // was not granted in the developer portal.
@@ -134,6 +144,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		changed:      make(chan struct{}),
 		conns:        make(map[*gwConn]struct{}),
 		sessions:     make(map[string]*gwSession),
+		identified:   make(map[int]time.Time),
 		commands:     make(map[string][]map[string]any),
 		messages:     make(map[string]map[string]any),
 		channelMsgs:  make(map[string][]string),
