@@ -23,8 +23,16 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, f := range cleanups {
+		f()
+	}
+	os.Exit(code)
 }
+
+// cleanups remove what tests share across the package (see cleanLibrary),
+// after every test has run.
+var cleanups []func()
 
 // Killing newsbot in the middle of an ingest loses nothing it reported as
 // loaded: the next start reconciles the index with the article files and

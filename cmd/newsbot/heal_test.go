@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -18,6 +19,34 @@ var readCommands = [][]string{
 	{"ask", "--json", "What did Lavrov call for?"},
 	{"summarize", "--json", "Moscow Calls for UN Conference"},
 	{"articles", "--json"},
+}
+
+// cleanLibrary returns a data folder holding the seed and 30 bulletins, and
+// what readCommands answer on it. It is built once for the tests that damage
+// or lock copies of it (copyDir), never the folder itself; TestMain removes it.
+func cleanLibrary(t *testing.T) (data string, want map[string]string) {
+	t.Helper()
+	cleanShared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "newsbot-clean-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+		c := &cli{t: t, data: dir, env: map[string]string{}}
+		c.mustRun("ingest", seedPath, writeBulletins(t, "f", 30))
+		cleanShared.want = runAll(c)
+		cleanShared.data = dir
+	})
+	if cleanShared.data == "" {
+		t.Fatal("the shared library could not be built: see the first test that asked for it")
+	}
+	return cleanShared.data, cleanShared.want
+}
+
+var cleanShared struct {
+	once sync.Once
+	data string
+	want map[string]string
 }
 
 func runAll(c *cli) map[string]string {
@@ -66,10 +95,8 @@ func TestCommandsAfterDamage(t *testing.T) {
 		t.Skip("runs many commands")
 	}
 	t.Parallel()
-	clean := newCLI(t)
-	clean.mustRun("ingest", seedPath, writeBulletins(t, "f", 30))
-	want := runAll(clean)
-	kinds := derivedFileKinds(t, clean.data)
+	clean, want := cleanLibrary(t)
+	kinds := derivedFileKinds(t, clean)
 	cases := []struct {
 		kind string
 		at   func(size int64) int64
@@ -82,12 +109,12 @@ func TestCommandsAfterDamage(t *testing.T) {
 		{"vectors", func(n int64) int64 { return n - 100 }},
 	}
 	for _, tc := range cases {
-		rel, _ := filepath.Rel(clean.data, kinds[tc.kind])
+		rel, _ := filepath.Rel(clean, kinds[tc.kind])
 		info, _ := os.Stat(kinds[tc.kind])
 		at := tc.at(info.Size())
 		t.Run(tc.kind, func(t *testing.T) {
 			t.Parallel()
-			c := &cli{t: t, data: copyDir(t, clean.data), env: map[string]string{}}
+			c := &cli{t: t, data: copyDir(t, clean), env: map[string]string{}}
 			path := filepath.Join(c.data, rel)
 			data, _ := os.ReadFile(path)
 			data[at] ^= 0x20
@@ -185,9 +212,8 @@ func readOnlyView(t *testing.T, dir string) string {
 // temporary folder when it is not.
 func TestReadOnlyDataFolder(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath, writeBulletins(t, "f", 30))
-	want := runAll(c)
+	clean, want := cleanLibrary(t)
+	c := &cli{t: t, data: copyDir(t, clean), env: map[string]string{}}
 	ro := &cli{t: t, data: readOnlyView(t, c.data), env: map[string]string{}}
 	for cmd, w := range runAll(ro) {
 		if w != want[cmd] {
