@@ -145,22 +145,29 @@ func about(q question, a *retrieval.Article, terms func(string) []string) bool {
 	return false
 }
 
+// citer numbers the paragraphs that quoted lines cite, from 1 in the order
+// they are first cited, each paragraph once.
+type citer struct{ cites []Citation }
+
+// cite returns the number of paragraph n of a, numbering it if it is new.
+func (c *citer) cite(a *retrieval.Article, n int) int {
+	for _, x := range c.cites {
+		if x.Article == a && x.Paragraph == n {
+			return x.N
+		}
+	}
+	c.cites = append(c.cites, newCitation(len(c.cites)+1, a, n))
+	return len(c.cites)
+}
+
 // extractiveBrief quotes, for each story, the sentence of its lead
 // article's opening paragraphs that holds most of what the story's
 // reports share (for a story of one article, most of its headline), cited,
 // with the other reports' leads as "also".
 func (b *Bot) extractiveBrief(ctx context.Context, stories []Story) ([]Line, []Citation) {
 	var lines []Line
-	var cites []Citation
-	cite := func(a *retrieval.Article, n int) int {
-		for _, c := range cites {
-			if c.Article == a && c.Paragraph == n {
-				return c.N
-			}
-		}
-		cites = append(cites, newCitation(len(cites)+1, a, n))
-		return len(cites)
-	}
+	var ct citer
+	cite := ct.cite
 	for _, st := range stories {
 		lead := st.Articles[0]
 		n, text := b.leadSentence(ctx, st)
@@ -170,7 +177,7 @@ func (b *Bot) extractiveBrief(ctx context.Context, stories []Story) ([]Line, []C
 		}
 		lines = append(lines, l)
 	}
-	return lines, cites
+	return lines, ct.cites
 }
 
 // leadSentence picks the sentence that tells a story best from its lead

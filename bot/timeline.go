@@ -233,16 +233,8 @@ var future = regexp.MustCompile(`(?i)\b(will|won't|shall|is (set|due|expected|sc
 // quotedEvents turns event candidates into events citing their
 // paragraphs.
 func quotedEvents(evs []eventCandidate) ([]Event, []Citation) {
-	var cites []Citation
-	cite := func(a *retrieval.Article, n int) int {
-		for _, c := range cites {
-			if c.Article == a && c.Paragraph == n {
-				return c.N
-			}
-		}
-		cites = append(cites, newCitation(len(cites)+1, a, n))
-		return len(cites)
-	}
+	var ct citer
+	cite := ct.cite
 	out := make([]Event, len(evs))
 	for i, e := range evs {
 		out[i] = e.Event
@@ -251,7 +243,7 @@ func quotedEvents(evs []eventCandidate) ([]Event, []Citation) {
 			out[i].Also = append(out[i].Also, cite(o.article, o.paragraph))
 		}
 	}
-	return out, cites
+	return out, ct.cites
 }
 
 // modelTimeline has the model write the timeline from the paragraphs of

@@ -68,15 +68,8 @@ func openWriting(ctx context.Context, dataDir string, emb Embedder, opts StoreOp
 // openReading shares the folder with other readers and opens the index as
 // it is; anything it would have to repair gives errIndexStale.
 func openReading(ctx context.Context, dataDir string, emb Embedder, opts StoreOptions) (*Store, SyncStats, error) {
-	lo := opts.Lock
-	lo.Shared = true
-	lock, err := LockFolder(ctx, dataDir, lo)
+	lock, lib, err := readShared(ctx, dataDir, opts)
 	if err != nil {
-		return nil, SyncStats{}, err
-	}
-	lib, err := readLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
-	if err != nil {
-		lock.Unlock()
 		return nil, SyncStats{}, err
 	}
 	return finishOpen(ctx, lib, filepath.Join(dataDir, "index"), emb, opts, lock, "", true)
@@ -85,15 +78,8 @@ func openReading(ctx context.Context, dataDir string, emb Embedder, opts StoreOp
 // openTemporary indexes the articles of a folder it cannot or should not
 // write in a temporary folder, removed at Close.
 func openTemporary(ctx context.Context, dataDir string, emb Embedder, opts StoreOptions) (*Store, SyncStats, error) {
-	lo := opts.Lock
-	lo.Shared = true
-	lock, err := LockFolder(ctx, dataDir, lo)
+	lock, lib, err := readShared(ctx, dataDir, opts)
 	if err != nil {
-		return nil, SyncStats{}, err
-	}
-	lib, err := readLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
-	if err != nil {
-		lock.Unlock()
 		return nil, SyncStats{}, err
 	}
 	tmp, err := os.MkdirTemp("", "newsbot-index-")
@@ -102,6 +88,23 @@ func openTemporary(ctx context.Context, dataDir string, emb Embedder, opts Store
 		return nil, SyncStats{}, fmt.Errorf("make a temporary index: %w", err)
 	}
 	return finishOpen(ctx, lib, tmp, emb, opts, lock, tmp, false)
+}
+
+// readShared shares the folder with other readers and reads its article
+// files, writing nothing; the caller unlocks.
+func readShared(ctx context.Context, dataDir string, opts StoreOptions) (*FolderLock, *library, error) {
+	lo := opts.Lock
+	lo.Shared = true
+	lock, err := LockFolder(ctx, dataDir, lo)
+	if err != nil {
+		return nil, nil, err
+	}
+	lib, err := readLibrary(filepath.Join(dataDir, "articles"), opts.Logger)
+	if err != nil {
+		lock.Unlock()
+		return nil, nil, err
+	}
+	return lock, lib, nil
 }
 
 // finishOpen opens the index in dir and syncs it with lib; on failure it
