@@ -166,3 +166,33 @@ func firstQuoted(text string) string {
 	}
 	return ""
 }
+
+// A rare name the question asks about must be in the article that answers:
+// an article about the Olympics' closing ceremony does not say who hosts
+// the Oscars. Common words with a capital, abbreviations and words of
+// nationality are written other ways and are not required.
+func TestMentionsTheNamesAsked(t *testing.T) {
+	terms := func(s string) []string {
+		var out []string
+		for _, w := range words(s) {
+			out = append(out, strings.TrimSuffix(strings.ToLower(w), "s"))
+		}
+		return out
+	}
+	idf := map[string]float64{"host": 4, "year": 2, "oscar": 6.1, "ceremony": 4.5, "new": 1, "york": 4.8, "city": 3.4, "us": 3, "japanese": 5.5}
+	q := readQuestion("Who is hosting this year's Oscars ceremony in New York City with US and Japanese stars?", idf, nil, terms, time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC))
+	if len(q.mentions) != 1 || q.mentions[0] != "oscar" {
+		t.Fatalf("names to mention %q, want [oscar]", q.mentions)
+	}
+	for _, tt := range []struct {
+		paragraphs []string
+		want       bool
+	}{
+		{[]string{"The 98th Oscars will be hosted by Conan O'Brien."}, true},
+		{[]string{"The closing ceremony of the Winter Games is held in Verona."}, false},
+	} {
+		if got := q.mentionsAll(&retrieval.Article{Title: "Ceremony", Paragraphs: tt.paragraphs}); got != tt.want {
+			t.Errorf("%q: mentions %v, want %v", tt.paragraphs, got, tt.want)
+		}
+	}
+}

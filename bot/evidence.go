@@ -58,6 +58,10 @@ type question struct {
 	// sentence that names Reykjavik and some people does not say who its
 	// mayor is).
 	relation string
+	// mentions are names the asking sentence holds, lowercased, that an
+	// article must mention to answer it: one that never names the Oscars
+	// does not say who hosts them.
+	mentions []string
 	// year is a year the question names for its event ("the 1998
 	// Bundesliga title"), 0 for none.
 	year int
@@ -114,6 +118,9 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 		q.words[possessor(w)] = true
 		if r, _ := utf8.DecodeRuneInString(w); i > 0 && unicode.IsUpper(r) && !notNames[strings.ToLower(w)] && len(terms(w)) == 1 {
 			q.names = append(q.names, w)
+			if ts := terms(w); inAsked[ts[0]] && idf[ts[0]] >= mentionIDF && mustMention(w) {
+				q.mentions = append(q.mentions, mentionKey(w))
+			}
 		}
 	}
 	q.slotKind = readSlot(asked)
@@ -145,6 +152,43 @@ func readQuestion(text string, idf map[string]float64, unseen map[string]bool, t
 		}
 	}
 	return q
+}
+
+// mustMention reports whether an article that answers must hold name w
+// as written: not an abbreviation ("US" is also "U.S.") nor a word of
+// nationality ("Japanese" islands are in Japan), which articles write in
+// other forms.
+func mustMention(w string) bool {
+	return !(utf8.RuneCountInString(w) <= 3 && strings.ToUpper(w) == w) && !demonym.MatchString(w)
+}
+
+// mentionIDF is the rarity (IDF, natural log) from which a name must be
+// mentioned: a common word with a capital ("City", "House") is often part
+// of a longer name an article writes another way ("New York City" is "New
+// York"); at 5 a word is in fewer than 1 paragraph of 150.
+var mentionIDF = 5.0
+
+// demonym matches the endings of most words of nationality.
+var demonym = regexp.MustCompile(`(?i)(?:ese|ian|ish|ean|can|man|i)$`)
+
+// mentionKey is how name w is looked for in an article: lowercased,
+// without a possessive or a plural s ("Oscars" is mentioned by "Oscar").
+func mentionKey(w string) string {
+	k := possessor(w)
+	if utf8.RuneCountInString(k) > 4 {
+		k = strings.TrimSuffix(k, "s")
+	}
+	return k
+}
+
+// mentionsAll reports whether article a mentions every name the question
+// must find in it.
+func (q question) mentionsAll(a *retrieval.Article) bool {
+	if len(q.mentions) == 0 {
+		return true
+	}
+	text := strings.ToLower(a.Title + "\n" + strings.Join(a.Paragraphs, "\n"))
+	return !slices.ContainsFunc(q.mentions, func(k string) bool { return !strings.Contains(text, k) })
 }
 
 // eventYear returns the year, up to now's, that a question names for its
@@ -291,6 +335,7 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 	var out []candidate
 	aliases := map[*retrieval.Article]map[string][]string{}
 	named := map[*retrieval.Article]map[string]bool{}
+	mentions := map[*retrieval.Article]bool{}
 	for rank, h := range hits {
 		al, ok := aliases[h.Article]
 		if !ok {
@@ -298,6 +343,11 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			aliases[h.Article] = al
 		}
 		terms := func(s string) []string { return withAliases(terms(s), al) }
+		mentioned, ok := mentions[h.Article]
+		if !ok {
+			mentioned = q.mentionsAll(h.Article)
+			mentions[h.Article] = mentioned
+		}
 		names, ok := named[h.Article]
 		if !ok && q.kind == nameKind {
 			names = nameWords(h.Article)
@@ -332,7 +382,7 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 				c.margin = untypedMargin
 			}
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
-			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next) && q.inYear(h.Article, ts[i], prev, next)
+			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next) && q.inYear(h.Article, ts[i], prev, next) && mentioned
 			out = append(out, c)
 		}
 	}
