@@ -24,6 +24,7 @@ const (
 	stateSlot            // which state, province
 	citySlot             // which city, town
 	titleSlot            // which song, movie, show, word, phrase …: news quotes titles and coined words
+	nameSlot             // what is the name of X, what is it called: news writes "named X", "called X"
 )
 
 // slotPatterns read the slot's kind from the asking sentence: the first
@@ -53,9 +54,18 @@ func readSlot(asked string) slotKind {
 		return titleSlot
 	case whereWord.MatchString(asked):
 		return placeSlot
+	case namedPattern.MatchString(asked):
+		return nameSlot
 	}
 	return noSlot
 }
+
+// namedPattern finds a question for the name of something.
+var namedPattern = regexp.MustCompile(`(?i)\bwhat (?:is|are|was|were) (?:the |their |its )?names?\b|\bwhat (?:is|are|was|were) (?:it|they|he|she|this|the [\pL-]+) (?:called|named|dubbed)\b`)
+
+// naming matches a sentence giving something's name: "named Gobble",
+// "called “goblin mode”", "dubbed Optimus".
+var naming = regexp.MustCompile(`\b(?:named|called|dubbed|nicknamed|known as)\s+(?:the\s+)?[“"‘']?\p{Lu}`)
 
 var whereWord = regexp.MustCompile(`(?i)\bwhere\b`)
 
@@ -66,6 +76,8 @@ func (q question) slotted(s string) bool {
 	switch q.slotKind {
 	case titleSlot:
 		return q.quotesTitle(s)
+	case nameSlot:
+		return naming.MatchString(s)
 	case noSlot:
 		return false
 	}

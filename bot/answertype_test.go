@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,9 @@ func TestReadSlot(t *testing.T) {
 		{"Which company announced it is shutting down its efforts?", noSlot},
 		{"Who won the Mercury Prize?", noSlot},
 		{"What did Lavrov call for?", noSlot},
+		{"What are the names of the turkeys the president pardoned?", nameSlot},
+		{"The most transmissible variant yet has arrived. What is it called?", nameSlot},
+		{"She was booted from her House seat. What is her name?", noSlot},
 	} {
 		if got := readSlot(tt.q); got != tt.want {
 			t.Errorf("%q: slot %d, want %d", tt.q, got, tt.want)
@@ -49,6 +53,7 @@ func TestSlotted(t *testing.T) {
 	city := asked(citySlot, "After Washington, DC, which city did he name as a drop-off location?")
 	where := asked(placeSlot, "Where did the debate take place?")
 	title := asked(titleSlot, "Which song from the film is nominated for an Oscar?")
+	name := asked(nameSlot, "What are the names of the turkeys the president pardoned?")
 	for _, tt := range []struct {
 		q    question
 		s    string
@@ -66,6 +71,8 @@ func TestSlotted(t *testing.T) {
 		{title, `The earworm "Golden" is a favourite to win.`, true},
 		{title, `"I'm heartbroken about the death of Matthew Perry," she wrote.`, false}, // a quote, not a title
 		{title, "The song topped the charts for weeks.", false},
+		{name, "The chosen turkeys named Gobble and Waddle stay at a hotel.", true},
+		{name, "The turkeys were pardoned on Tuesday.", false},
 	} {
 		if got := tt.q.slotted(tt.s); got != tt.want {
 			t.Errorf("%q: slotted %v, want %v", tt.s, got, tt.want)
@@ -202,12 +209,35 @@ func TestSupportAnswers(t *testing.T) {
 		{text: "Engineers built the robot.", window: 0.3, answerWords: []string{"engineers", "robot"}},
 		{text: "The event recruits talent.", window: 0.6, answerWords: []string{"recruits", "talent"}},
 	}
-	supportAnswers(cands)
+	supportAnswers(question{kind: anyKind}, cands)
 	// robot got 1.2 votes, the most: each robot sentence keeps what the
 	// others gave; "talent" is backed by no other sentence.
 	for i, want := range []float64{0.7 / 1.2, 0.8 / 1.2, 0.9 / 1.2, 0} {
 		if got := cands[i].support; math.Abs(got-want) > 1e-9 {
 			t.Errorf("%q: support %.3f, want %.3f", cands[i].text, got, want)
 		}
+	}
+}
+
+// After the first quote, a sentence that names someone or something new
+// comes before one that only repeats the names already quoted.
+func TestQuotesNameSomethingNew(t *testing.T) {
+	a := &retrieval.Article{ID: "a", Title: "A", Paragraphs: []string{"1", "2", "3", "4", "5"}}
+	cand := func(paragraph int, text string, score float64, mentions ...string) candidate {
+		return candidate{article: a, paragraph: paragraph, text: text, terms: strings.Fields(strings.ToLower(text)),
+			score: score, self: 0.6, window: 0.6, typed: true, focused: true, fit: 1, recency: 1, mentions: mentions}
+	}
+	got := pickCandidates([]candidate{
+		cand(1, "Biden tested positive on Thursday.", 1.0, "biden"),
+		cand(2, "It is the first time Biden tested positive.", 0.9, "biden"),
+		cand(3, "The aide said the test was mild.", 0.85),
+		cand(4, "US President Joe Biden was seen after he tested positive.", 0.8, "president", "joe", "biden"),
+	}, 3, 0.6)
+	var quoted []int
+	for _, c := range got {
+		quoted = append(quoted, c.paragraph)
+	}
+	if want := []int{1, 3, 4}; !slices.Equal(quoted, want) {
+		t.Errorf("quoted paragraphs %v, want %v", quoted, want)
 	}
 }

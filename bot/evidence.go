@@ -323,7 +323,8 @@ type candidate struct {
 	novel       int      // content terms the question lacks
 	slotted     bool     // typed, and names a thing of the slot's kind (a place, a title)
 	margin      float64  // evidence needed beyond minEvidence: untypedMargin for a question of no checkable kind
-	answerWords []string // the words that could answer "what" or "how many" (see answerWords)
+	answerWords []string // the words that could answer, of the kind asked for (see answerWords)
+	mentions    []string // the names and numbers it tells of that the question lacks
 	support     float64  // how strongly the other sentences back them (see supportAnswers)
 	fit         float64  // how well its article's date fits the time the question asks about
 	recency     float64  // weight of its article's age
@@ -375,12 +376,13 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 			c.typed = q.typed(s, terms, names) && c.novel > 0 && !strings.HasSuffix(s, "?")
 			c.counts = c.typed && (len(q.counted) == 0 || q.countsFocus(s, terms))
 			c.slotted = c.typed && q.slotted(s)
-			if c.typed && (q.kind == anyKind || q.kind == numberKind) {
-				c.answerWords = q.answerWords(s, terms)
+			if c.typed {
+				c.answerWords = q.answerWords(s, terms, names)
 			}
 			if q.kind == anyKind && q.slotKind != titleSlot {
 				c.margin = untypedMargin
 			}
+			c.mentions = q.newMentions(s, names)
 			c.fit, c.recency = q.timeFit(h.Article.PublishedAt), q.recency(h.Article.PublishedAt)
 			c.focused = q.holds(q.focus, ts[i], prev, next) && q.holds(q.relation, ts[i], prev, next) && q.inYear(h.Article, ts[i], prev, next) && mentioned
 			out = append(out, c)
@@ -388,7 +390,7 @@ func sentenceEvidence(q question, hits []retrieval.Hit, terms func(string) []str
 	}
 	// How the other sentences back a sentence's answer is known only once
 	// all are read.
-	supportAnswers(out)
+	supportAnswers(q, out)
 	for i := range out {
 		out[i].score = out[i].rank()
 	}

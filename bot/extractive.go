@@ -98,23 +98,39 @@ func extractiveAnswer(cands []candidate, mayAbstain, aboutTime bool) *Answer {
 }
 
 // pickCandidates takes up to n candidates in order, skipping those below
-// floor, a third from one paragraph, and near-duplicates of one taken.
+// floor, a third from one paragraph, and near-duplicates of one taken. After
+// the first it prefers sentences that name someone or something the ones
+// taken do not (mentions): when three sentences say "Biden tested
+// positive", the fourth that says "US President Joe Biden" tells more, and
+// when the lead names the wrong candidate a later quote may name the right
+// one. Sentences that name nothing new come after, in order.
 func pickCandidates(ranked []candidate, n int, floor float64) []candidate {
 	var out []candidate
 	perParagraph := map[string]int{}
-	for _, c := range ranked {
-		if len(out) == n {
-			break
+	shown := map[string]bool{}
+	taken := map[int]bool{}
+	for pass := 0; pass < 2; pass++ {
+		for i, c := range ranked {
+			if len(out) == n {
+				break
+			}
+			if taken[i] || c.score < floor {
+				continue
+			}
+			id := retrieval.ParagraphID(c.article.ID, c.paragraph)
+			if perParagraph[id] >= 2 || slices.ContainsFunc(out, func(o candidate) bool { return nearDuplicate(o.terms, c.terms) }) {
+				continue
+			}
+			if pass == 0 && len(out) > 0 && len(c.mentions) > 0 && !slices.ContainsFunc(c.mentions, func(w string) bool { return !shown[w] }) {
+				continue
+			}
+			taken[i] = true
+			perParagraph[id]++
+			out = append(out, c)
+			for _, w := range c.mentions {
+				shown[w] = true
+			}
 		}
-		if c.score < floor {
-			continue
-		}
-		id := retrieval.ParagraphID(c.article.ID, c.paragraph)
-		if perParagraph[id] >= 2 || slices.ContainsFunc(out, func(o candidate) bool { return nearDuplicate(o.terms, c.terms) }) {
-			continue
-		}
-		perParagraph[id]++
-		out = append(out, c)
 	}
 	return out
 }
