@@ -27,9 +27,10 @@ const (
 	nameSlot             // what is the name of X, what is it called: news writes "named X", "called X"
 )
 
-// slotPatterns read the slot's kind from the asking sentence: the first
+// slotPattern reads the slot's kind from the asking sentence: the first
 // noun of its kind within four words after "which" or "what" ("which US
-// state", "which Japanese island"), or "where".
+// state", "which Japanese island"); readSlot also knows "where" and "what
+// is it called".
 var slotPattern = regexp.MustCompile(`(?i)\b(?:which|what)\s+(?:[\pL\pN'’&.-]+\s+){0,3}?(country|countries|nation|nations|state|states|province|provinces|city|cities|town|island|islands|region|territory|capital|county|continent|song|songs|movie|movies|film|films|show|series|sitcom|book|novel|album|word|words|phrase|term|title|slogan|nickname|catchphrase)\b`)
 
 // slotNouns give the kind of each noun slotPattern finds.
