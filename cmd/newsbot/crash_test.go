@@ -50,7 +50,7 @@ func TestKilledIngestLosesNothingReported(t *testing.T) {
 		os.WriteFile(filepath.Join(src, fmt.Sprintf("bulletin-%03d.txt", i)), []byte(body), 0o644)
 	}
 	cmd := exec.Command(os.Args[0], "--data", c.data, "ingest", src)
-	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1")
+	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1", noExitSleep)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func TestSIGTERMEndsALongIngest(t *testing.T) {
 	c := newCLI(t)
 	src := writeBulletins(t, "e", 300)
 	cmd := exec.Command(os.Args[0], "--data", c.data, "ingest", src)
-	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1")
+	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1", noExitSleep)
 	p := &process{cmd: cmd, done: make(chan error, 1)}
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -24,10 +24,14 @@ type process struct {
 	done           chan error
 }
 
+// noExitSleep keeps a newsbot process built with the race detector (the test
+// binary) from sleeping a second when it exits (GORACE atexit_sleep_ms).
+const noExitSleep = "GORACE=atexit_sleep_ms=0"
+
 func startNewsbot(t *testing.T, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{cmd: exec.Command(os.Args[0], args...), done: make(chan error, 1)}
-	p.cmd.Env = append(append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1"), env...)
+	p.cmd.Env = append(append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1", noExitSleep), env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -212,7 +212,10 @@ func (x *isolator) start(ctx context.Context, format string, req parseRequest, d
 	cmd := exec.CommandContext(runCtx, selfExecutable())
 	// -test.run keeps a test binary that lacks the TestMain hook from running its tests.
 	cmd.Args = []string{"newsbot-parser", "-test.run=^$"}
-	cmd.Env = []string{parserEnv + "=1", "GOMAXPROCS=1"} // nothing else: no tokens or keys
+	// Nothing else: no tokens or keys. A binary built with the race detector (the tests') sleeps
+	// a second at exit by default (GORACE atexit_sleep_ms), holding its slot; elsewhere GORACE
+	// means nothing.
+	cmd.Env = []string{parserEnv + "=1", "GOMAXPROCS=1", "GORACE=atexit_sleep_ms=0"}
 	cmd.SysProcAttr = childProcAttr()
 	// WaitDelay bounds the wait for the pipes once runCtx has ended and the child is killed. The
 	// pipes are this function's own, read to their end before Wait: pipes that exec copies
