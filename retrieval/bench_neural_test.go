@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/newsbot/newsbot/bot/modeltest"
@@ -76,7 +77,7 @@ func benchNeural(b *testing.B) {
 
 // neuralIndex builds a memory index of a synthetic library of n paragraphs
 // with dims-dimensional vectors from the fake model server's embedder.
-func neuralIndex(b *testing.B, dims, n int) *Index {
+func neuralIndex(b testing.TB, dims, n int) *Index {
 	b.Helper()
 	srv := modeltest.New(b)
 	srv.SetDimensions(dims)
@@ -97,4 +98,52 @@ func neuralIndex(b *testing.B, dims, n int) *Index {
 		b.Fatal(err)
 	}
 	return ix
+}
+
+// TestNeuralFusionReusesSimilarities checks what fuseLinear relies on to
+// skip fetching the vector leg's candidates: chromem-go's similarity for a
+// unit-length question is dot(question, stored vector) to the last bit, so
+// hybrid scores are the same as when every candidate's vector is fetched.
+func TestNeuralFusionReusesSimilarities(t *testing.T) {
+	ix := neuralIndex(t, 384, 2_000)
+	ctx := t.Context()
+	for _, q := range benchQueries()[:20] {
+		v, err := ix.emb.Embed(ctx, []string{q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !unitLength(v[0]) {
+			t.Fatalf("%q: the embedder's vector is not unit length", q)
+		}
+		vec, err := ix.vectorSearch(ctx, v[0], Query{Text: q, K: 10}, candidatesPerLeg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vec) == 0 {
+			t.Fatalf("%q: no vector candidates", q)
+		}
+		for _, s := range vec {
+			id, _, err := parseParagraphID(s.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := ix.colls[ix.articles[id].Scope].GetByID(ctx, s.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := float64(dot(v[0], doc.Embedding)); got != s.score {
+				t.Fatalf("%q %s: chromem-go's similarity %v, dot %v", q, s.id, s.score, got)
+			}
+		}
+		// And fusion gives every candidate the same score either way.
+		lex, err := ix.lexical().search(ctx, q, candidatesPerLeg, GlobalScope, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast := ix.fuseLinear(ctx, lex, vec, v[0])
+		slow := ix.fuseLinearFetching(ctx, lex, vec, v[0], false)
+		if !slices.Equal(fast, slow) {
+			t.Fatalf("%q: fusion with the leg's similarities differs from fetching every vector:\n%v\n%v", q, fast[:min(5, len(fast))], slow[:min(5, len(slow))])
+		}
+	}
 }

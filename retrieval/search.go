@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -310,6 +311,12 @@ const (
 // fusion it keeps BM25's margins: a weak vector leg nudges close calls
 // instead of reordering confident ones.
 func (ix *Index) fuseLinear(ctx context.Context, lex, vec []scored, qvec []float32) []scored {
+	return ix.fuseLinearFetching(ctx, lex, vec, qvec, true)
+}
+
+// fuseLinearFetching is fuseLinear; reuse false fetches every candidate's
+// vector, as a test compares.
+func (ix *Index) fuseLinearFetching(ctx context.Context, lex, vec []scored, qvec []float32, reuse bool) []scored {
 	if len(lex) == 0 {
 		return vec
 	}
@@ -323,6 +330,16 @@ func (ix *Index) fuseLinear(ctx context.Context, lex, vec []scored, qvec []float
 			sum[s.id] = 0
 		}
 	}
+	// The vector leg's similarities are dot(qvec, v) already, computed the
+	// same way, when chromem-go took qvec as it is (unit length); fetching
+	// those candidates' vectors again would copy each one to recompute it.
+	var known map[string]float64
+	if reuse && len(vec) > 0 && unitLength(qvec) {
+		known = make(map[string]float64, len(vec))
+		for _, s := range vec {
+			known[s.id] = s.score
+		}
+	}
 	ix.mu.RLock()
 	for id := range sum {
 		a, _, err := parseParagraphID(id)
@@ -333,7 +350,9 @@ func (ix *Index) fuseLinear(ctx context.Context, lex, vec []scored, qvec []float
 		if !ok || ix.colls[art.Scope] == nil {
 			continue
 		}
-		if doc, err := ix.colls[art.Scope].GetByID(ctx, id); err == nil {
+		if sim, ok := known[id]; ok {
+			sum[id] += ix.opts.VectorWeight * sim
+		} else if doc, err := ix.colls[art.Scope].GetByID(ctx, id); err == nil {
 			sum[id] += ix.opts.VectorWeight * float64(dot(qvec, doc.Embedding))
 		}
 	}
@@ -344,6 +363,17 @@ func (ix *Index) fuseLinear(ctx context.Context, lex, vec []scored, qvec []float
 	}
 	sortScored(out)
 	return out
+}
+
+// unitLength reports whether chromem-go queries with v as it is: its
+// isNormalized, tolerance and all (otherwise it normalizes a copy, and its
+// similarities are not dot(v, ·)).
+func unitLength(v []float32) bool {
+	var sq float64
+	for _, x := range v {
+		sq += float64(x) * float64(x)
+	}
+	return math.Abs(math.Sqrt(sq)-1) < 1e-6
 }
 
 // dot is the cosine similarity of two normalised vectors.
