@@ -180,6 +180,7 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 	var (
 		lex, vec []scored
 		qvec     []float32
+		cover    map[string]float64
 	)
 	fusion := ix.opts.Fusion
 	if q.Lexical {
@@ -188,7 +189,13 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	if fusion != fusionVectors {
 		g.Go(func() (err error) {
-			lex, err = ix.lexical().search(gctx, text, n, q.Scope, q.ArticleID)
+			if lex, err = ix.lexical().search(gctx, text, n, q.Scope, q.ArticleID); err != nil {
+				return err
+			}
+			// Coverage needs only BM25's ranking: measured here, it
+			// overlaps a neural embedder's scan instead of following it.
+			lex = ix.contextBoost(lex)
+			cover, err = ix.coverage(gctx, lex, text)
 			return err
 		})
 	}
@@ -216,11 +223,6 @@ func (ix *Index) search(ctx context.Context, q Query) ([]Hit, error) {
 		if vec, err = ix.vectorSearch(ctx, qvec, q, n); err != nil {
 			return nil, err
 		}
-	}
-	lex = ix.contextBoost(lex)
-	cover, err := ix.coverage(ctx, lex, text)
-	if err != nil {
-		return nil, err
 	}
 	lex = coordinate(lex, cover)
 	var fused []scored
