@@ -43,8 +43,9 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestVersion sets the package's buildVersion, as the linker would, so it
+// does not run in parallel: the other tests' runs read it.
 func TestVersion(t *testing.T) {
-	t.Parallel()
 	c := newCLI(t)
 	out := c.mustRun("--version")
 	if !strings.HasPrefix(out, "newsbot ") || !strings.Contains(out, "go1.") {
