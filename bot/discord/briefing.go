@@ -258,49 +258,69 @@ func (b *Bot) RunBriefings(ctx context.Context) error {
 // of making a second when two attempts overlap. discordgo v0.29's
 // MessageSend has no nonce, so the request is made here.
 func (b *Bot) PostBriefing(ctx context.Context, p bot.BriefingPost) (string, error) {
+	return b.sendKeyed(ctx, p.Channel, fitBriefing(p.Digest, briefingHeader(p.Day)), p.Key, "post briefing")
+}
+
+// FindBriefing looks for the day's briefing among the bot's messages in
+// the channel since the first attempt (bot.BriefingPoster).
+func (b *Bot) FindBriefing(ctx context.Context, p bot.BriefingPost) (string, error) {
+	header := briefingHeader(p.Day)
+	return b.findOwn(ctx, p.Channel, p.After, "look for a posted briefing", func(content string) bool {
+		return strings.HasPrefix(content, header)
+	})
+}
+
+// sendKeyed posts content in channel with key as its nonce and
+// enforce_nonce, so Discord returns the message already made instead of
+// making a second when two attempts overlap. discordgo v0.29's
+// MessageSend has no nonce, so the request is made here. what names the
+// work in errors.
+func (b *Bot) sendKeyed(ctx context.Context, channel, content, key, what string) (string, error) {
 	send := struct {
 		*discordgo.MessageSend
 		Nonce        string `json:"nonce"`
 		EnforceNonce bool   `json:"enforce_nonce"`
 	}{
 		MessageSend: &discordgo.MessageSend{
-			Content:         fitBriefing(p.Digest, briefingHeader(p.Day)),
+			Content:         content,
 			AllowedMentions: noMentions(),
 			Flags:           discordgo.MessageFlagsSuppressEmbeds,
 		},
-		Nonce: p.Key, EnforceNonce: true,
+		Nonce: key, EnforceNonce: true,
 	}
-	endpoint := discordgo.EndpointChannelMessages(p.Channel)
+	endpoint := discordgo.EndpointChannelMessages(channel)
 	resp, err := b.s.RequestWithBucketID(http.MethodPost, endpoint, send, endpoint, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", deliveryError(err)
 	}
 	var m discordgo.Message
 	if err := json.Unmarshal(resp, &m); err != nil || m.ID == "" {
-		return "", fmt.Errorf("post briefing: Discord's answer is no message: %v", err)
+		return "", fmt.Errorf("%s: Discord's answer is no message: %v", what, err)
 	}
 	return m.ID, nil
 }
 
-// FindBriefing looks for the day's briefing among the bot's messages in
-// the channel since the first attempt (bot.BriefingPoster).
-func (b *Bot) FindBriefing(ctx context.Context, p bot.BriefingPost) (string, error) {
-	me, header := b.botID(), briefingHeader(p.Day)
+// findOwn looks among the bot's messages in channel since a minute before
+// after (an earlier attempt's start) for one whose content matches, and
+// returns its id, or "" when there is none. It reads at most 1,000
+// messages: a busy channel's day. what names the work in errors.
+func (b *Bot) findOwn(ctx context.Context, channel string, after time.Time, what string, match func(content string) bool) (string, error) {
+	me := b.botID()
 	if me == "" {
-		return "", errors.New("look for a posted briefing: not connected to Discord yet")
+		return "", fmt.Errorf("%s: not connected to Discord yet", what)
 	}
-	after := snowflakeAt(p.After.Add(-time.Minute))
-	for range 10 { // 1000 messages since the attempt: a busy channel's day
-		msgs, err := b.s.ChannelMessages(p.Channel, 100, "", after, "", discordgo.WithContext(ctx))
+	since := snowflakeAt(after.Add(-time.Minute))
+	for range 10 {
+		msgs, err := b.s.ChannelMessages(channel, 100, "", since, "", discordgo.WithContext(ctx))
 		if err != nil {
 			return "", deliveryError(err)
 		}
 		for _, m := range msgs {
-			if m.Author != nil && m.Author.ID == me && strings.HasPrefix(m.Content, header) {
+			if m.Author != nil && m.Author.ID == me && match(m.Content) {
 				return m.ID, nil
 			}
-			if snowflakeLess(after, m.ID) {
-				after = m.ID
+			if snowflakeLess(since, m.ID) {
+				since = m.ID
 			}
 		}
 		if len(msgs) < 100 {

@@ -3,12 +3,9 @@ package discord
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -95,64 +92,29 @@ func (b *Bot) listFeeds(ctx context.Context, r replier, guildID string) {
 // with it as the nonce, with enforce_nonce: two attempts within minutes
 // make one message.
 func (b *Bot) Announce(ctx context.Context, p bot.AnnouncementPost) (string, error) {
-	send := struct {
-		*discordgo.MessageSend
-		Nonce        string `json:"nonce"`
-		EnforceNonce bool   `json:"enforce_nonce"`
-	}{
-		MessageSend: &discordgo.MessageSend{
-			Content:         announcement(p),
-			AllowedMentions: noMentions(),
-			Flags:           discordgo.MessageFlagsSuppressEmbeds,
-		},
-		Nonce: p.Key, EnforceNonce: true,
-	}
-	endpoint := discordgo.EndpointChannelMessages(p.Sub.Channel)
-	resp, err := b.s.RequestWithBucketID(http.MethodPost, endpoint, send, endpoint, discordgo.WithContext(ctx))
-	if err != nil {
-		return "", deliveryError(err)
-	}
-	var m discordgo.Message
-	if err := json.Unmarshal(resp, &m); err != nil || m.ID == "" {
-		return "", fmt.Errorf("announce: Discord's answer is no message: %v", err)
-	}
-	return m.ID, nil
+	return b.sendKeyed(ctx, p.Sub.Channel, announcement(p), p.Key, "announce")
 }
 
 // announcement is the text of a feed item's announcement.
 func announcement(p bot.AnnouncementPost) string {
-	return "📰 New from " + markdown.Escape(cmp.Or(p.Sub.Title, "a followed feed")) + ": " + receipt(p.Result)
+	return announcementPrefix(p) + receipt(p.Result)
+}
+
+// announcementPrefix is how every announcement of the subscription's feed
+// begins.
+func announcementPrefix(p bot.AnnouncementPost) string {
+	return "📰 New from " + markdown.Escape(cmp.Or(p.Sub.Title, "a followed feed")) + ": "
 }
 
 // FindAnnouncement looks among the bot's messages in the channel since
 // the first attempt for the announcement an earlier attempt posted
 // (bot.Announcer).
 func (b *Bot) FindAnnouncement(ctx context.Context, p bot.AnnouncementPost) (string, error) {
-	me := b.botID()
-	if me == "" {
-		return "", errors.New("look for a posted announcement: not connected to Discord yet")
-	}
 	// The receipt's verb may differ between attempts (added, then
 	// unchanged): the article's title in quotes is what they share.
 	title := "“" + markdown.Escape(p.Result.Article.Title) + "”"
-	prefix := "📰 New from " + markdown.Escape(cmp.Or(p.Sub.Title, "a followed feed")) + ": "
-	after := snowflakeAt(p.After.Add(-time.Minute))
-	for range 10 {
-		msgs, err := b.s.ChannelMessages(p.Sub.Channel, 100, "", after, "", discordgo.WithContext(ctx))
-		if err != nil {
-			return "", deliveryError(err)
-		}
-		for _, m := range msgs {
-			if m.Author != nil && m.Author.ID == me && strings.HasPrefix(m.Content, prefix) && strings.Contains(m.Content, title) {
-				return m.ID, nil
-			}
-			if snowflakeLess(after, m.ID) {
-				after = m.ID
-			}
-		}
-		if len(msgs) < 100 {
-			break
-		}
-	}
-	return "", nil
+	prefix := announcementPrefix(p)
+	return b.findOwn(ctx, p.Sub.Channel, p.After, "look for a posted announcement", func(content string) bool {
+		return strings.HasPrefix(content, prefix) && strings.Contains(content, title)
+	})
 }
