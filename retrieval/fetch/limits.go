@@ -56,37 +56,27 @@ var defaultLimits = Limits{
 	Concurrency: 2,
 }
 
-// withDefaults fills the zero fields of l from defaultLimits.
+// withDefaults fills the zero (or negative) fields of l from defaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := defaultLimits
-	if l.Timeout <= 0 {
-		l.Timeout = d.Timeout
-	}
-	if l.Memory <= 0 {
-		l.Memory = d.Memory
-	}
-	if l.Pages <= 0 {
-		l.Pages = d.Pages
-	}
-	if l.Depth <= 0 {
-		l.Depth = d.Depth
-	}
-	if l.Decoded <= 0 {
-		l.Decoded = d.Decoded
-	}
-	if l.Filters <= 0 {
-		l.Filters = d.Filters
-	}
-	if l.Objects <= 0 {
-		l.Objects = d.Objects
-	}
-	if l.Elements <= 0 {
-		l.Elements = d.Elements
-	}
-	if l.Concurrency <= 0 {
-		l.Concurrency = d.Concurrency
-	}
+	l.Timeout = positiveOr(l.Timeout, d.Timeout)
+	l.Memory = positiveOr(l.Memory, d.Memory)
+	l.Pages = positiveOr(l.Pages, d.Pages)
+	l.Depth = positiveOr(l.Depth, d.Depth)
+	l.Decoded = positiveOr(l.Decoded, d.Decoded)
+	l.Filters = positiveOr(l.Filters, d.Filters)
+	l.Objects = positiveOr(l.Objects, d.Objects)
+	l.Elements = positiveOr(l.Elements, d.Elements)
+	l.Concurrency = positiveOr(l.Concurrency, d.Concurrency)
 	return l
+}
+
+// positiveOr is v when it is above zero, else d.
+func positiveOr[T int | int64 | time.Duration](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
 }
 
 // limitKind names which bound a document broke.
