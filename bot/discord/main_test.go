@@ -5,12 +5,14 @@ import (
 
 	"github.com/newsbot/newsbot/bot/discord/discordtest"
 	"github.com/newsbot/newsbot/retrieval/fetch"
+	"github.com/newsbot/newsbot/retrieval/fetch/fetchtest"
 )
 
 // TestMain lets this test binary serve as the parser process that reads
-// PDFs and web pages (see fetch.RunParserProcess), and runs the tests side
-// by side (see discordtest.Main).
+// PDFs and web pages (see fetch.RunParserProcess) or, under the race
+// detector, starts a build of it without the detector (see fetchtest), and
+// runs the tests side by side (see discordtest.Main).
 func TestMain(m *testing.M) {
 	fetch.RunParserProcess()
-	discordtest.Main(m)
+	discordtest.Main(m, fetchtest.Parser(fetch.SetParserProgram))
 }

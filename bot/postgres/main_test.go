@@ -5,11 +5,16 @@ import (
 	"testing"
 
 	"github.com/newsbot/newsbot/retrieval/fetch"
+	"github.com/newsbot/newsbot/retrieval/fetch/fetchtest"
 )
 
 // TestMain lets this test binary serve as the parser process that reads
-// feeds and web pages (see fetch.RunParserProcess).
+// feeds and web pages (see fetch.RunParserProcess), or under the race detector starts a build of it
+// without the detector (see fetchtest).
 func TestMain(m *testing.M) {
 	fetch.RunParserProcess()
-	os.Exit(m.Run())
+	done := fetchtest.Parser(fetch.SetParserProgram)
+	code := m.Run()
+	done()
+	os.Exit(code)
 }

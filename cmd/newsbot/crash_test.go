@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/newsbot/newsbot/retrieval/fetch"
+	"github.com/newsbot/newsbot/retrieval/fetch/fetchtest"
 )
 
 // TestMain lets the test binary stand in for newsbot, so a test can run it
@@ -19,6 +20,9 @@ import (
 // reads PDFs and web pages.
 func TestMain(m *testing.M) {
 	fetch.RunParserProcess()
+	// Under the race detector, documents are read by a build of the parser
+	// without it (see fetchtest); the processes started as newsbot reuse it.
+	done := fetchtest.Parser(fetch.SetParserProgram)
 	if os.Getenv("NEWSBOT_TEST_BE_MAIN") == "1" {
 		main()
 		os.Exit(0)
@@ -27,6 +31,7 @@ func TestMain(m *testing.M) {
 	for _, f := range cleanups {
 		f()
 	}
+	done()
 	os.Exit(code)
 }
 

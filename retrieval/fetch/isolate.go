@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -294,9 +295,25 @@ func childFailure(format string, runErr error, stderr string) error {
 	return limitf(format, limitCrash, 0, "parser process failed (%v): %s", runErr, tail)
 }
 
-// selfExecutable is the running binary. On Linux /proc/self/exe names the image this process runs
-// even when the file on disk has been replaced by an upgrade.
+// parserProgram, when set, is the program started as the parser process instead of this binary.
+var parserProgram atomic.Pointer[string]
+
+// SetParserProgram makes every parser process that starts from now on run path instead of this
+// binary; path must call RunParserProcess first thing, as newsbot's main does. Tests that run
+// under the race detector use it to read documents in a build without the detector, which is the
+// build people run: the detector slows a parser tenfold and changes how much memory it takes, so
+// the limits would be tested against a different program. "" goes back to this binary.
+func SetParserProgram(path string) {
+	parserProgram.Store(&path)
+}
+
+// selfExecutable is the program a parser process runs: the one SetParserProgram names, or else
+// the running binary. On Linux /proc/self/exe names the image this process runs even when the
+// file on disk has been replaced by an upgrade.
 func selfExecutable() string {
+	if p := parserProgram.Load(); p != nil && *p != "" {
+		return *p
+	}
 	if runtime.GOOS == "linux" {
 		return "/proc/self/exe"
 	}

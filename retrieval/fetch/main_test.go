@@ -3,10 +3,16 @@ package fetch
 import (
 	"os"
 	"testing"
+
+	"github.com/newsbot/newsbot/retrieval/fetch/fetchtest"
 )
 
-// TestMain lets this test binary serve as the parser process the package starts.
+// TestMain lets this test binary serve as the parser process the package starts, and under the
+// race detector starts a build of the parser without it instead (see fetchtest).
 func TestMain(m *testing.M) {
 	RunParserProcess()
-	os.Exit(m.Run())
+	done := fetchtest.Parser(SetParserProgram)
+	code := m.Run()
+	done()
+	os.Exit(code)
 }

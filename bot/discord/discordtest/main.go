@@ -10,8 +10,13 @@ import (
 // -test.parallel says otherwise; call it from TestMain. Tests against the
 // fake mostly wait on it (and a second in discordgo's Close), so running
 // only GOMAXPROCS of them at a time leaves the machine idle. The command
-// line still wins: m.Run parses it after this.
-func Main(m *testing.M) {
+// line still wins: m.Run parses it after this. The after functions run
+// once the tests are done, before the binary exits.
+func Main(m *testing.M, after ...func()) {
 	flag.Set("test.parallel", "8")
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, f := range after {
+		f()
+	}
+	os.Exit(code)
 }

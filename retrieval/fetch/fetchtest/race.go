@@ -1,0 +1,5 @@
+//go:build race
+
+package fetchtest
+
+const raceEnabled = true
