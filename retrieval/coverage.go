@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 )
 
 // Coverage is the share of a question's word weight (idf, so rare words
@@ -43,7 +44,7 @@ func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (ma
 		return nil, nil
 	}
 	out := make(map[string]float64, coveredCandidates)
-	titles := map[*Article][]string{}
+	seen := map[string]bool{}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	for _, s := range ranked[:min(len(ranked), coveredCandidates)] {
@@ -55,12 +56,9 @@ func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (ma
 		if !ok || n > len(a.Paragraphs) {
 			continue
 		}
-		if _, ok := titles[a]; !ok {
-			titles[a] = ix.Terms(a.Title)
-		}
-		seen := map[string]bool{}
+		clear(seen)
 		c := 0.0
-		for _, terms := range [][]string{ix.Terms(a.Paragraphs[n-1]), titles[a]} {
+		for _, terms := range [][]string{coverTerms.get(a.Paragraphs[n-1]), coverTerms.get(a.Title)} {
 			for _, t := range terms {
 				if w, ok := weights[t]; ok && !seen[t] {
 					seen[t] = true
@@ -71,6 +69,74 @@ func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (ma
 		out[s.id] = c
 	}
 	return out, nil
+}
+
+// coverTerms holds the distinct terms of the texts coverage has measured,
+// in the order they first occur (the order coverage sums them in). The same
+// paragraphs come back among the candidates question after question, and
+// analysing their text again was most of a search's time when the index
+// did not: 2 ms a question of 50 candidates. Terms depend on the text
+// alone, so the cache is keyed by it and shared by every index of the
+// process, as stemCache is.
+var coverTerms termCache
+
+// termCacheSize bounds each of termCache's two generations, in texts: at
+// most twice this many are held (a few megabytes), enough for the
+// candidates of the last hundred or so questions.
+const termCacheSize = 4096
+
+// termCache maps a text to its distinct terms. When the newer generation
+// is full the older one is dropped, so the texts in use stay and the rest
+// go, without a use list to keep.
+type termCache struct {
+	mu       sync.Mutex
+	cur, old map[string][]string
+}
+
+// get returns the distinct terms of text, analysing it only when the cache
+// does not hold it. The slice is shared: callers must not change it.
+func (c *termCache) get(text string) []string {
+	c.mu.Lock()
+	terms, ok := c.cur[text]
+	if !ok {
+		if terms, ok = c.old[text]; ok {
+			c.putLocked(text, terms)
+		}
+	}
+	c.mu.Unlock()
+	if ok {
+		return terms
+	}
+	terms = distinctTerms(text)
+	c.mu.Lock()
+	c.putLocked(text, terms)
+	c.mu.Unlock()
+	return terms
+}
+
+func (c *termCache) putLocked(text string, terms []string) {
+	if len(c.cur) >= termCacheSize {
+		c.old, c.cur = c.cur, nil
+	}
+	if c.cur == nil {
+		c.cur = make(map[string][]string, termCacheSize)
+	}
+	c.cur[text] = terms
+}
+
+// distinctTerms returns the terms of text as the BM25 index analyzes it,
+// each once, in the order they first occur.
+func distinctTerms(text string) []string {
+	toks := textAnalyzer().Analyze([]byte(text))
+	out := make([]string, 0, len(toks))
+	seen := make(map[string]bool, len(toks))
+	for _, t := range toks {
+		if !seen[string(t.Term)] {
+			seen[string(t.Term)] = true
+			out = append(out, string(t.Term))
+		}
+	}
+	return out
 }
 
 // coordinate multiplies BM25 scores by their paragraph's coverage raised

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -31,5 +32,30 @@ func TestCoverageOutranksRepetition(t *testing.T) {
 	coordExp = 0
 	if got := searchIDs(t, st, q); len(got) == 0 || got[0] != "https://x.example/repeats" {
 		t.Errorf("without coordination: got %v; the test no longer shows what coordination changes", got)
+	}
+}
+
+// The term cache answers as analysis does, each term once in the order of
+// its first use, and holds at most two generations of texts.
+func TestTermCache(t *testing.T) {
+	var c termCache
+	text := "The harbour's dredging: harbours dredged, the harbour council voted."
+	want := []string{"harbour", "dredg", "council", "vote"}
+	for range 2 { // analysed, then cached
+		if got := c.get(text); !slices.Equal(got, want) {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	for i := range 3 * termCacheSize {
+		c.get(fmt.Sprint("word", i))
+	}
+	if n := len(c.cur) + len(c.old); n > 2*termCacheSize {
+		t.Errorf("the cache holds %d texts, more than %d", n, 2*termCacheSize)
+	}
+	if _, ok := c.cur[text]; ok {
+		t.Errorf("a text unused for %d others is still held", 3*termCacheSize)
+	}
+	if got := c.get(text); !slices.Equal(got, want) {
+		t.Errorf("analysed again: got %q, want %q", got, want)
 	}
 }
