@@ -224,6 +224,7 @@ func TestIngestReachesARunningProcess(t *testing.T) {
 // PostgreSQL, with what the poller has seen, and doctor checks the
 // database's; importing again adds none twice.
 func TestFeedsMoveToPostgres(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)

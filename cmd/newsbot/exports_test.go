@@ -337,6 +337,7 @@ func (u uses) unused(names []exported) []exported {
 // imports this one (bot/storetest's contracts), so they can only use what is
 // exported. The package's internal tests do not count.
 func TestExportedNames(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..")
 	fset, files := parseModule(t, root)
 	total := 0

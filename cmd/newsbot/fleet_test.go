@@ -112,6 +112,16 @@ func (f *fleet) start(shards string) *server {
 	return s
 }
 
+// serveBoth starts the processes of shards 0/2 and 1/2 together and waits
+// until Discord has sent each its READY.
+func (f *fleet) serveBoth() (shard0, shard1 *server) {
+	f.t.Helper()
+	ready := f.discord.GatewayStats().Ready
+	shard0, shard1 = f.start("0/2"), f.start("1/2")
+	f.waitReady(ready+2, shard0, shard1)
+	return shard0, shard1
+}
+
 // waitReady waits until Discord has sent n READYs in all.
 func (f *fleet) waitReady(n int, servers ...*server) {
 	f.t.Helper()
@@ -253,14 +263,16 @@ const fleetDeadline = 2 * time.Second
 // answered on both shards within fleetDeadline; a process killed with
 // SIGKILL and restarted has lost nothing and follows the library again;
 // and the commands are registered once, by the process of shard 0.
+//
+// It alone of the package's tests runs by itself, not in parallel: it
+// asserts fleetDeadline, which the other tests' load would eat into.
 func TestFleet(t *testing.T) {
 	f := newFleet(t)
 	commands := discordtest.Match("PUT", "/applications/*/commands")
-	shard0 := f.serve("0/2")
+	shard0, shard1 := f.serveBoth()
 	if _, err := f.discord.WaitFor(f.ctx, commands); err != nil {
 		t.Fatalf("commands not registered: %v\n%s", err, shard0.output())
 	}
-	shard1 := f.serve("1/2")
 
 	// A /load in server A (shard 0) is answered there, and nowhere else.
 	ferry := page(t, "Ferry Service Resumes", "Island Post",
@@ -351,6 +363,7 @@ func TestFleet(t *testing.T) {
 // channel. Both processes are killed after the /feed adds and started
 // again, so both poll at start, the second once the first has polled.
 func TestFleetFetchesAFeedOnce(t *testing.T) {
+	t.Parallel()
 	f := newFleet(t)
 	var feedHits, pageHits atomic.Int64
 	mux := http.NewServeMux()
@@ -375,7 +388,7 @@ func TestFleetFetchesAFeedOnce(t *testing.T) {
 	t.Cleanup(site.Close)
 	feed := site.URL + "/feed.xml"
 
-	shard0, shard1 := f.serve("0/2"), f.serve("1/2")
+	shard0, shard1 := f.serveBoth()
 	for _, c := range []struct {
 		server  string
 		process *server
@@ -439,6 +452,7 @@ func TestFleetFetchesAFeedOnce(t *testing.T) {
 // started at once take turns through the database: Discord refuses
 // neither's IDENTIFY, and both connect.
 func TestFleetTakesTurnsToConnect(t *testing.T) {
+	t.Parallel()
 	f := newFleet(t, discordtest.WithMaxConcurrency(1), discordtest.WithIdentifyLimit(5*time.Second))
 	ready := f.discord.GatewayStats().Ready
 	shard0, shard1 := f.start("0/2"), f.start("1/2")

@@ -170,6 +170,7 @@ func waitCtx(t *testing.T) context.Context {
 // and answer, the embeddings requests, the rate-limit wait and the
 // library; and the log lines of one question share one request id.
 func TestServeMetricsAfterAnAnswer(t *testing.T) {
+	t.Parallel()
 	const guild, channel, user = "123", "456", "789"
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild(guild, "G"))
 	fake.AddChannel(&discordgo.Channel{ID: channel, GuildID: guild, Type: discordgo.ChannelTypeGuildText, Name: "news"})
@@ -293,6 +294,7 @@ func requestLines(t *testing.T, log, interaction string) []string {
 // it connects, then 200, and the model behind it is pinged once for many
 // probes.
 func TestServeReadyOnceConnected(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
 	fakeModel := modeltest.New(t)
 	// A proxy in front of the fake holds the gateway lookup, the first
@@ -359,6 +361,7 @@ func TestServeReadyOnceConnected(t *testing.T) {
 // A configured model that does not answer makes serve not ready, with the
 // reason and the address in the body, though Discord is connected.
 func TestServeNotReadyWithoutItsModel(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
 	down := httptest.NewServer(http.NotFoundHandler())
 	downURL := down.URL + "/v1"
