@@ -25,6 +25,7 @@ import (
 // start: the feed two servers follow is fetched once and its article
 // announced once in each server's channel; nothing goes to feeds.json.
 func TestServeFleetPollsAFeedOnce(t *testing.T) {
+	t.Parallel()
 	const guild1, guild2, chan1, chan2 = "1000000000000000101", "1000000000000000102", "2000000000000000101", "2000000000000000102"
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild(guild1, "One"), discordtest.WithGuild(guild2, "Two"))
 	fake.AddChannel(&discordgo.Channel{ID: chan1, GuildID: guild1, Type: discordgo.ChannelTypeGuildText, Name: "news"})
@@ -68,11 +69,12 @@ func TestServeFleetPollsAFeedOnce(t *testing.T) {
 	c.env["DISCORD_TOKEN"] = "the-right-token"
 	c.env["NEWSBOT_DISCORD_API_URL"] = fake.URL()
 	c.env["NEWSBOT_ALLOW_PRIVATE_URLS"] = "1"
+	c.env["NEWSBOT_LOG_LEVEL"] = "debug" // each round of polls is logged
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 2)
-	var logs [2]bytes.Buffer
+	var logs [2]syncBuffer
 	for i := range 2 {
 		go func() {
 			var out bytes.Buffer
@@ -87,7 +89,14 @@ func TestServeFleetPollsAFeedOnce(t *testing.T) {
 		}
 	}
 	// Both processes have polled: each claimed what was due at its start.
-	time.Sleep(500 * time.Millisecond)
+	for i := range logs {
+		for !strings.Contains(logs[i].String(), "polled the feeds that were due") {
+			if wctx.Err() != nil {
+				t.Fatalf("serve %d never polled the feeds\n%s", i, logs[i].String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	cancel()
 	for range 2 {
 		select {
