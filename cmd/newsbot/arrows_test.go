@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -26,23 +28,33 @@ type goPackage struct {
 // files aside: a test may build what it needs from any package).
 func listPackages(t *testing.T) []goPackage {
 	t.Helper()
+	pkgs, err := goList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkgs
+}
+
+// goList runs `go list` once for the tests that read the packages: the
+// module does not change while they run.
+var goList = sync.OnceValues(func() ([]goPackage, error) {
 	cmd := exec.Command("go", "list", "-json", module+"/...")
 	cmd.Dir = filepath.Join("..", "..")
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("go list: %v", err)
+		return nil, fmt.Errorf("go list: %w", err)
 	}
 	var pkgs []goPackage
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for dec.More() {
 		var p goPackage
 		if err := dec.Decode(&p); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		pkgs = append(pkgs, p)
 	}
-	return pkgs
-}
+	return pkgs, nil
+})
 
 // within reports whether pkg is root or one of its subpackages.
 func within(pkg, root string) bool {
