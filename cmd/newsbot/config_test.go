@@ -181,8 +181,7 @@ func TestConfigFileDrivesTheProgram(t *testing.T) {
 	t.Parallel()
 	model := modeltest.New(t)
 	model.Script(modeltest.Text("Lavrov called for a UN conference [1]."), modeltest.Text("Lavrov called for a UN conference [1]."))
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	writeFile(t, c.data, "newsbot.toml", "openai_base_url = \""+model.URL()+"\"\nchat_model = \"model-from-file\"\n")
 	if out := c.mustRun("ask", "What did Lavrov call for?"); !strings.Contains(out, "UN conference") {
 		t.Fatalf("ask: %q", out)

@@ -104,8 +104,7 @@ var checksumLine = regexp.MustCompile(`(?m)^Checksum (sha256:[0-9a-f]{64})$`)
 // import agree on counts and checksums.
 func TestExportImportRoundTrip(t *testing.T) {
 	t.Parallel()
-	files := newCLI(t)
-	files.mustRun("ingest", seedPath)
+	files := seededCLI(t)
 	local := t.TempDir()
 	os.WriteFile(filepath.Join(local, "tram.txt"), []byte("Tram timetable changes\n\nThe city council approved a new tram timetable on Monday.\n\nTrams will run every six minutes at peak hours.\n"), 0o644)
 	os.WriteFile(filepath.Join(local, "market.md"), []byte("# Night market returns\n\nThe night market opens again on Friday after two years.\n"), 0o644)
@@ -231,8 +230,7 @@ func TestFeedsMoveToPostgres(t *testing.T) {
 		http.Error(w, "gone fishing", http.StatusInternalServerError)
 	}))
 	t.Cleanup(site.Close)
-	files := newCLI(t)
-	files.mustRun("ingest", seedPath)
+	files := seededCLI(t)
 	ff, err := bot.OpenFeedFile(filepath.Join(files.data, "feeds.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -52,8 +52,7 @@ func TestDoctorHealthy(t *testing.T) {
 		w.Write([]byte(rss))
 	}))
 	t.Cleanup(feed.Close)
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	c.mustRun("reindex")
 	followFeeds(t, c.data, feed.URL+"/rss")
 	writeFile(t, c.data, "newsbot.toml", `
@@ -105,8 +104,7 @@ func TestDoctorBroken(t *testing.T) {
 	model.SetDimensions(24)
 	dead := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(dead.Close)
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath) // indexed by the built-in embedder
+	c := seededCLI(t) // indexed by the built-in embedder
 	os.WriteFile(filepath.Join(c.data, "articles", "broken.md"), []byte("---\ntitle: x\n"), 0o644)
 	followFeeds(t, c.data, dead.URL+"/gone.xml")
 	c.env["NEWSBOT_DISCORD_API_URL"] = fake.URL()

@@ -139,8 +139,7 @@ func TestCommandsAfterDamage(t *testing.T) {
 // is garbage.
 func TestReindexFromAnyState(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	want := c.mustRun("search", "--json", "Lavrov UN conference")
 	for _, f := range derivedFileKinds(t, c.data) {
 		os.WriteFile(f, []byte("garbage"), 0o644)
@@ -153,6 +152,8 @@ func TestReindexFromAnyState(t *testing.T) {
 	}
 }
 
+// copyDir copies the folder from into a new temporary folder, each file
+// with its permissions.
 func copyDir(t *testing.T, from string) string {
 	t.Helper()
 	to := t.TempDir()
@@ -168,7 +169,11 @@ func copyDir(t *testing.T, from string) string {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, info.Mode().Perm())
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -92,8 +92,7 @@ func TestIngestOneBadFileKeepsItsPath(t *testing.T) {
 
 func TestForget(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "ferry.txt"), []byte("Ferry Service Resumes\n\nThe island ferry resumed service on Friday after repairs to its engine.\n"), 0o644)
 	c.mustRun("ingest", "--scope", "123", filepath.Join(dir, "ferry.txt"))

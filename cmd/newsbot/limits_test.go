@@ -163,8 +163,7 @@ func TestCredentialsStayWithTheirHost(t *testing.T) {
 // A question's length is counted in characters, as the refusals say.
 func TestLongQuestionInCJK(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	q := strings.Repeat("拉夫罗夫呼吁", 117) // 702 characters, 2106 bytes
 	if _, errOut, err := c.run("ask", q); err != nil {
 		t.Errorf("a 702-character question: %v\n%s", err, errOut)

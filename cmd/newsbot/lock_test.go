@@ -175,8 +175,7 @@ func TestArticlesDuringIngest(t *testing.T) {
 // what it waited for and gives up; it never hangs.
 func TestWaitForTheFolderIsBounded(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	lock, err := retrieval.LockFolder(context.Background(), c.data, retrieval.LockOptions{Command: "ingest"})
 	if err != nil {
 		t.Fatal(err)
@@ -204,8 +203,7 @@ func TestWaitForTheFolderIsBounded(t *testing.T) {
 // Readers share the folder: a search runs while another reader holds it.
 func TestReadersShareTheFolder(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	lock, err := retrieval.LockFolder(context.Background(), c.data, retrieval.LockOptions{Shared: true, Command: "search"})
 	if err != nil {
 		t.Fatal(err)
@@ -257,8 +255,7 @@ func waitForSocket(t *testing.T, data string, serveErr *bytes.Buffer) {
 func TestCommandsWhileServeRuns(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	before := c.mustRun("search", "--json", "Lavrov conference")
 	serveEnv := map[string]string{"DISCORD_TOKEN": "the-right-token", "NEWSBOT_DISCORD_API_URL": fake.URL(), "NEWSBOT_DISCORD_GUILD_ID": "123"}
 	ctx, cancel := context.WithCancel(context.Background())

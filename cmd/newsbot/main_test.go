@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -21,6 +23,34 @@ type cli struct {
 func newCLI(t *testing.T) *cli {
 	return &cli{t: t, data: t.TempDir(), env: map[string]string{}}
 }
+
+// seededCLI is newCLI with the seed article already loaded (by the
+// built-in embedder), for the tests to which loading it is only the
+// setting: its data folder is a copy of one library ingested once per test
+// binary (seeded), which no test changes.
+func seededCLI(t *testing.T) *cli {
+	t.Helper()
+	lib, err := seeded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cli{t: t, data: copyDir(t, lib), env: map[string]string{}}
+}
+
+// seeded ingests the seed into a data folder of its own, once; TestMain
+// removes it.
+var seeded = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "newsbot-seeded-")
+	if err != nil {
+		return "", err
+	}
+	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"--data", dir, "ingest", seedPath}, func(string) string { return "" }, strings.NewReader(""), &out, &errb); err != nil {
+		return "", fmt.Errorf("ingest the seed: %w\n%s", err, errb.String())
+	}
+	return dir, nil
+})
 
 func (c *cli) run(args ...string) (stdout, stderr string, err error) {
 	c.t.Helper()
@@ -120,8 +150,7 @@ func TestIngestFolderAndScope(t *testing.T) {
 
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	before := c.libraryFiles()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -180,8 +209,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func TestReindexAndEval(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	if out := c.mustRun("reindex"); !strings.Contains(out, "Reindexed 1 article (13 paragraphs)") {
 		t.Errorf("reindex: %q", out)
 	}
@@ -218,8 +246,7 @@ func TestReindexAndEval(t *testing.T) {
 
 func TestAskAndSummarizeJSON(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	var ans struct {
 		Answer    string           `json:"answer"`
 		Mode      string           `json:"mode"`
@@ -262,7 +289,7 @@ func TestAskAndSummarizeJSON(t *testing.T) {
 // ask and search say which day they read the question against.
 func TestAsOf(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
+	c := seededCLI(t) // eval reads no data folder; ask and search read the seed
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.jsonl")
 	body := `The island ferry resumed service on Friday.\n\nRepairs to its engine took three weeks.\n\nPassengers cheered.`
@@ -302,7 +329,6 @@ func TestAsOf(t *testing.T) {
 		})
 	}
 
-	c.mustRun("ingest", seedPath)
 	var ans struct {
 		AsOf *string `json:"as_of"`
 	}

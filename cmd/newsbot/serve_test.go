@@ -41,8 +41,7 @@ func TestServeWithBadToken(t *testing.T) {
 func TestServeStartsAndStops(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken("the-right-token"), discordtest.WithGuild("123", "G"))
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	c.env["DISCORD_TOKEN"] = "the-right-token"
 	c.env["NEWSBOT_DISCORD_API_URL"] = fake.URL()
 	c.env["NEWSBOT_DISCORD_GUILD_ID"] = "123"

@@ -83,8 +83,7 @@ func TestAskStreamsToATerminal(t *testing.T) {
 	// Six words, then nothing until the client gives up. The last word
 	// sent may be cut in the middle, so the terminal holds it back.
 	model.Script(modeltest.StallStream(answer, 6))
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	c.env["OPENAI_BASE_URL"] = model.URL()
 	out, errTerm := newTerminal(t), newTerminal(t)
 
@@ -116,8 +115,7 @@ func TestAskOutputOnATerminalAndPiped(t *testing.T) {
 	model := modeltest.New(t)
 	answer := "Lavrov called for an international conference on the war [1]."
 	model.Script(modeltest.Text(answer), modeltest.Text(answer), modeltest.Text(answer))
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	c.env["OPENAI_BASE_URL"] = model.URL()
 
 	out, errTerm := newTerminal(t), newTerminal(t)

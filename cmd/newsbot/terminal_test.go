@@ -13,8 +13,7 @@ import (
 func TestTerminalWording(t *testing.T) {
 	t.Parallel()
 	model := modeltest.New(t)
-	c := newCLI(t)
-	c.mustRun("ingest", seedPath)
+	c := seededCLI(t)
 	tests := []struct {
 		name  string
 		env   map[string]string
