@@ -14,7 +14,8 @@
 //	edit, err := srv.WaitFor(ctx, discordtest.Match("PATCH", "/webhooks/*/*/messages/@original"))
 //
 // For REST-only tests, NewSession gives an unopened session that needs no
-// cleanup; Session costs a second at cleanup because discordgo's Close sleeps.
+// cleanup; Session's sessions finish closing in the background after the
+// test, because discordgo's Close sleeps a second.
 //
 // The fake records every REST request (Requests, WaitFor), keeps the
 // messages, threads and commands the bot created, and behaves like Discord

@@ -8,7 +8,7 @@ import (
 
 // Main runs a test binary with up to 8 tests at once unless
 // -test.parallel says otherwise; call it from TestMain. Tests against the
-// fake mostly wait on it (and a second in discordgo's Close), so running
+// fake mostly wait on it, so running
 // only GOMAXPROCS of them at a time leaves the machine idle. The command
 // line still wins: m.Run parses it after this. The after functions run
 // once the tests are done, before the binary exits.
