@@ -118,6 +118,7 @@ func seeded(t testing.TB, obs bot.Observer, model *modeltest.Server) *bot.Bot {
 // by reason, and the stages of an answer fill their histograms: what an
 // operator reads off the core after three questions and a broken model.
 func TestQuestionsAnswersAbstentionsRefusals(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	model := modeltest.New(t)
@@ -204,6 +205,7 @@ func rss(base string) string {
 // of a real feed loads its two items, the second gets 304 Not Modified,
 // and a feed that is gone is an error.
 func TestFeedPolls(t *testing.T) {
+	t.Parallel()
 	gone := false
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -258,6 +260,7 @@ func TestFeedPolls(t *testing.T) {
 // Embeddings requests count once each through the real client and its
 // retrying transport, and failures by kind once their retries are spent.
 func TestEmbeddingRequests(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	model := modeltest.New(t)
@@ -302,6 +305,7 @@ func TestEmbeddingRequests(t *testing.T) {
 // /healthz answers while the process lives; /readyz is 503 with one line
 // per failed check until every check holds.
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	metrics.New(reg)
 	var connected atomic.Bool
@@ -351,6 +355,7 @@ func TestHealthAndReadiness(t *testing.T) {
 // A cached check runs once per period however many probes come, and
 // again once the period is over.
 func TestCachedCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		ttl      time.Duration
