@@ -19,12 +19,6 @@ import (
 // (see retrieval/fetch/hostile_gen_test.go).
 var hostileDir = filepath.Join("..", "retrieval", "fetch", "testdata", "hostile")
 
-// hostileUnderRace is one document of each kind of refusal. The race detector adds nothing to
-// these tests, whose parsing runs in other processes, but slows each parser process tenfold;
-// under it the rest of the corpus is left to retrieval/fetch's own test, which reads all of it.
-var hostileUnderRace = []string{"kids-self.pdf", "parent-cycle.pdf", "flate-bomb.pdf", "prev-loop.pdf",
-	"xref-size-huge.pdf", "filter-chain.pdf", "glyph-bomb.pdf", "deep-text.html", "many-links.html", "huge-attribute.html"}
-
 // hostileFiles returns the corpus's file names.
 func hostileFiles(tb testing.TB) []string {
 	tb.Helper()
@@ -35,9 +29,6 @@ func hostileFiles(tb testing.TB) []string {
 	var names []string
 	for _, p := range paths {
 		name := filepath.Base(p)
-		if raceEnabled && !slices.Contains(hostileUnderRace, name) {
-			continue
-		}
 		if ext := filepath.Ext(p); ext == ".pdf" || ext == ".html" {
 			names = append(names, name)
 		}
@@ -63,8 +54,12 @@ func checkOneSentence(t *testing.T, b *Bot, err error) {
 	}
 }
 
-// hostileBot is a loading bot whose parse deadline is short, to keep the tests quick: only the
-// document that nothing but the deadline stops is refused sooner than with the default.
+// hostileLimits keep the tests quick: only the documents that nothing but the deadline or the
+// memory cap stops are refused sooner than with the defaults, for the same reason. (The defaults
+// themselves are retrieval/fetch's to test.)
+var hostileLimits = fetch.Limits{Timeout: 3 * time.Second, Memory: 128 << 20}
+
+// hostileBot is a loading bot with hostileLimits.
 func hostileBot(t *testing.T) *Bot {
 	t.Helper()
 	st, _, err := retrieval.OpenStore(t.Context(), t.TempDir(), retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
@@ -72,7 +67,7 @@ func hostileBot(t *testing.T) *Bot {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	client := fetch.NewClient(fetch.Options{AllowPrivate: true, Limits: fetch.Limits{Timeout: 3 * time.Second}})
+	client := fetch.NewClient(fetch.Options{AllowPrivate: true, Limits: hostileLimits})
 	b, err := New(st, nil, client, Options{FeedItems: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -171,9 +166,7 @@ func TestPollerKeepsPollingPastHostileItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A short parse deadline keeps the test quick, as in hostileBot.
-	client := fetch.NewClient(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second,
-		Limits: fetch.Limits{Timeout: 3 * time.Second}})
+	client := fetch.NewClient(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second, Limits: hostileLimits})
 	var got delivered
 	p := newPoller(store, client, got.onItem, FeedOptions{Logger: quietLogger(), MaxItemsPerPoll: len(names)})
 
