@@ -95,3 +95,7 @@ require (
 	golang.org/x/term v0.47.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+// The document parser built on its own, without the race detector, for the
+// tests to start (see retrieval/fetch/fetchtest): go tool caches the build.
+tool github.com/newsbot/newsbot/retrieval/fetch/fetchtest/parser

@@ -14,5 +14,6 @@ import (
 // runs the tests side by side (see discordtest.Main).
 func TestMain(m *testing.M) {
 	fetch.RunParserProcess()
-	discordtest.Main(m, fetchtest.Parser(fetch.SetParserProgram))
+	fetchtest.Parser(fetch.SetParserProgram)
+	discordtest.Main(m)
 }

@@ -13,8 +13,6 @@ import (
 // without the detector (see fetchtest).
 func TestMain(m *testing.M) {
 	fetch.RunParserProcess()
-	done := fetchtest.Parser(fetch.SetParserProgram)
-	code := m.Run()
-	done()
-	os.Exit(code)
+	fetchtest.Parser(fetch.SetParserProgram)
+	os.Exit(m.Run())
 }

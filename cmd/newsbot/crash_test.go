@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	fetch.RunParserProcess()
 	// Under the race detector, documents are read by a build of the parser
 	// without it (see fetchtest); the processes started as newsbot reuse it.
-	done := fetchtest.Parser(fetch.SetParserProgram)
+	fetchtest.Parser(fetch.SetParserProgram)
 	if os.Getenv("NEWSBOT_TEST_BE_MAIN") == "1" {
 		main()
 		os.Exit(0)
@@ -31,7 +31,6 @@ func TestMain(m *testing.M) {
 	for _, f := range cleanups {
 		f()
 	}
-	done()
 	os.Exit(code)
 }
 

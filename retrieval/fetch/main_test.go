@@ -11,8 +11,6 @@ import (
 // race detector starts a build of the parser without it instead (see fetchtest).
 func TestMain(m *testing.M) {
 	RunParserProcess()
-	done := fetchtest.Parser(SetParserProgram)
-	code := m.Run()
-	done()
-	os.Exit(code)
+	fetchtest.Parser(SetParserProgram)
+	os.Exit(m.Run())
 }

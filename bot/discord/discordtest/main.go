@@ -10,13 +10,8 @@ import (
 // -test.parallel says otherwise; call it from TestMain. Tests against the
 // fake mostly wait on it, so running
 // only GOMAXPROCS of them at a time leaves the machine idle. The command
-// line still wins: m.Run parses it after this. The after functions run
-// once the tests are done, before the binary exits.
-func Main(m *testing.M, after ...func()) {
+// line still wins: m.Run parses it after this.
+func Main(m *testing.M) {
 	flag.Set("test.parallel", "8")
-	code := m.Run()
-	for _, f := range after {
-		f()
-	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }
