@@ -169,6 +169,7 @@ func openVerifiedBM25(dir string, readOnly bool) (*bm25Index, error) {
 		if n != uint64(b.stats.docs) {
 			return fmt.Errorf("%w: it holds %d paragraphs where its manifest lists %d", errIndexDamaged, n, b.stats.docs)
 		}
+		cacheStems(idx.Mapping())
 		return nil
 	})
 	if err != nil {
@@ -209,6 +210,7 @@ func createBM25(dir string) (*bm25Index, error) {
 		idx.Close()
 		return nil, err
 	}
+	cacheStems(idx.Mapping())
 	return &bm25Index{idx: idx, dir: dir}, nil
 }
 
