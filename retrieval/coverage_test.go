@@ -11,19 +11,17 @@ import (
 // repeats some of them, which BM25 alone prefers.
 func TestCoverageOutranksRepetition(t *testing.T) {
 	now := time.Date(2026, 6, 12, 9, 0, 0, 0, time.UTC)
-	st := openTestStore(t, t.TempDir(), NewLocalEmbedder())
 	arts := synthCorpus(t, synthOptions{Paragraphs: 300, Seed: 9})
 	for i := range 20 { // the council votes often; the harbour is news
 		arts = append(arts, datedArticle(fmt.Sprintf("Council Meeting %d", i), fmt.Sprintf("https://x.example/council/%d", i), "2026-05-01",
 			"The council will vote on the budget next week, members said."))
 	}
-	addAll(t, st, GlobalScope, arts)
-	addAll(t, st, GlobalScope, []*Article{
+	st := openFilledStore(t, NewLocalEmbedder(), GlobalScope, append(arts,
 		datedArticle("Zanzibar Harbour", "https://x.example/repeats", "2026-06-10",
 			"Zanzibar harbour: the harbour of Zanzibar, the Zanzibar harbour."),
 		datedArticle("Port News", "https://x.example/answers", "2026-06-10",
 			"The harbour in Zanzibar will be dredged after a vote by the town's council, officials said on Monday in a statement."),
-	})
+	))
 	q := Query{Text: "Why did the Zanzibar council vote to dredge the harbour?", Now: now}
 	if got := searchIDs(t, st, q); len(got) == 0 || got[0] != "https://x.example/answers" {
 		t.Errorf("got %v, want the paragraph that holds all the words first", got)

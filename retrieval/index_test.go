@@ -81,6 +81,55 @@ func addAll(t testing.TB, st *Store, scope string, arts []*Article) []*Article {
 	return out
 }
 
+// openFilledStore opens a store in a new data folder whose article files
+// hold arts in scope, with the ids and load times Store.Add would give them.
+// OpenStore indexes them in a few batches, where adding them one at a time
+// writes a bleve segment per article that bleve then merges again and
+// again: most of the time of a test that searches a library of a few
+// hundred paragraphs. For tests of what a library answers, not of how
+// articles arrive.
+func openFilledStore(t testing.TB, emb Embedder, scope string, arts []*Article) *Store {
+	t.Helper()
+	dir := t.TempDir()
+	files := filepath.Join(dir, "articles")
+	if err := os.MkdirAll(files, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	seen := map[string]bool{}
+	for _, a := range arts {
+		b := cloneArticle(a)
+		b.Scope = scope
+		key := b.URL
+		if key == "" {
+			key = ContentHash(b.Paragraphs)
+		}
+		b.ID = newID(b.Title, scope, key)
+		if b.LoadedAt.IsZero() {
+			b.LoadedAt = now
+		}
+		if seen[b.ID] {
+			t.Fatalf("two articles of id %s: Store.Add would update the first", b.ID)
+		}
+		seen[b.ID] = true
+		if err := b.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		data, err := MarshalArticle(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(files, b.ID+articleExt), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := openTestStore(t, dir, emb)
+	if n := st.Len(); n != len(arts) {
+		t.Fatalf("the store holds %d articles, want %d", n, len(arts))
+	}
+	return st
+}
+
 func TestSearchFindsTheParagraph(t *testing.T) {
 	st := openTestStore(t, t.TempDir(), NewLocalEmbedder())
 	arts := addAll(t, st, GlobalScope, testArticles())

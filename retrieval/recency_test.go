@@ -123,15 +123,13 @@ func TestNewerWinsAmongEqualMatches(t *testing.T) {
 func TestNamedPeriodOutranksBetterMatch(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 6, 12, 9, 0, 0, 0, time.UTC) // a Friday
-	st := openTestStore(t, t.TempDir(), NewLocalEmbedder())
 	// Word weights as in a library: among other news.
-	addAll(t, st, GlobalScope, synthCorpus(t, synthOptions{Paragraphs: 500, Seed: 8}))
-	addAll(t, st, GlobalScope, []*Article{
+	st := openFilledStore(t, NewLocalEmbedder(), GlobalScope, append(synthCorpus(t, synthOptions{Paragraphs: 500, Seed: 8}),
 		datedArticle("Harbour Budget Approved", "https://old.example/budget", "2026-01-14",
 			"The council approved the harbour budget on Tuesday after a long debate about the harbour and its budget."),
 		datedArticle("Council Notes", "https://new.example/notes", "2026-06-10",
 			"Members of the council also approved a budget for the harbour, among other items."),
-	})
+	))
 	tests := []struct{ query, want string }{
 		{"What did the council approve for the harbour this week?", "https://new.example/notes"},
 		{"What did the council approve for the harbour in January?", "https://old.example/budget"},
@@ -164,7 +162,6 @@ func TestOldArticleThatAloneAnswersIsFound(t *testing.T) {
 	seed.PublishedAt = day("2023-12-13")
 	seed.URL = "https://seed.example/lavrov"
 
-	st := openTestStore(t, t.TempDir(), NewLocalEmbedder())
 	// Two years of other news (2024-2025), and this week's stories that
 	// share the question's common words.
 	arts := append([]*Article{seed}, synthCorpus(t, synthOptions{Paragraphs: 500, Seed: 7})...)
@@ -182,7 +179,7 @@ func TestOldArticleThatAloneAnswersIsFound(t *testing.T) {
 				time.Date(2026, 11, 20-k*3, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), text, "Other news followed."))
 		}
 	}
-	addAll(t, st, GlobalScope, arts)
+	st := openFilledStore(t, NewLocalEmbedder(), GlobalScope, arts)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	for _, q := range []string{"What did Lavrov call for?", "What did Lavrov call for this week?", "What did Lavrov call for recently?"} {
 		got := searchIDs(t, st, Query{Text: q, K: 8, Now: now})
