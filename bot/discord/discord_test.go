@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -69,21 +70,8 @@ func newEnvWith(t testing.TB, withModel bool, fake []discordtest.Option, opts di
 	e.discord = discordtest.New(t, append([]discordtest.Option{discordtest.WithGuild(guildA, "Guild A"), discordtest.WithGuild(guildB, "Guild B")}, fake...)...)
 	e.discord.AddChannel(&discordgo.Channel{ID: channel, GuildID: guildA, Type: discordgo.ChannelTypeGuildText, Name: "news"})
 	e.model = modeltest.New(t)
-	st, _, err := retrieval.OpenStore(context.Background(), t.TempDir(), retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e.store = st
-	data, err := os.ReadFile("../../data/seed/moscow-times-un-conference.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed, _ := retrieval.ImportText(data, false)
-	seed.URL = "https://www.themoscowtimes.com/2023/12/13/moscow-calls-for-un-conference-a83412"
-	if e.seed, _, err = st.Add(context.Background(), seed, retrieval.GlobalScope); err != nil {
-		t.Fatal(err)
-	}
+	st, seed := openSeeded(t)
+	e.store, e.seed = st, seed
 	// The model's default deadline: tests run side by side on a busy
 	// machine, and none of them is about the deadline.
 	var model *bot.Model
@@ -107,6 +95,90 @@ func newEnvWith(t testing.TB, withModel bool, fake []discordtest.Option, opts di
 	}
 	t.Cleanup(e.checkNoMentions)
 	return e
+}
+
+// seedFolder is the files of a data folder whose library holds the seed
+// article, imported, embedded and indexed once per test binary: doing that
+// again for each of the many tests cost more than writing these few files.
+// Each test opens a copy of its own (openSeeded), as most add, load or
+// forget articles.
+var seedFolder = sync.OnceValues(func() (map[string][]byte, error) {
+	data, err := os.ReadFile("../../data/seed/moscow-times-un-conference.txt")
+	if err != nil {
+		return nil, err
+	}
+	seed, err := retrieval.ImportText(data, false)
+	if err != nil {
+		return nil, err
+	}
+	seed.URL = "https://www.themoscowtimes.com/2023/12/13/moscow-calls-for-un-conference-a83412"
+	dir, err := os.MkdirTemp("", "newsbot-seed-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	st, _, err := retrieval.OpenStore(ctx, dir, retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
+	if err != nil {
+		return nil, err
+	}
+	_, _, err = st.Add(ctx, seed, retrieval.GlobalScope)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The articles and their index; the folder's lock and owner files
+	// belong to the process that held it.
+	files := map[string][]byte{}
+	for _, sub := range []string{"articles", "index"} {
+		err := filepath.WalkDir(filepath.Join(dir, sub), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(dir, path)
+			if err != nil {
+				return err
+			}
+			files[rel], err = os.ReadFile(path)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+})
+
+// openSeeded opens a store over a copy of seedFolder in a folder of t's,
+// closed when t ends, and returns it with the seed article.
+func openSeeded(t testing.TB) (*retrieval.Store, *retrieval.Article) {
+	t.Helper()
+	files, err := seedFolder()
+	if err != nil {
+		t.Fatalf("build the seed library: %v", err)
+	}
+	dir := t.TempDir()
+	for rel, data := range files {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _, err := retrieval.OpenStore(context.Background(), dir, retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	arts := st.List(retrieval.GlobalScope)
+	if len(arts) != 1 {
+		t.Fatalf("the seed library holds %d articles, want the seed", len(arts))
+	}
+	return st, arts[0]
 }
 
 // ctx bounds a wait on the fakes; it is long because it only keeps a broken
