@@ -34,6 +34,7 @@ const (
 type tokenizer struct {
 	enc      *tiktoken.Tiktoken
 	encoding string
+	counts   *countCache // shared by the tokenizers of one encoding
 }
 
 // encoders caches one parsed encoding per name: loading o200k_base from
@@ -43,9 +44,10 @@ type tokenizer struct {
 var encoders sync.Map // encoding name → *encoderEntry
 
 type encoderEntry struct {
-	once sync.Once
-	enc  *tiktoken.Tiktoken
-	err  error
+	once   sync.Once
+	enc    *tiktoken.Tiktoken
+	err    error
+	counts countCache
 }
 
 // newTokenizer returns the tokenizer of model; names tiktoken does not
@@ -62,7 +64,7 @@ func newTokenizer(model string) (*tokenizer, error) {
 	if entry.err != nil {
 		return nil, fmt.Errorf("load tokenizer %s: %w", name, entry.err)
 	}
-	return &tokenizer{enc: entry.enc, encoding: name}, nil
+	return &tokenizer{enc: entry.enc, encoding: name, counts: &entry.counts}, nil
 }
 
 var loaderOnce sync.Once
@@ -117,7 +119,67 @@ func (t *tokenizer) countTokens(text string) int {
 	if text == "" {
 		return 0
 	}
-	return len(t.enc.EncodeOrdinary(text))
+	if n, ok := t.counts.get(text); ok {
+		return n
+	}
+	n := t.encode(text)
+	t.counts.put(text, n)
+	return n
+}
+
+// encode counts text's tokens without the cache.
+func (t *tokenizer) encode(text string) int { return len(t.enc.EncodeOrdinary(text)) }
+
+// countCacheSize bounds each of countCache's two generations.
+const countCacheSize = 4096
+
+// countCacheMaxText is the longest text countCache keeps: prompts' parts
+// and paragraphs are far shorter, and one huge text should not pin memory.
+const countCacheMaxText = 16 << 10
+
+// countCache remembers the token counts of recent texts: the instructions
+// that open every prompt and the paragraphs that keep coming back in a
+// server's questions are counted once instead of for every question, and
+// counting a paragraph costs more than the search that found it. Two
+// generations bound it: when the current one fills it becomes the previous
+// one, and a text found only there moves back to the current one.
+type countCache struct {
+	size      int // texts per generation; 0 means countCacheSize
+	mu        sync.Mutex
+	cur, prev map[string]int
+}
+
+func (c *countCache) get(text string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n, ok := c.cur[text]; ok {
+		return n, true
+	}
+	n, ok := c.prev[text]
+	if ok {
+		c.putLocked(text, n)
+	}
+	return n, ok
+}
+
+func (c *countCache) put(text string, n int) {
+	if len(text) > countCacheMaxText {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(text, n)
+}
+
+func (c *countCache) putLocked(text string, n int) {
+	size := c.size
+	if size <= 0 {
+		size = countCacheSize
+	}
+	if c.cur == nil || len(c.cur) >= size {
+		c.prev, c.cur = c.cur, make(map[string]int)
+	}
+	c.cur[text] = n
 }
 
 // countMessages returns the prompt tokens msgs cost, including the chat

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -131,6 +132,40 @@ func TestBudget(t *testing.T) {
 	}
 }
 
+// The count cache answers as the encoder does, holds at most two
+// generations of texts, keeps a text that is used again and drops one
+// that is not, and leaves huge texts out.
+func TestCountCache(t *testing.T) {
+	tok, err := newTokenizer("gpt-4o-mini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &countCache{size: 4}
+	tok.counts = c // not the shared cache, which other tests fill
+	text := func(i int) string { return fmt.Sprintf("Paragraph %d of the harbour board's report.", i) }
+	for i := 1; i <= 12; i++ {
+		for _, s := range []string{text(i), text(0)} {
+			if got, want := tok.countTokens(s), tok.encode(s); got != want {
+				t.Fatalf("countTokens(%q) = %d, the encoder counts %d", s, got, want)
+			}
+		}
+	}
+	if n := len(c.cur) + len(c.prev); n > 2*4 {
+		t.Errorf("the cache holds %d texts, want at most 8", n)
+	}
+	if _, ok := c.get(text(0)); !ok {
+		t.Error("a text counted in every generation was dropped")
+	}
+	if _, ok := c.get(text(1)); ok {
+		t.Error("a text not counted for two generations is still kept")
+	}
+	long := strings.Repeat("word ", countCacheMaxText/5+1)
+	tok.countTokens(long)
+	if _, ok := c.get(long); ok {
+		t.Error("a text longer than countCacheMaxText was kept")
+	}
+}
+
 // BenchmarkLoadEncoding measures what newTokenizer's cache saves: parsing
 // o200k_base from the embedded BPE file.
 func BenchmarkLoadEncoding(b *testing.B) {
@@ -151,6 +186,6 @@ func BenchmarkCountTokens(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		tok.countTokens(text)
+		tok.encode(text) // the cache would answer countTokens after the first loop
 	}
 }
