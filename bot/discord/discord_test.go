@@ -403,7 +403,9 @@ func TestMentionOpensThreadAndFollowUpUsesHistory(t *testing.T) {
 func TestAutocompleteAndQuotesButton(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, discord.Options{})
-	for n := range 40 {
+	// One article more than the 25 choices Discord shows: the cap is what
+	// the count shows, and each article costs an indexed Add.
+	for n := range 26 {
 		a := &retrieval.Article{Title: fmt.Sprintf("Harbor Report %02d", n), Source: "Harbor Gazette",
 			Paragraphs: []string{fmt.Sprintf("Harbor traffic rose for the %d. time this year.", n)}}
 		if _, _, err := e.store.Add(context.Background(), a, guildA); err != nil {
