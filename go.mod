@@ -96,6 +96,9 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-// The document parser built on its own, without the race detector, for the
-// tests to start (see retrieval/fetch/fetchtest): go tool caches the build.
-tool github.com/newsbot/newsbot/retrieval/fetch/fetchtest/parser
+// Built without the race detector for the tests to start as separate
+// processes (see retrieval/fetch/fetchtest): go tool caches the builds.
+tool (
+	github.com/newsbot/newsbot/cmd/newsbot
+	github.com/newsbot/newsbot/retrieval/fetch/fetchtest/parser
+)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -38,6 +39,25 @@ func TestMain(m *testing.M) {
 // after every test has run.
 var cleanups []func()
 
+// newsbotProgram is the program a test starts as a separate newsbot process.
+// Under the race detector it is newsbot built without the detector, as
+// people run it (a tool of the module, built once into the build cache; see
+// fetchtest): these tests are about processes, files and signals, and a
+// race-built process starts and runs several times slower. Otherwise, or
+// if the build fails, it is this test binary, which TestMain turns into
+// newsbot when NEWSBOT_TEST_BE_MAIN is set.
+var newsbotProgram = sync.OnceValue(func() string {
+	if !raceEnabled {
+		return os.Args[0]
+	}
+	path, err := fetchtest.Tool("github.com/newsbot/newsbot/cmd/newsbot")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "newsbot built without the race detector: %v; starting the test binary instead\n", err)
+		return os.Args[0]
+	}
+	return path
+})
+
 // Killing newsbot in the middle of an ingest loses nothing it reported as
 // loaded: the next start reconciles the index with the article files and
 // serves every one of them.
@@ -53,7 +73,7 @@ func TestKilledIngestLosesNothingReported(t *testing.T) {
 		body := fmt.Sprintf("Harbor Bulletin Number %d\n\nThe harbor master reported that vessel zq%dx docked at pier %d on Tuesday after a long voyage across the bay.\n\nCrews unloaded cargo through the night.\n", i, i, i%12)
 		os.WriteFile(filepath.Join(src, fmt.Sprintf("bulletin-%03d.txt", i)), []byte(body), 0o644)
 	}
-	cmd := exec.Command(os.Args[0], "--data", c.data, "ingest", src)
+	cmd := exec.Command(newsbotProgram(), "--data", c.data, "ingest", src)
 	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1", noExitSleep)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

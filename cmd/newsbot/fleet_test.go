@@ -101,7 +101,7 @@ func (f *fleet) start(shards string) *server {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	s.cmd = exec.Command(os.Args[0], "serve")
+	s.cmd = exec.Command(newsbotProgram(), "serve")
 	s.cmd.Env = append(append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1", noExitSleep, "NEWSBOT_DATA_DIR="+filepath.Join(dir, "data"), "NEWSBOT_SHARDS="+shards), f.env...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {

@@ -30,7 +30,7 @@ func TestSIGTERMEndsALongIngest(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	src := writeBulletins(t, "e", 300)
-	cmd := exec.Command(os.Args[0], "--data", c.data, "ingest", src)
+	cmd := exec.Command(newsbotProgram(), "--data", c.data, "ingest", src)
 	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1", noExitSleep)
 	p := &process{cmd: cmd, done: make(chan error, 1)}
 	out, err := cmd.StdoutPipe()

@@ -30,7 +30,7 @@ const noExitSleep = "GORACE=atexit_sleep_ms=0"
 
 func startNewsbot(t *testing.T, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(os.Args[0], args...), done: make(chan error, 1)}
+	p := &process{cmd: exec.Command(newsbotProgram(), args...), done: make(chan error, 1)}
 	p.cmd.Env = append(append(os.Environ(), "NEWSBOT_TEST_BE_MAIN=1", noExitSleep), env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {

@@ -31,7 +31,7 @@ func Parser(use func(path string)) {
 		use(p) // found by the test binary that started this one
 		return
 	}
-	path, err := tool(parserTool)
+	path, err := Tool(parserTool)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fetchtest: build the parser without the race detector: %v; parsing in the test binary\n", err)
 		return
@@ -47,9 +47,10 @@ const programEnv = "NEWSBOT_TEST_PARSER_PROGRAM"
 // parserTool is the parser command, as go.mod's tool directive names it.
 const parserTool = "github.com/newsbot/newsbot/retrieval/fetch/fetchtest/parser"
 
-// tool is the path of the cached executable of one of the module's tools, built if it is not
-// there yet. `go test` puts the go command that runs it first on the PATH.
-func tool(pkg string) (string, error) {
+// Tool is the path of the cached executable of one of the module's tools (go.mod), built without
+// the race detector if it is not there yet. `go test` puts the go command that runs it first on
+// the PATH.
+func Tool(pkg string) (string, error) {
 	out, err := exec.Command("go", "tool", "-n", pkg).Output()
 	if err != nil {
 		var ee *exec.ExitError
