@@ -66,11 +66,26 @@ func newEnvModel(t testing.TB, withModel bool, opts discord.Options, setup ...fu
 // newEnvWith is newEnvModel with options for the fake Discord.
 func newEnvWith(t testing.TB, withModel bool, fake []discordtest.Option, opts discord.Options, setup ...func(*bot.Bot, *discord.Options)) *env {
 	t.Helper()
+	e, _ := newEnvLibrary(t, withModel, fake, "", nil, opts, setup...)
+	return e
+}
+
+// newEnvArticles is newEnv whose library also holds arts in scope (see
+// openSeeded); it returns them as stored.
+func newEnvArticles(t testing.TB, scope string, arts []*retrieval.Article) (*env, []*retrieval.Article) {
+	t.Helper()
+	return newEnvLibrary(t, true, nil, scope, arts, discord.Options{})
+}
+
+// newEnvLibrary is newEnvWith over a library that also holds extra in
+// scope, returned as stored.
+func newEnvLibrary(t testing.TB, withModel bool, fake []discordtest.Option, scope string, extra []*retrieval.Article, opts discord.Options, setup ...func(*bot.Bot, *discord.Options)) (*env, []*retrieval.Article) {
+	t.Helper()
 	e := &env{t: t}
 	e.discord = discordtest.New(t, append([]discordtest.Option{discordtest.WithGuild(guildA, "Guild A"), discordtest.WithGuild(guildB, "Guild B")}, fake...)...)
 	e.discord.AddChannel(&discordgo.Channel{ID: channel, GuildID: guildA, Type: discordgo.ChannelTypeGuildText, Name: "news"})
 	e.model = modeltest.New(t)
-	st, seed := openSeeded(t)
+	st, seed, stored := openSeeded(t, scope, extra)
 	e.store, e.seed = st, seed
 	// The model's default deadline: tests run side by side on a busy
 	// machine, and none of them is about the deadline.
@@ -94,7 +109,7 @@ func newEnvWith(t testing.TB, withModel bool, fake []discordtest.Option, opts di
 		t.Fatal(err)
 	}
 	t.Cleanup(e.checkNoMentions)
-	return e
+	return e, stored
 }
 
 // seedFolder is the files of a data folder whose library holds the seed
@@ -152,8 +167,13 @@ var seedFolder = sync.OnceValues(func() (map[string][]byte, error) {
 })
 
 // openSeeded opens a store over a copy of seedFolder in a folder of t's,
-// closed when t ends, and returns it with the seed article.
-func openSeeded(t testing.TB) (*retrieval.Store, *retrieval.Article) {
+// closed when t ends, and returns it with the seed article. extra articles
+// join the library in scope as article files written before the store
+// opens, which indexes them in one batch (an Add each makes a bleve
+// segment per article, merged again and again); each gets an id made of
+// its title and a load time a second after the one before, and is
+// returned as stored.
+func openSeeded(t testing.TB, scope string, extra []*retrieval.Article) (*retrieval.Store, *retrieval.Article, []*retrieval.Article) {
 	t.Helper()
 	files, err := seedFolder()
 	if err != nil {
@@ -169,16 +189,52 @@ func openSeeded(t testing.TB) (*retrieval.Store, *retrieval.Article) {
 			t.Fatal(err)
 		}
 	}
+	loaded := time.Now().UTC().Truncate(time.Second).Add(-time.Duration(len(extra)) * time.Second)
+	var ids []string
+	for k, a := range extra {
+		b := *a
+		b.Scope = scope
+		b.ID = articleID(b.Title)
+		b.LoadedAt = loaded.Add(time.Duration(k) * time.Second)
+		data, err := retrieval.MarshalArticle(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "articles", b.ID+".md"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, b.ID)
+	}
 	st, _, err := retrieval.OpenStore(context.Background(), dir, retrieval.NewLocalEmbedder(), retrieval.StoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if n := st.Len(); n != 1+len(extra) {
+		t.Fatalf("the library holds %d articles, want the seed and %d more", n, len(extra))
+	}
 	arts := st.List(retrieval.GlobalScope)
 	if len(arts) != 1 {
-		t.Fatalf("the seed library holds %d articles, want the seed", len(arts))
+		t.Fatalf("the shared library holds %d articles, want the seed", len(arts))
 	}
-	return st, arts[0]
+	var stored []*retrieval.Article
+	for _, id := range ids {
+		a, err := st.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, a)
+	}
+	return st, arts[0], stored
+}
+
+// articleID makes an article id of a title: its words, lowercase and
+// dash-separated, within the 120 characters ids may have.
+func articleID(title string) string {
+	id := strings.Join(strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	}), "-")
+	return strings.TrimRight(id[:min(len(id), 100)], "-")
 }
 
 // ctx bounds a wait on the fakes; it is long because it only keeps a broken
@@ -402,16 +458,14 @@ func TestMentionOpensThreadAndFollowUpUsesHistory(t *testing.T) {
 
 func TestAutocompleteAndQuotesButton(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, discord.Options{})
 	// One article more than the 25 choices Discord shows: the cap is what
-	// the count shows, and each article costs an indexed Add.
+	// the count shows.
+	var harbor []*retrieval.Article
 	for n := range 26 {
-		a := &retrieval.Article{Title: fmt.Sprintf("Harbor Report %02d", n), Source: "Harbor Gazette",
-			Paragraphs: []string{fmt.Sprintf("Harbor traffic rose for the %d. time this year.", n)}}
-		if _, _, err := e.store.Add(context.Background(), a, guildA); err != nil {
-			t.Fatal(err)
-		}
+		harbor = append(harbor, &retrieval.Article{Title: fmt.Sprintf("Harbor Report %02d", n), Source: "Harbor Gazette",
+			Paragraphs: []string{fmt.Sprintf("Harbor traffic rose for the %d. time this year.", n)}})
 	}
+	e, _ := newEnvArticles(t, guildA, harbor)
 	i := e.discord.DispatchInteraction(discordtest.Autocomplete(guildA, channel, userID, "ask", discordtest.Arg("question", "x"), discordtest.Focused("article", "harbor")))
 	req, err := e.discord.WaitFor(e.ctx(), func(r discordtest.Request) bool {
 		return r.Is("POST", "/interactions/*/*/callback") && strings.Contains(r.Path, i.ID)

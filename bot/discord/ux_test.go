@@ -189,26 +189,20 @@ func TestFeedListIsOpenToEveryone(t *testing.T) {
 // the fake enforces: at most 25 choices of at most 100 characters).
 func TestAutocompleteFindsArticlesByContent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, discord.Options{})
-	add := func(a *retrieval.Article) *retrieval.Article {
-		t.Helper()
-		got, _, err := e.store.Add(context.Background(), a, guildA)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
 	long := strings.Repeat("A Very Long Headline About Water Rights ", 5)
-	byText := add(&retrieval.Article{Title: "Valley Towns Ban Lawn Sprinklers", Source: "Valley Courier",
-		Paragraphs: []string{"The drought left the reservoir at 31 percent, and water officials banned sprinklers."}})
-	byTitle := add(&retrieval.Article{Title: long + "in the Drought", Source: strings.Repeat("Courier ", 10),
-		Paragraphs: []string{"Farmers expect a smaller tomato harvest."}})
-	// With the two above, one article more than the 25 choices Discord
-	// shows: the cap is what the count shows, and each article costs an
-	// indexed Add.
-	for n := range 24 {
-		add(&retrieval.Article{Title: fmt.Sprintf("Harbor Report %02d", n), Paragraphs: []string{fmt.Sprintf("Ships came in %d times.", n)}})
+	arts := []*retrieval.Article{
+		{Title: "Valley Towns Ban Lawn Sprinklers", Source: "Valley Courier",
+			Paragraphs: []string{"The drought left the reservoir at 31 percent, and water officials banned sprinklers."}},
+		{Title: long + "in the Drought", Source: strings.Repeat("Courier ", 10),
+			Paragraphs: []string{"Farmers expect a smaller tomato harvest."}},
 	}
+	// With the two above, one article more than the 25 choices Discord
+	// shows: the cap is what the count shows.
+	for n := range 24 {
+		arts = append(arts, &retrieval.Article{Title: fmt.Sprintf("Harbor Report %02d", n), Paragraphs: []string{fmt.Sprintf("Ships came in %d times.", n)}})
+	}
+	e, stored := newEnvArticles(t, guildA, arts)
+	byText, byTitle := stored[0], stored[1]
 	choices := func(typed string) []*discordgo.ApplicationCommandOptionChoice {
 		t.Helper()
 		i := e.discord.DispatchInteraction(discordtest.Autocomplete(guildA, channel, userID, "ask",
