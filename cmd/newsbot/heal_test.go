@@ -31,7 +31,7 @@ func cleanLibrary(t *testing.T) (data string, want map[string]string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+		addCleanup(func() { os.RemoveAll(dir) })
 		c := &cli{t: t, data: dir, env: map[string]string{}}
 		c.mustRun("ingest", seedPath, writeBulletins(t, "f", 30))
 		cleanShared.want = runAll(c)

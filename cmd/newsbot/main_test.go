@@ -44,13 +44,23 @@ var seeded = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+	addCleanup(func() { os.RemoveAll(dir) })
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), []string{"--data", dir, "ingest", seedPath}, func(string) string { return "" }, strings.NewReader(""), &out, &errb); err != nil {
 		return "", fmt.Errorf("ingest the seed: %w\n%s", err, errb.String())
 	}
 	return dir, nil
 })
+
+// addCleanup adds f to cleanups, which tests running in parallel add to
+// (seeded, cleanLibrary).
+func addCleanup(f func()) {
+	cleanupsMu.Lock()
+	defer cleanupsMu.Unlock()
+	cleanups = append(cleanups, f)
+}
+
+var cleanupsMu sync.Mutex
 
 func (c *cli) run(args ...string) (stdout, stderr string, err error) {
 	c.t.Helper()
