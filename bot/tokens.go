@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/pkoukk/tiktoken-go"
 	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 
@@ -34,7 +35,7 @@ const (
 type tokenizer struct {
 	enc      *tiktoken.Tiktoken
 	encoding string
-	counts   *countCache // shared by the tokenizers of one encoding
+	counts   countCache // shared by the tokenizers of one encoding
 }
 
 // encoders caches one parsed encoding per name: loading o200k_base from
@@ -60,11 +61,12 @@ func newTokenizer(model string) (*tokenizer, error) {
 	entry.once.Do(func() {
 		useOfflineLoader()
 		entry.enc, entry.err = tiktoken.GetEncoding(name)
+		entry.counts = newCountCache(countCacheSize)
 	})
 	if entry.err != nil {
 		return nil, fmt.Errorf("load tokenizer %s: %w", name, entry.err)
 	}
-	return &tokenizer{enc: entry.enc, encoding: name, counts: &entry.counts}, nil
+	return &tokenizer{enc: entry.enc, encoding: name, counts: entry.counts}, nil
 }
 
 var loaderOnce sync.Once
@@ -119,7 +121,7 @@ func (t *tokenizer) countTokens(text string) int {
 	if text == "" {
 		return 0
 	}
-	if n, ok := t.counts.get(text); ok {
+	if n, ok := t.counts.Get(text); ok {
 		return n
 	}
 	n := t.encode(text)
@@ -130,56 +132,32 @@ func (t *tokenizer) countTokens(text string) int {
 // encode counts text's tokens without the cache.
 func (t *tokenizer) encode(text string) int { return len(t.enc.EncodeOrdinary(text)) }
 
-// countCacheSize bounds each of countCache's two generations.
-const countCacheSize = 4096
+// countCacheSize bounds each encoding's countCache, in texts.
+const countCacheSize = 8192
 
 // countCacheMaxText is the longest text countCache keeps: prompts' parts
 // and paragraphs are far shorter, and one huge text should not pin memory.
 const countCacheMaxText = 16 << 10
 
-// countCache remembers the token counts of recent texts: the instructions
-// that open every prompt and the paragraphs that keep coming back in a
-// server's questions are counted once instead of for every question, and
-// counting a paragraph costs more than the search that found it. Two
-// generations bound it: when the current one fills it becomes the previous
-// one, and a text found only there moves back to the current one.
-type countCache struct {
-	size      int // texts per generation; 0 means countCacheSize
-	mu        sync.Mutex
-	cur, prev map[string]int
+// countCache remembers the token counts of recently counted texts: the
+// instructions that open every prompt and the paragraphs that keep coming
+// back in a server's questions are counted once instead of for every
+// question, and counting a paragraph costs more than the search that found
+// it.
+type countCache struct{ *lru.Cache[string, int] }
+
+func newCountCache(size int) countCache {
+	c, err := lru.New[string, int](size)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
+	return countCache{c}
 }
 
-func (c *countCache) get(text string) (int, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if n, ok := c.cur[text]; ok {
-		return n, true
+func (c countCache) put(text string, n int) {
+	if len(text) <= countCacheMaxText {
+		c.Add(text, n)
 	}
-	n, ok := c.prev[text]
-	if ok {
-		c.putLocked(text, n)
-	}
-	return n, ok
-}
-
-func (c *countCache) put(text string, n int) {
-	if len(text) > countCacheMaxText {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.putLocked(text, n)
-}
-
-func (c *countCache) putLocked(text string, n int) {
-	size := c.size
-	if size <= 0 {
-		size = countCacheSize
-	}
-	if c.cur == nil || len(c.cur) >= size {
-		c.prev, c.cur = c.cur, make(map[string]int)
-	}
-	c.cur[text] = n
 }
 
 // countMessages returns the prompt tokens msgs cost, including the chat

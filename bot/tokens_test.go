@@ -132,15 +132,15 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-// The count cache answers as the encoder does, holds at most two
-// generations of texts, keeps a text that is used again and drops one
-// that is not, and leaves huge texts out.
+// The count cache answers as the encoder does, holds at most its size of
+// texts, keeps a text that is used again and drops one that is not, and
+// leaves huge texts out.
 func TestCountCache(t *testing.T) {
 	tok, err := newTokenizer("gpt-4o-mini")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &countCache{size: 4}
+	c := newCountCache(8)
 	tok.counts = c // not the shared cache, which other tests fill
 	text := func(i int) string { return fmt.Sprintf("Paragraph %d of the harbour board's report.", i) }
 	for i := 1; i <= 12; i++ {
@@ -150,18 +150,18 @@ func TestCountCache(t *testing.T) {
 			}
 		}
 	}
-	if n := len(c.cur) + len(c.prev); n > 2*4 {
+	if n := c.Len(); n > 8 {
 		t.Errorf("the cache holds %d texts, want at most 8", n)
 	}
-	if _, ok := c.get(text(0)); !ok {
-		t.Error("a text counted in every generation was dropped")
+	if !c.Contains(text(0)) {
+		t.Error("a text counted all along was dropped")
 	}
-	if _, ok := c.get(text(1)); ok {
-		t.Error("a text not counted for two generations is still kept")
+	if c.Contains(text(1)) {
+		t.Error("a text not counted since the first round is still kept")
 	}
 	long := strings.Repeat("word ", countCacheMaxText/5+1)
 	tok.countTokens(long)
-	if _, ok := c.get(long); ok {
+	if c.Contains(long) {
 		t.Error("a text longer than countCacheMaxText was kept")
 	}
 }

@@ -5,7 +5,8 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // Coverage is the share of a question's word weight (idf, so rare words
@@ -77,51 +78,35 @@ func (ix *Index) coverage(ctx context.Context, ranked []scored, text string) (ma
 // analysing their text again was most of a search's time when the index
 // did not: 2 ms a question of 50 candidates. Terms depend on the text
 // alone, so the cache is keyed by it and shared by every index of the
-// process, as stemCache is.
-var coverTerms termCache
+// process, as stemCache is. The slices are shared: callers must not change
+// them.
+var coverTerms = newTermCache(termCacheSize)
 
-// termCacheSize bounds each of termCache's two generations, in texts: at
-// most twice this many are held (a few megabytes), enough for the
-// candidates of the last hundred or so questions.
-const termCacheSize = 4096
+// termCacheSize bounds coverTerms, in texts (a few megabytes): enough for
+// the candidates of the last hundred or so questions.
+const termCacheSize = 8192
 
-// termCache maps a text to its distinct terms. When the newer generation
-// is full the older one is dropped, so the texts in use stay and the rest
-// go, without a use list to keep.
-type termCache struct {
-	mu       sync.Mutex
-	cur, old map[string][]string
+// termCache maps a text to its distinct terms, keeping the most recently
+// used texts.
+type termCache struct{ *lru.Cache[string, []string] }
+
+func newTermCache(size int) termCache {
+	c, err := lru.New[string, []string](size)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
+	return termCache{c}
 }
 
 // get returns the distinct terms of text, analysing it only when the cache
-// does not hold it. The slice is shared: callers must not change it.
-func (c *termCache) get(text string) []string {
-	c.mu.Lock()
-	terms, ok := c.cur[text]
-	if !ok {
-		if terms, ok = c.old[text]; ok {
-			c.putLocked(text, terms)
-		}
-	}
-	c.mu.Unlock()
-	if ok {
+// does not hold it.
+func (c termCache) get(text string) []string {
+	if terms, ok := c.Get(text); ok {
 		return terms
 	}
-	terms = distinctTerms(text)
-	c.mu.Lock()
-	c.putLocked(text, terms)
-	c.mu.Unlock()
+	terms := distinctTerms(text)
+	c.Add(text, terms)
 	return terms
-}
-
-func (c *termCache) putLocked(text string, terms []string) {
-	if len(c.cur) >= termCacheSize {
-		c.old, c.cur = c.cur, nil
-	}
-	if c.cur == nil {
-		c.cur = make(map[string][]string, termCacheSize)
-	}
-	c.cur[text] = terms
 }
 
 // distinctTerms returns the terms of text as the BM25 index analyzes it,

@@ -34,9 +34,10 @@ func TestCoverageOutranksRepetition(t *testing.T) {
 }
 
 // The term cache answers as analysis does, each term once in the order of
-// its first use, and holds at most two generations of texts.
+// its first use, and holds at most its size of texts, dropping the least
+// recently used.
 func TestTermCache(t *testing.T) {
-	var c termCache
+	c := newTermCache(termCacheSize)
 	text := "The harbour's dredging: harbours dredged, the harbour council voted."
 	want := []string{"harbour", "dredg", "council", "vote"}
 	for range 2 { // analysed, then cached
@@ -47,10 +48,10 @@ func TestTermCache(t *testing.T) {
 	for i := range 3 * termCacheSize {
 		c.get(fmt.Sprint("word", i))
 	}
-	if n := len(c.cur) + len(c.old); n > 2*termCacheSize {
-		t.Errorf("the cache holds %d texts, more than %d", n, 2*termCacheSize)
+	if n := c.Len(); n > termCacheSize {
+		t.Errorf("the cache holds %d texts, more than %d", n, termCacheSize)
 	}
-	if _, ok := c.cur[text]; ok {
+	if c.Contains(text) {
 		t.Errorf("a text unused for %d others is still held", 3*termCacheSize)
 	}
 	if got := c.get(text); !slices.Equal(got, want) {
