@@ -84,7 +84,10 @@ func (dropGaps) Filter(in analysis.TokenStream) analysis.TokenStream {
 }
 
 // Terms analyzes text as the BM25 index does.
-func (ix *Index) Terms(text string) []string {
+func (ix *Index) Terms(text string) []string { return bm25Terms(text) }
+
+// bm25Terms analyzes text as the BM25 index does.
+func bm25Terms(text string) []string {
 	toks := textAnalyzer().Analyze([]byte(text))
 	out := make([]string, len(toks))
 	for i, t := range toks {

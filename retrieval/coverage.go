@@ -112,16 +112,13 @@ func (c termCache) get(text string) []string {
 // distinctTerms returns the terms of text as the BM25 index analyzes it,
 // each once, in the order they first occur.
 func distinctTerms(text string) []string {
-	toks := textAnalyzer().Analyze([]byte(text))
-	out := make([]string, 0, len(toks))
-	seen := make(map[string]bool, len(toks))
-	for _, t := range toks {
-		if !seen[string(t.Term)] {
-			seen[string(t.Term)] = true
-			out = append(out, string(t.Term))
-		}
-	}
-	return out
+	terms := bm25Terms(text)
+	seen := make(map[string]bool, len(terms))
+	return slices.DeleteFunc(terms, func(t string) bool {
+		dup := seen[t]
+		seen[t] = true
+		return dup
+	})
 }
 
 // coordinate multiplies BM25 scores by their paragraph's coverage raised
