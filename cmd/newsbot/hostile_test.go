@@ -46,14 +46,8 @@ func TestIngestRefusesHostileDocuments(t *testing.T) {
 		if ext := filepath.Ext(e.Name()); ext != ".pdf" && ext != ".html" {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(hostileDir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
 		p := filepath.Join(src, e.Name())
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		copyFile(t, filepath.Join(hostileDir, e.Name()), p)
 		hostile = append(hostile, p)
 	}
 	seed, err := os.ReadFile(seedPath)

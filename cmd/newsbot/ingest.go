@@ -264,7 +264,7 @@ func importFile(ctx context.Context, path string) (*retrieval.Article, error) {
 	if err := checkRegular(fi.Mode()); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, retrieval.MaxFileBytes+1))
+	data, err := readUpTo(f, fi.Size(), retrieval.MaxFileBytes+1)
 	if err != nil {
 		return nil, fmt.Errorf("cannot be read: %v", err)
 	}
@@ -289,6 +289,29 @@ func importFile(ctx context.Context, path string) (*retrieval.Article, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// readUpTo reads at most limit bytes of f into one buffer of the size f
+// says it has, as os.ReadFile does: io.ReadAll would start small and grow
+// and copy its buffer a dozen times over for a file of megabytes. A file
+// that grows while it is read still reads to its end or to limit.
+func readUpTo(f *os.File, size int64, limit int64) ([]byte, error) {
+	// One byte more than the size, for the read that finds the end.
+	data := make([]byte, 0, min(max(size, 0), limit)+1)
+	r := io.LimitReader(f, limit)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // checkRegular refuses anything but a regular file, naming what it is.
