@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // bm25Version changes whenever the mapping or the indexed fields change; an
@@ -245,32 +246,29 @@ func (b *bm25Index) apply(man map[string]manifestEntry, remove []string, add []*
 			delete(man, id)
 		}
 	}
-	m := b.idx.Mapping()
-	for _, a := range add {
+	an := newDocAnalyzer(b.idx.Mapping())
+	docs, entries, err := an.articles(add)
+	if err != nil {
+		return err
+	}
+	ev, _ := b.idx.(index.EventIndex)
+	for i, a := range add {
 		if e, ok := man[a.ID]; ok {
 			for n := len(a.Paragraphs) + 1; n <= e.Paragraphs; n++ {
 				batch.Delete(ParagraphID(a.ID, n))
 			}
 			stats.add(e, -1)
 		}
-		e := manifestEntry{Hash: indexHash(a), Paragraphs: len(a.Paragraphs)}
-		text := m.AnalyzerNamed(analyzerText)
-		titleLen, sourceLen := len(text.Analyze([]byte(a.Title))), len(text.Analyze([]byte(a.Source)))
-		for i, p := range a.Paragraphs {
-			d := bm25Doc{Text: p, Bigrams: p, Title: a.Title, Source: a.Source, Scope: a.Scope, Article: a.ID}
-			if err := batch.Index(ParagraphID(a.ID, i+1), d); err != nil {
+		for _, d := range docs[i] {
+			if ev != nil {
+				ev.FireIndexEvent() // as Batch.Index does
+			}
+			if err := batch.IndexAdvanced(d); err != nil {
 				return fmt.Errorf("index %s: %w", a.ID, err)
 			}
-			// Field lengths for BM25's averages; the pair count is taken
-			// as one less than the word count (gaps make it a little less).
-			n := len(text.Analyze([]byte(p)))
-			e.Lengths[0] += n
-			e.Lengths[1] += max(n-1, 0)
-			e.Lengths[2] += titleLen
-			e.Lengths[3] += sourceLen
 		}
-		stats.add(e, 1)
-		man[a.ID] = e
+		stats.add(entries[i], 1)
+		man[a.ID] = entries[i]
 	}
 	raw, err := json.Marshal(man)
 	if err != nil {
