@@ -114,7 +114,7 @@ func readSums(path string) (map[string]fileSum, error) {
 // by slash-separated path relative to dir.
 func computeSums(dir string) (map[string]fileSum, error) {
 	sums := map[string]fileSum{}
-	buf := make([]byte, 1<<20)
+	var buf []byte // as large as the largest file read so far, up to 1 MiB
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -125,6 +125,14 @@ func computeSums(dir string) (map[string]fileSum, error) {
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s is not a regular file", rel)
+		}
+		if info, err := d.Info(); err == nil {
+			if want := min(int(info.Size())+1, 1<<20); len(buf) < want {
+				buf = make([]byte, want)
+			}
+		}
+		if len(buf) == 0 {
+			buf = make([]byte, 1<<20)
 		}
 		s, err := sumFile(path, buf)
 		if err != nil {

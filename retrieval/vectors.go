@@ -142,7 +142,9 @@ func (s *vectorStore) load() (loadResult, error) {
 	size := s.recordSize()
 	n := (st.Size() - int64(len(head))) / int64(size)
 	backing := make([]float32, int(n)*s.info.Dimensions)
-	r := bufio.NewReaderSize(io.NewSectionReader(s.f, int64(len(head)), n*int64(size)), 1<<20)
+	// A buffer of 1 MiB, or of the records when they are fewer bytes: a
+	// small library's vectors are read without clearing a megabyte.
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, int64(len(head)), n*int64(size)), int(min(n*int64(size), 1<<20)))
 	rec := make([]byte, size)
 	for i := 0; i < int(n); i++ {
 		if _, err := io.ReadFull(r, rec); err != nil {
