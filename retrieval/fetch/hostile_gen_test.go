@@ -65,7 +65,8 @@ func hostileCorpus() []hostileDoc {
 		{"flate-flate-bomb.pdf", "30 MB deflated twice", pdfFlateFlateBomb, limitDecoded},
 		{"filter-chain.pdf", "10,000 FlateDecode filters in one array, each layer a real zlib stream", pdfFilterChain, limitFilters},
 		{"cmap-bomb.pdf", "a font's ToUnicode CMap is a 30 MB flate bomb", pdfCMapBomb, limitDecoded},
-		{"glyph-bomb.pdf", "one 10 MB string shown in one go: ten million glyphs, which only the memory limit stops", pdfGlyphBomb, limitMemory},
+		{"glyph-bomb.pdf", "one 10 MB string shown in one go: ten million glyphs, counted before the library makes a record of each", pdfGlyphBomb, limitText},
+		{"cmap-expansion.pdf", "a ToUnicode CMap turns one byte into 32,768 characters, shown 16,384 times: small by every measure the checks take, so only the memory limit stops it", pdfCMapExpansion, limitMemory},
 		// Objects.
 		{"deep-arrays.pdf", "an object nested 200,000 arrays deep", pdfDeepArrays, ""},
 		// HTML.
@@ -296,10 +297,16 @@ func pdfKidsRepeat() []byte {
 		streamObject("", textContent(20))}, "")
 }
 
+// pdfContentsRepeat draws lines rather than show text, so that it is the decoded bytes of the
+// whole document that stop it, not the text its streams show.
 func pdfContentsRepeat() []byte {
 	refs := strings.TrimSpace(strings.Repeat("5 0 R ", 200000))
 	page := "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents [" + refs + "] >>"
-	return pdfObjects([]string{catalogObj, onePages, page, courierObj, streamObject("", textContent(100))}, "")
+	var lines bytes.Buffer
+	for i := range 300 {
+		fmt.Fprintf(&lines, "72 %d m 540 %d l S\n", 700-i%600, 700-i%600)
+	}
+	return pdfObjects([]string{catalogObj, onePages, page, courierObj, streamObject("", lines.Bytes())}, "")
 }
 
 // pdfPrevLoop writes a normal file whose trailer's /Prev is the offset of its own xref table.
@@ -440,6 +447,23 @@ func pdfObjStmNIndirect() []byte {
 func pdfGlyphBomb() []byte {
 	z := zlibRuns(run{[]byte("BT /F1 1 Tf 0 0 Td ("), 1}, run{bytes.Repeat([]byte("A"), 64<<10), 160}, run{[]byte(") Tj ET\n"), 1})
 	return simplePDF(streamObject("/Filter /FlateDecode", z))
+}
+
+// pdfCMapExpansion gives the page's font a ToUnicode CMap that maps the byte "A" to 32,768
+// characters and shows 16,384 of them: half a billion characters from 16 KB of string, in
+// streams of a few hundred kilobytes. The library decodes a whole string before it keeps its
+// glyphs, so it runs out of memory inside one show-text operator.
+func pdfCMapExpansion() []byte {
+	const expansion, shown = 32768, 16384
+	cmap := "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n" +
+		"1 begincodespacerange <00> <FF> endcodespacerange\n" +
+		"1 beginbfchar <41> <" + strings.Repeat("0041", expansion) + "> endbfchar\n" +
+		"endcmap CMapName currentdict /CMap defineresource pop end end\n"
+	font := "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /ToUnicode 6 0 R >>"
+	content := "BT /F1 11 Tf 72 700 Td (" + strings.Repeat("A", shown) + ") Tj ET\n"
+	return pdfObjects([]string{catalogObj, onePages, plainPage, font,
+		streamObject("/Filter /FlateDecode", deflate([]byte(content))),
+		streamObject("/Filter /FlateDecode", deflate([]byte(cmap)))}, "")
 }
 
 func pdfLZWBomb() []byte {

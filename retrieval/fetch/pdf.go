@@ -31,7 +31,8 @@ func (c *Client) ReadPDF(ctx context.Context, data []byte) (Document, error) {
 }
 
 // maxPDFGlyphs caps the glyphs kept from one PDF: about 200 MB of the library's per-glyph records,
-// and a few hundred times the text of a long article.
+// and a few hundred times the text of a long article. The content streams are measured against
+// it before the library reads them (textCounter), and the glyphs it makes after each page.
 const maxPDFGlyphs = 2_000_000
 
 // readPDF reads a PDF in this process within lim; see pdfguard.go for what it checks. The PDF

@@ -178,3 +178,36 @@ func TestReadPDFBroken(t *testing.T) {
 		})
 	}
 }
+
+// The text counter counts the bytes of a content stream's strings and its TJ operators, however
+// the stream is cut into writes, and nothing in comments, dictionaries, names or inline images.
+func TestTextCounter(t *testing.T) {
+	for _, tc := range []struct {
+		stream string
+		want   int64
+	}{
+		{"BT /F1 11 Tf 72 700 Td (Hello) Tj ET", 5},
+		{"(a(b)c) Tj (d\\)e) Tj", 5 + 4},           // nested parentheses; an escape is counted as written
+		{"<48656c6c6f> Tj <4 8 6> Tj", 5 + 2},      // hex digits in pairs, white space between them
+		{"[(He) -20 (llo)] TJ [] TJ 1 TJ", 5 + 3},  // each TJ is a line break too
+		{"% (not shown) TJ\n(x) Tj", 1},            // a comment
+		{"<< /TJ (ab) >> BDC /TJx (c) Tj EMC", 3},  // a dictionary's strings count; a name is no TJ
+		{"BI /W 4 /H 1 ID (((( TJ\nEI (ok) Tj", 2}, // inline image data is skipped to EI
+		{"BI /W 4 /H 1 ID x EIx (y TJ\n EI\n", 0},  // "EIx" does not end the data
+		{"/TJ TJ TJTJ", 1},
+	} {
+		for _, step := range []int{1, 3, len(tc.stream)} {
+			var c textCounter
+			for s := tc.stream; len(s) > 0; {
+				n := min(step, len(s))
+				if _, err := c.Write([]byte(s[:n])); err != nil {
+					t.Fatal(err)
+				}
+				s = s[n:]
+			}
+			if n := c.end(); n != tc.want {
+				t.Errorf("%q in writes of %d: counted %d, want %d", tc.stream, step, n, tc.want)
+			}
+		}
+	}
+}

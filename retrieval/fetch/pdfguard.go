@@ -22,8 +22,8 @@ import (
 //   - pages are found by our own walk of the page tree, bounded in depth and count, instead of
 //     the library's Page(n), which trusts /Count and walks the tree again for every page;
 //   - each page's Parent chain, content streams and font maps are measured before the library
-//     interprets them, so cycles, long filter chains and decompression bombs are refused with a
-//     reason instead of being run.
+//     interprets them, so cycles, long filter chains, decompression bombs and streams that show
+//     millions of glyphs are refused with a reason instead of being run.
 //
 // What slips past these checks is still bounded by the child process that runs every parse of
 // an untrusted document (isolate.go): its rlimits and its deadline.
@@ -293,6 +293,9 @@ func enclosingObject(before []byte) (int64, bool) {
 type pdfGuard struct {
 	lim     Limits
 	decoded int64 // bytes decoded from streams so far
+	// shown counts, over the document's content streams, an upper bound on the glyphs the
+	// library will make of them (see textCounter).
+	shown textCounter
 }
 
 // pages walks the page tree from the catalog's /Pages and returns the page dictionaries in
@@ -358,16 +361,16 @@ func (g *pdfGuard) checkPage(p pdf.Page) error {
 	contents := p.V.Key("Contents")
 	if contents.Kind() == pdf.Array {
 		for i := range contents.Len() {
-			if err := g.measure(contents.Index(i)); err != nil {
+			if err := g.measure(contents.Index(i), &g.shown); err != nil {
 				return err
 			}
 		}
-	} else if err := g.measure(contents); err != nil {
+	} else if err := g.measure(contents, &g.shown); err != nil {
 		return err
 	}
 	fonts := p.Resources().Key("Font")
 	for _, name := range fonts.Keys() {
-		if err := g.measure(fonts.Key(name).Key("ToUnicode")); err != nil {
+		if err := g.measure(fonts.Key(name).Key("ToUnicode"), nil); err != nil {
 			return err
 		}
 	}
@@ -376,8 +379,9 @@ func (g *pdfGuard) checkPage(p pdf.Page) error {
 
 // measure decodes a stream to count its bytes, refusing one behind more than lim.Filters
 // filters, one that inflates past a quarter of lim.Decoded, or one that takes the document past
-// lim.Decoded.
-func (g *pdfGuard) measure(s pdf.Value) error {
+// lim.Decoded. A content stream's bytes also go through text, and the document is refused once
+// its content streams show more than maxPDFGlyphs glyphs in all.
+func (g *pdfGuard) measure(s pdf.Value, text *textCounter) error {
 	if s.Kind() != pdf.Stream {
 		return nil
 	}
@@ -386,7 +390,12 @@ func (g *pdfGuard) measure(s pdf.Value) error {
 	}
 	perStream := g.lim.Decoded / 4
 	budget := min(perStream, g.lim.Decoded-g.decoded)
-	n, err := io.Copy(io.Discard, io.LimitReader(s.Reader(), budget+1))
+	var w io.Writer = io.Discard
+	if text != nil {
+		text.reset()
+		w = text
+	}
+	n, err := io.Copy(w, io.LimitReader(s.Reader(), budget+1))
 	g.decoded += n
 	switch {
 	case n > budget && n > perStream:
@@ -395,6 +404,205 @@ func (g *pdfGuard) measure(s pdf.Value) error {
 		return limitf("PDF", limitDecoded, g.lim.Decoded, "streams inflate past %d bytes in all", g.lim.Decoded)
 	case err != nil:
 		return fmt.Errorf("decode stream: %v: %w", err, &limitError{Format: "PDF", Limit: limitStructure})
+	case text != nil && text.end() > maxPDFGlyphs:
+		return limitf("PDF", limitText, 0, "content streams show more than %d glyphs", maxPDFGlyphs)
 	}
 	return nil
+}
+
+// textCounter reads content streams as they are decoded and counts an upper bound on the glyphs
+// the PDF library makes of them before it makes them: it keeps a record of some hundred bytes
+// for each glyph it shows, so a stream of a few megabytes of text could otherwise take
+// gigabytes. The library turns each byte of a shown string into at most one glyph (unless a
+// font's ToUnicode map expands it into several, which is left to the glyph count after the page
+// is read and to the memory limit) and each TJ operator into one more, a line break; the
+// counter counts the bytes of every string in the stream, shown or not, and every TJ. It skips
+// comments and inline image data, where neither is code.
+type textCounter struct {
+	n      int64 // over the document
+	state  textState
+	depth  int  // of parentheses, in a literal string
+	escape bool // after a backslash, in a literal string
+	lt     bool // after a '<' that may open a hex string or a dictionary
+	hex    int  // hex digits in the current hex string
+	tok    [3]byte
+	tokLen int  // length of the current token; only its first three bytes are kept
+	name   bool // the current token is a name (/TJ), not an operator
+	image  int  // progress through the white space, "EI", white space that ends inline image data
+}
+
+type textState uint8
+
+const (
+	inCode textState = iota
+	inComment
+	inLiteral
+	inHex
+	inImage
+)
+
+// reset starts a new stream; the count goes on.
+func (c *textCounter) reset() {
+	n := c.n
+	*c = textCounter{n: n}
+}
+
+// end ends a stream, and the token it ends with, and returns the count so far.
+func (c *textCounter) end() int64 {
+	if c.state == inCode {
+		c.endToken()
+	}
+	return c.n
+}
+
+// endToken counts the token that ends here if it is a TJ operator.
+func (c *textCounter) endToken() {
+	if !c.name && c.tokLen == 2 && c.tok[0] == 'T' && c.tok[1] == 'J' {
+		c.n++
+	}
+	c.tokLen, c.name = 0, false
+}
+
+func (c *textCounter) Write(p []byte) (int, error) {
+	for i := 0; i < len(p); i++ {
+		if c.state == inCode && !c.lt {
+			// Most of a stream: the bytes of numbers and operators, and white space between
+			// them, read here in a tight loop.
+			n := c.tokLen
+			for ; i < len(p); i++ {
+				if b := p[i]; pdfRegular[b] {
+					if n < len(c.tok) {
+						c.tok[n] = b
+					}
+					n++
+				} else if n > 0 || !isPDFSpace(b) {
+					break
+				}
+			}
+			c.tokLen = n
+			if i == len(p) {
+				break
+			}
+		}
+		b := p[i]
+		switch c.state {
+		case inComment:
+			if b == '\r' || b == '\n' {
+				c.state = inCode
+			}
+		case inLiteral:
+			switch {
+			case c.escape:
+				c.escape = false
+			case b == '\\':
+				c.escape = true
+			case b == '(':
+				c.depth++
+			case b == ')':
+				if c.depth--; c.depth == 0 {
+					c.state = inCode
+					continue
+				}
+			}
+			c.n++
+		case inHex:
+			c.readHex(b)
+		case inImage:
+			// Inline image data ends at "EI" between white space (or at a delimiter after it).
+			switch {
+			case c.image == 0 || c.image == 1:
+				if isPDFSpace(b) {
+					c.image = 1
+				} else if c.image == 1 && b == 'E' {
+					c.image = 2
+				} else {
+					c.image = 0
+				}
+			case c.image == 2:
+				if b == 'I' {
+					c.image = 3
+				} else if isPDFSpace(b) {
+					c.image = 1
+				} else {
+					c.image = 0
+				}
+			case c.image == 3:
+				if !pdfRegular[b] {
+					c.state, c.image = inCode, 0
+					i-- // read the delimiter as code
+				} else {
+					c.image = 0
+				}
+			}
+		default:
+			c.readCode(b)
+		}
+	}
+	return len(p), nil
+}
+
+// readCode reads one byte outside strings, comments and images.
+func (c *textCounter) readCode(b byte) {
+	if c.lt {
+		c.lt = false
+		if b == '<' {
+			return // "<<" opens a dictionary
+		}
+		c.state, c.hex = inHex, 0
+		c.readHex(b)
+		return
+	}
+	if pdfRegular[b] {
+		if c.tokLen < len(c.tok) {
+			c.tok[c.tokLen] = b
+		}
+		c.tokLen++
+		return
+	}
+	// A token ends here.
+	if !c.name && c.tokLen == 2 && c.tok[0] == 'I' && c.tok[1] == 'D' && isPDFSpace(b) {
+		// One white-space byte, this one, separates "ID" from the image data.
+		c.state, c.image, c.tokLen = inImage, 0, 0
+		return
+	}
+	c.endToken()
+	switch b {
+	case '/':
+		c.name = true
+	case '(':
+		c.state, c.depth = inLiteral, 1
+	case '%':
+		c.state = inComment
+	case '<':
+		c.lt = true
+	}
+}
+
+// readHex reads one byte of a hex string: two digits make a byte.
+func (c *textCounter) readHex(b byte) {
+	switch {
+	case b == '>':
+		c.state = inCode
+	case ('0' <= b && b <= '9') || ('a' <= b && b <= 'f') || ('A' <= b && b <= 'F'):
+		if c.hex++; c.hex%2 == 1 {
+			c.n++
+		}
+	}
+}
+
+// pdfRegular marks the PDF regular characters: those that are neither white space nor
+// delimiters, and so continue a token.
+var pdfRegular = func() (t [256]bool) {
+	for i := range t {
+		t[i] = !bytes.ContainsRune([]byte(" \t\r\n\f\x00()<>[]{}/%"), rune(i))
+	}
+	return t
+}()
+
+func isPDFSpace(b byte) bool {
+	switch b {
+	case ' ', '\t', '\r', '\n', '\f', 0:
+		return true
+	}
+	return false
 }
