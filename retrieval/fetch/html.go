@@ -139,20 +139,118 @@ const maxNestedText = 64 << 20
 // countTags refuses a page with more start tags than lim.Elements or more attributes than four
 // times that, by tokenizing it before it is parsed: the tokenizer is fast and keeps no tree, and
 // the parser spends seconds and hundreds of megabytes on a page of half a million elements.
+//
+// The tokenizer reads a whole tag before it says what the tag holds, and spends a microsecond
+// and a map entry on each attribute, so one tag of 400,000 attributes would cost half a second
+// before it could be counted. It is therefore stopped at any token longer than tokenScan; a tag
+// that long has its attributes counted from its bytes first, and then it, or any other long
+// token, is read again, on its own, by a tokenizer started where it begins.
 func countTags(body []byte, lim Limits) error {
+	maxAttrs := 4 * lim.Elements
 	z := html.NewTokenizer(bytes.NewReader(body))
+	z.SetMaxBuf(tokenScan)
+	limited := true
 	tags, attrs := 0, 0
+	offset := 0      // where the current token starts in body
+	rawText := false // whether the last token opened an element whose content is raw text
 	for {
-		switch z.Next() {
-		case html.ErrorToken:
+		tt := z.Next()
+		// A token cut short is an error (tags) or comes out partial (text, comments): a token
+		// read whole is shorter than the buffer.
+		if limited && ((tt == html.ErrorToken && z.Err() == html.ErrBufferExceeded) || (tt != html.ErrorToken && len(z.Raw()) >= tokenScan)) {
+			token := body[offset:]
+			if len(token) > 1 && token[0] == '<' && isASCIILetter(token[1]) && !rawText {
+				if n := tagAttrs(token, maxAttrs-attrs); attrs+n > maxAttrs {
+					return limitf("page", limitElements, int64(lim.Elements), "page has a tag with more than %d attributes", maxAttrs-attrs)
+				}
+			}
+			if rawText {
+				// Raw text is read as such only after its element's start tag: count again, from
+				// the start, without stopping.
+				z = html.NewTokenizer(bytes.NewReader(body))
+				tags, attrs, offset, limited = 0, 0, 0, false
+				tt = z.Next()
+			} else {
+				z = html.NewTokenizer(bytes.NewReader(token))
+				tt = z.Next()
+				z.SetMaxBuf(tokenScan)
+			}
+		}
+		if tt == html.ErrorToken {
 			return nil
+		}
+		offset += len(z.Raw())
+		rawText = false
+		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			tags++
-			for _, more := z.TagName(); more; attrs++ {
+			name, more := z.TagName()
+			for ; more; attrs++ {
 				_, _, more = z.TagAttr()
 			}
-			if tags > lim.Elements || attrs > 4*lim.Elements {
-				return limitf("page", limitElements, int64(lim.Elements), "page has more than %d tags or %d attributes", lim.Elements, 4*lim.Elements)
+			if tags > lim.Elements || attrs > maxAttrs {
+				return limitf("page", limitElements, int64(lim.Elements), "page has more than %d tags or %d attributes", lim.Elements, maxAttrs)
+			}
+			rawText = rawTextElements[string(name)] // self-closing or not, as the tokenizer does
+		}
+	}
+}
+
+// tokenScan is the longest token countTags lets the tokenizer read in one go: some thousands of
+// attributes, longer than the tags of real pages but for inline data (data: URLs), which are read
+// again.
+const tokenScan = 64 << 10
+
+// rawTextElements are the elements whose content the tokenizer reads as text, tags and all.
+var rawTextElements = map[string]bool{"iframe": true, "noembed": true, "noframes": true, "noscript": true,
+	"plaintext": true, "script": true, "style": true, "textarea": true, "title": true, "xmp": true}
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+// tagAttrs counts the attributes of the start tag at the start of tag ("<name k=v ...>") as the
+// tokenizer reads them, duplicates and all, up to max+1.
+func tagAttrs(tag []byte, max int) int {
+	space := func(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
+	skip := func(i int) int {
+		for i < len(tag) && space(tag[i]) {
+			i++
+		}
+		return i
+	}
+	i := 1
+	for i < len(tag) && !space(tag[i]) && tag[i] != '/' && tag[i] != '>' {
+		i++ // the name
+	}
+	for n := 0; ; n++ {
+		if i = skip(i); i >= len(tag) || tag[i] == '>' || n > max {
+			return n
+		}
+		// The key: up to white space, '/', '>' or a '=' that is not its first byte.
+		j := i + 1
+		for j < len(tag) && !space(tag[j]) && tag[j] != '/' && tag[j] != '>' && tag[j] != '=' {
+			j++
+		}
+		if i = skip(j); i >= len(tag) || tag[i] != '=' {
+			if i < len(tag) && tag[i] == '/' {
+				i++
+			}
+			continue
+		}
+		// The value, quoted or not.
+		if i = skip(i + 1); i >= len(tag) {
+			continue
+		}
+		switch q := tag[i]; q {
+		case '>':
+		case '"', '\'':
+			if k := bytes.IndexByte(tag[i+1:], q); k >= 0 {
+				i += k + 2
+			} else {
+				i = len(tag)
+			}
+		default:
+			for i < len(tag) && !space(tag[i]) && tag[i] != '>' {
+				i++
 			}
 		}
 	}

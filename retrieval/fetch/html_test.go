@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -209,5 +210,50 @@ func TestReadHTMLNotArticle(t *testing.T) {
 		if _, err := readPage(t, page, ""); !errors.Is(err, errNotArticle) {
 			t.Errorf("ReadHTML(%.40q): got %v, want ErrNotArticle", page, err)
 		}
+	}
+}
+
+// countTags stops the tokenizer at tokens longer than tokenScan; what it counts must not depend
+// on that: long attribute values, long text, long comments and long scripts (whose tags are
+// text) are counted as one tokenizer reading the whole page counts them, and a long tag is
+// refused for its attributes before the tokenizer reads them all.
+func TestCountTagsAroundLongTokens(t *testing.T) {
+	lim := Limits{Elements: 1000}.withDefaults()
+	long := strings.Repeat("x", 3*tokenScan)
+	links := func(n int) string { return strings.Repeat(`<a href="/x">link</a>`, n) }
+	attrs := func(n int, format string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, format, i)
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name    string
+		page    string
+		refused bool
+	}{
+		{"few tags after a long attribute", `<img src="data:` + long + `">` + links(900), false},
+		{"too many tags after a long attribute", `<img src="data:` + long + `">` + links(1001), true},
+		{"too many tags after long text", "<p>" + long + "</p>" + links(1001), true},
+		{"too many tags after a long comment", "<!--" + long + "-->" + links(1001), true},
+		{"tags in a long script are text", "<script>" + long + links(5000) + "</script>" + links(900), false},
+		{"too many tags after a long script", "<script>" + long + "</script>" + links(1001), true},
+		{"tags in a long script after a self-closing script tag are text", "<script/>" + long + links(5000) + "</script>" + links(900), false},
+		{"a long tag within the limit", "<div" + attrs(3900, " a%d=x") + " b=" + long + ">" + links(10), false},
+		{"a long tag past the attribute limit", "<div" + attrs(4001, " a%d=x") + long + ">", true},
+		{"a long tag of quoted and bare values", "<div" + attrs(1001, ` a%d='x y' b="z" c / d`) + long + ">", true},
+		{"a long tag of duplicates", "<div" + strings.Repeat(" a=x", 20000) + ">", true},
+		{"too many tags after a long text and a long comment with tags", "<p>" + long + "</p><!--" + long + links(5000) + "-->" + links(1001), true},
+		{"a long comment with tags", "<!--" + long + links(5000) + "-->" + links(900), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := htmlPage(tc.page)
+			err := countTags(body, lim)
+			var le *limitError
+			if tc.refused != (err != nil) || (err != nil && (!errors.As(err, &le) || le.Limit != limitElements)) {
+				t.Errorf("countTags: %v, want refused %v for elements", err, tc.refused)
+			}
+		})
 	}
 }
