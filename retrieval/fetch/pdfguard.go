@@ -296,6 +296,7 @@ type pdfGuard struct {
 	// shown counts, over the document's content streams, an upper bound on the glyphs the
 	// library will make of them (see textCounter).
 	shown textCounter
+	buf   []byte // for measure's copies: a page may name one stream thousands of times
 }
 
 // pages walks the page tree from the catalog's /Pages and returns the page dictionaries in
@@ -395,7 +396,10 @@ func (g *pdfGuard) measure(s pdf.Value, text *textCounter) error {
 		text.reset()
 		w = text
 	}
-	n, err := io.Copy(w, io.LimitReader(s.Reader(), budget+1))
+	if g.buf == nil {
+		g.buf = make([]byte, 32<<10)
+	}
+	n, err := io.CopyBuffer(w, io.LimitReader(s.Reader(), budget+1), g.buf)
 	g.decoded += n
 	switch {
 	case n > budget && n > perStream:
@@ -464,10 +468,14 @@ func (c *textCounter) endToken() {
 }
 
 func (c *textCounter) Write(p []byte) (int, error) {
+	if c.n > maxPDFGlyphs {
+		return len(p), nil // counted enough; the rest only needs decoding
+	}
 	for i := 0; i < len(p); i++ {
 		if c.state == inCode && !c.lt {
 			// Most of a stream: the bytes of numbers and operators, and white space between
-			// them, read here in a tight loop.
+			// them, read here in a tight loop; only a two-byte token ending (TJ, ID) and
+			// delimiters go on below.
 			n := c.tokLen
 			for ; i < len(p); i++ {
 				if b := p[i]; pdfRegular[b] {
@@ -475,8 +483,10 @@ func (c *textCounter) Write(p []byte) (int, error) {
 						c.tok[n] = b
 					}
 					n++
-				} else if n > 0 || !isPDFSpace(b) {
+				} else if !isPDFSpace(b) || n == 2 {
 					break
+				} else {
+					n, c.name = 0, false
 				}
 			}
 			c.tokLen = n
