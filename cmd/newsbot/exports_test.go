@@ -233,49 +233,62 @@ type uses struct {
 	selectors map[string]bool
 }
 
-// usesOf collects what the files outside dir name of the package in dir.
-// A method is counted as used when any selector outside the package, or
-// any interface of the module, has its name: without type checking the test
-// cannot tell whose method a selector picks, so it errs on the side of
-// "used".
-func usesOf(files []goFile, dir string) uses {
-	u := uses{qualified: map[string]bool{}, selectors: map[string]bool{}}
-	path := module + "/" + dir
+// usesOf collects, for each package in dirs, what the files outside it
+// name of it, in one walk of the module's files. A method is counted as
+// used when any selector outside the package, or any interface of the
+// module, has its name: without type checking the test cannot tell whose
+// method a selector picks, so it errs on the side of "used".
+func usesOf(files []goFile, dirs []string) map[string]uses {
+	all := map[string]uses{}
+	byPath := map[string]string{} // import path → dir
+	for _, dir := range dirs {
+		all[dir] = uses{qualified: map[string]bool{}, selectors: map[string]bool{}}
+		byPath[module+"/"+dir] = dir
+	}
 	for _, f := range files {
-		if f.dir == dir && !strings.HasSuffix(f.file.Name.Name, "_test") {
-			ast.Inspect(f.file, func(n ast.Node) bool {
-				if it, ok := n.(*ast.InterfaceType); ok {
-					u.interfaceMethods(it)
-				}
-				return true
-			})
-			continue
+		// A non-test file of a checked package is no user of its own
+		// package; only its interfaces count there.
+		own := ""
+		if _, ok := all[f.dir]; ok && !strings.HasSuffix(f.file.Name.Name, "_test") {
+			own = f.dir
 		}
-		local := ""
+		locals := map[string]string{} // the name f gives a package in dirs → its dir
 		for _, imp := range f.file.Imports {
-			if strings.Trim(imp.Path.Value, `"`) != path {
+			dir, ok := byPath[strings.Trim(imp.Path.Value, `"`)]
+			if !ok {
 				continue
 			}
-			local = filepath.Base(dir)
+			local := filepath.Base(dir)
 			if imp.Name != nil {
 				local = imp.Name.Name
 			}
+			locals[local] = dir
 		}
 		ast.Inspect(f.file, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.SelectorExpr:
-				if id, ok := n.X.(*ast.Ident); ok && local != "" && id.Name == local {
-					u.qualified[n.Sel.Name] = true
-				} else {
-					u.selectors[n.Sel.Name] = true
+				qualifies := "" // the dir whose package n's X names
+				if id, ok := n.X.(*ast.Ident); ok {
+					qualifies = locals[id.Name]
+				}
+				for dir, u := range all {
+					switch dir {
+					case own:
+					case qualifies:
+						u.qualified[n.Sel.Name] = true
+					default:
+						u.selectors[n.Sel.Name] = true
+					}
 				}
 			case *ast.InterfaceType:
-				u.interfaceMethods(n)
+				for _, u := range all {
+					u.interfaceMethods(n)
+				}
 			}
 			return true
 		})
 	}
-	return u
+	return all
 }
 
 // interfaceMethods counts the methods of an interface as used: a type that
@@ -341,9 +354,10 @@ func TestExportedNames(t *testing.T) {
 	root := filepath.Join("..", "..")
 	fset, files := parseModule(t, root)
 	total := 0
+	uses := usesOf(files, exportChecked)
 	for _, dir := range exportChecked {
 		names := exportedNames(fset, files, dir)
-		u := usesOf(files, dir)
+		u := uses[dir]
 		for _, e := range u.unused(names) {
 			t.Errorf("%s: %s.%s is exported but no other package uses it", e.Pos, filepath.Base(dir), e)
 		}
