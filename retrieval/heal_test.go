@@ -27,6 +27,7 @@ func healLibrary(t *testing.T) (dir string, queries []string, want map[string][]
 		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 		queries, want := buildHealLibrary(t, dir)
 		healShared.dir, healShared.queries, healShared.want = dir, queries, want
+		healShared.files = readTree(t, dir)
 	})
 	if healShared.dir == "" {
 		t.Fatal("the shared library could not be built: see the first healing test that ran")
@@ -39,6 +40,7 @@ var healShared struct {
 	dir     string
 	queries []string
 	want    map[string][]string
+	files   map[string][]byte // the store's files by relative path, for copyTree
 }
 
 // buildHealLibrary builds the store healLibrary shares in dir.
@@ -134,28 +136,58 @@ func derivedFiles(t *testing.T, dir string) map[string]string {
 	return files
 }
 
-// copyTree copies the folder from into a new temporary folder.
+// copyTree copies the shared library (healLibrary's dir) into a new
+// temporary folder, from the copy of its files read once: the healing
+// tests copy it some fifty times.
 func copyTree(t *testing.T, from string) string {
 	t.Helper()
+	if from != healShared.dir {
+		t.Fatalf("copyTree copies the shared library, not %s", from)
+	}
 	to := t.TempDir()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+	for rel, data := range healShared.files {
+		path := filepath.Join(to, rel)
+		if data == nil { // a folder
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return to
+}
+
+// readTree returns the contents of every file under dir by relative path,
+// and nil for each folder, so that an empty one is copied too.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(from, path)
+		rel, _ := filepath.Rel(dir, path)
 		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+			files[rel] = nil
+			return nil
 		}
 		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		if data == nil {
+			data = []byte{}
 		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+		files[rel] = data
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return to
+	return files
 }
 
 func flipByte(t *testing.T, path string, at int64) {
