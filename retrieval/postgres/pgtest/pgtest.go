@@ -12,10 +12,11 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // EnvVar names the variable that points the tests at a PostgreSQL server.
@@ -37,29 +38,22 @@ func URL(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("%s: %v", EnvVar, err)
 	}
+	pool, err := adminPool(base)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvVar, err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("%s is set but PostgreSQL is not reachable: %v", EnvVar, err)
-	}
-	defer conn.Close(ctx)
 	var b [6]byte
 	rand.Read(b[:])
 	schema := "newsbot_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create a schema for the test: %v", err)
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("%s is set but PostgreSQL did not make a schema for the test: %v", EnvVar, err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop the test schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop the test schema: %v", err)
 		}
 	})
@@ -71,6 +65,41 @@ func URL(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// admin holds the test binary's connections for making and dropping the
+// tests' schemas. Each new connection costs the server some 40 ms of
+// processor time (a backend process started and its caches filled), more
+// than making a schema or dropping it does; a connection of its own for
+// each was two of the four to ten connections a test makes.
+var admin struct {
+	mu    sync.Mutex
+	pools map[string]*pgxpool.Pool // by server address
+}
+
+// adminPool returns the connection pool to base shared by the test
+// binary's tests, made on first use and left for the process's end to
+// close. Two connections serve tests making schemas in parallel.
+func adminPool(base string) (*pgxpool.Pool, error) {
+	admin.mu.Lock()
+	defer admin.mu.Unlock()
+	if pool := admin.pools[base]; pool != nil {
+		return pool, nil
+	}
+	cfg, err := pgxpool.ParseConfig(base)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = 2
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	if admin.pools == nil {
+		admin.pools = map[string]*pgxpool.Pool{}
+	}
+	admin.pools[base] = pool
+	return pool, nil
 }
 
 // plainOnLoopback adds sslmode=disable to the address of a server on this
