@@ -68,6 +68,7 @@ func article(topic string, n int) *retrieval.Article {
 }
 
 func TestOpenNeedsMigration(t *testing.T) {
+	t.Parallel()
 	url := pgtest.URL(t)
 	_, err := Open(context.Background(), url, retrieval.NewLocalEmbedder(), Options{})
 	if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "newsbot migrate") {
@@ -76,14 +77,17 @@ func TestOpenNeedsMigration(t *testing.T) {
 }
 
 // TestMigrateFromEveryVersion migrates from empty and from each earlier
-// version to the newest, and a library then opens and works.
+// version to the newest, and a library then opens and works. Each
+// version's migration has its own schema, and they run in parallel.
 func TestMigrateFromEveryVersion(t *testing.T) {
+	t.Parallel()
 	latest := latestVersion()
 	if latest < 1 {
 		t.Fatal("no migrations found")
 	}
 	for v := int64(0); v < latest; v++ {
 		t.Run(fmt.Sprint("from ", v), func(t *testing.T) {
+			t.Parallel()
 			url := pgtest.URL(t)
 			ctx := context.Background()
 			if v > 0 {
