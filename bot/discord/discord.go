@@ -57,10 +57,12 @@ type Options struct {
 	Turns bot.TurnStore
 	// IdentifyTurn, when set, makes the shards of a fleet's processes take
 	// turns to identify: it blocks until this process may connect a shard
-	// of Discord's rate-limit bucket (shard id modulo max_concurrency) and
-	// returns the function that ends its turn, called five seconds after
-	// the identify. nil: this process spaces its own shards only.
-	IdentifyTurn func(ctx context.Context, bucket int) (release func(), err error)
+	// of Discord's rate-limit bucket (shard id modulo max_concurrency),
+	// which is spacing (five seconds) after the bucket's last identify in
+	// the fleet, and returns the function that records this identify and
+	// ends the turn, called right after it. nil: this process spaces its
+	// own shards only.
+	IdentifyTurn func(ctx context.Context, bucket int, spacing time.Duration) (identified func(), err error)
 	// MaxUpload caps /load file attachments; default 10 MB.
 	MaxUpload int64
 	Logger    *slog.Logger

@@ -209,19 +209,22 @@ func (b *Bot) openShards(ctx context.Context) error {
 				return ctx.Err()
 			}
 		}
-		release := func() {}
+		identified := func() {}
 		if b.opts.IdentifyTurn != nil {
-			r, err := b.opts.IdentifyTurn(ctx, bucket)
+			r, err := b.opts.IdentifyTurn(ctx, bucket, identifyInterval)
 			if err != nil {
 				b.closeShards(b.shards[:k])
 				return err
 			}
-			release = r
+			identified = r
 		}
 		err := s.Open()
-		// Counted from READY, after Discord got the identify.
+		// Counted from READY, after Discord got the identify. The turn ends
+		// now: the fleet's next one waits out the interval by the time
+		// recorded, so nothing here (a shutdown closing the database's
+		// connections) waits for it.
 		last[bucket] = time.Now()
-		time.AfterFunc(identifyInterval, release)
+		identified()
 		if err != nil {
 			b.closeShards(b.shards[:k])
 			return openError(s, err)

@@ -96,43 +96,81 @@ func TestTurnsContract(t *testing.T) {
 	storetest.Turns(t, func() bot.TurnStore { return postgres.New(pool()) })
 }
 
-// Processes take turns per bucket: a second turn in a bucket waits for the
-// first to end, one in another bucket does not.
+// Processes take turns per bucket: a second turn in a bucket waits for
+// the first to end, one in another bucket does not, and a turn begins no
+// sooner than the spacing after the bucket's last identify, by the
+// server's clock, whichever process made it.
 func TestIdentifyTurns(t *testing.T) {
 	t.Parallel()
 	pool := migrated(t)
 	a, b := postgres.New(pool()), postgres.New(pool())
+	db := pool()
+	const spacing = time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	release, err := a.IdentifyTurn(ctx, 0)
+	identified, err := a.IdentifyTurn(ctx, 0, spacing)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := b.IdentifyTurn(ctx, 1)
+	other, err := b.IdentifyTurn(ctx, 1, spacing)
 	if err != nil {
 		t.Fatalf("another bucket waited: %v", err)
 	}
 	other()
-	got := make(chan func(), 1)
+	type turn struct {
+		identified func()
+		began      time.Time // the server's clock
+	}
+	got := make(chan turn, 1)
 	go func() {
-		r, err := b.IdentifyTurn(ctx, 0)
+		r, err := b.IdentifyTurn(ctx, 0, spacing)
 		if err != nil {
 			t.Error(err)
-			r = func() {}
+			got <- turn{identified: func() {}}
+			return
 		}
-		got <- r
+		var now time.Time
+		if err := db.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&now); err != nil {
+			t.Error(err)
+		}
+		got <- turn{r, now}
 	}()
 	select {
 	case r := <-got:
-		r()
+		r.identified()
 		t.Fatal("a second turn in bucket 0 began while the first lasted")
 	case <-time.After(200 * time.Millisecond):
 	}
-	release()
+	identified()
+	var first time.Time
+	if err := db.QueryRow(ctx, `SELECT identified_at FROM identify_turns WHERE bucket = 0`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case r := <-got:
-		r()
+		r.identified()
+		if r.began.Sub(first) < spacing {
+			t.Errorf("the second turn in bucket 0 began %v after the first identify, want at least %v", r.began.Sub(first), spacing)
+		}
 	case <-ctx.Done():
 		t.Fatal("the second turn never began after the first ended")
 	}
+
+	// A turn given up while it waits out the spacing ends: the next begins.
+	short, stop := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	go func() {
+		_, err := a.IdentifyTurn(short, 0, time.Hour)
+		stopped <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	stop()
+	if err := <-stopped; err == nil {
+		t.Fatal("a turn given up began all the same")
+	}
+	last, err := b.IdentifyTurn(ctx, 0, 0)
+	if err != nil {
+		t.Fatalf("after a turn was given up: %v", err)
+	}
+	last()
 }

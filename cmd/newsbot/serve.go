@@ -199,7 +199,7 @@ func (e *env) followedFeeds() ([]bot.Subscription, error) {
 // identifyTurn makes the processes of a fleet on one database take turns
 // to connect their shards, as Discord's identify rate limit asks; nil
 // without a database, where one process spaces its own shards.
-func (e *env) identifyTurn() func(context.Context, int) (func(), error) {
+func (e *env) identifyTurn() func(context.Context, int, time.Duration) (func(), error) {
 	if e.library == nil {
 		return nil
 	}

@@ -109,7 +109,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer pool.Close()
-			for _, table := range []string{"server_settings", "briefings", "feeds", "feed_subscriptions", "feed_announcements", "conversation_turns"} {
+			for _, table := range []string{"server_settings", "briefings", "feeds", "feed_subscriptions", "feed_announcements", "conversation_turns", "identify_turns"} {
 				var n int
 				if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil || n != 0 {
 					t.Errorf("table %s after migrating: %d rows, %v", table, n, err)
