@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -142,27 +141,32 @@ func (s *vectorStore) load() (loadResult, error) {
 	size := s.recordSize()
 	n := (st.Size() - int64(len(head))) / int64(size)
 	backing := make([]float32, int(n)*s.info.Dimensions)
-	// A buffer of 1 MiB, or of the records when they are fewer bytes: a
-	// small library's vectors are read without clearing a megabyte.
-	r := bufio.NewReaderSize(io.NewSectionReader(s.f, int64(len(head)), n*int64(size)), int(min(n*int64(size), 1<<20)))
-	rec := make([]byte, size)
-	for i := 0; i < int(n); i++ {
-		if _, err := io.ReadFull(r, rec); err != nil {
+	s.vecs = make(map[textKey][]float32, n) // load runs once, on a new store
+	// Read whole records a megabyte at a time (at least one record) and
+	// decode them where they lie.
+	r := io.NewSectionReader(s.f, int64(len(head)), n*int64(size))
+	chunk := make([]byte, size*int(max(1, min(n, int64(1<<20/size)))))
+	for i := 0; i < int(n); {
+		buf := chunk[:size*min(int(n)-i, len(chunk)/size)]
+		if _, err := io.ReadFull(r, buf); err != nil {
 			return res, err
 		}
-		body := rec[:size-4]
-		if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(rec[size-4:]) {
-			res.badRecords++ // torn or damaged: its paragraph is embedded again
-			continue
+		for ; len(buf) > 0; buf, i = buf[size:], i+1 {
+			rec := buf[:size]
+			body := rec[:size-4]
+			if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(rec[size-4:]) {
+				res.badRecords++ // torn or damaged: its paragraph is embedded again
+				continue
+			}
+			var k textKey
+			copy(k[:], body[:16])
+			v := backing[i*s.info.Dimensions : (i+1)*s.info.Dimensions : (i+1)*s.info.Dimensions]
+			for j := range v {
+				v[j] = math.Float32frombits(binary.LittleEndian.Uint32(body[16+4*j:]))
+			}
+			s.vecs[k] = v
+			s.records++
 		}
-		var k textKey
-		copy(k[:], body[:16])
-		v := backing[i*s.info.Dimensions : (i+1)*s.info.Dimensions : (i+1)*s.info.Dimensions]
-		for j := range v {
-			v[j] = math.Float32frombits(binary.LittleEndian.Uint32(body[16+4*j:]))
-		}
-		s.vecs[k] = v
-		s.records++
 	}
 	res.end = int64(len(head)) + n*int64(size)
 	return res, nil
