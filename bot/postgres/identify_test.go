@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/newsbot/newsbot/bot"
@@ -15,13 +16,15 @@ import (
 	"github.com/newsbot/newsbot/retrieval"
 )
 
-// A process that identified a shard stops without waiting out Discord's
-// identify spacing, and the fleet keeps the spacing all the same: with one
-// identify per five seconds for the bot (max_concurrency 1), process A
-// connects shard 0 and process B asks for the turn to connect shard 1; A
-// stops (its bot and its database connections) before the spacing after
-// its identify has passed, where it used to hold the turn, and Discord
-// refuses neither IDENTIFY.
+// A process that identified a shard holds nothing of the fleet's turn
+// afterwards, so stopping it waits for nothing, and the fleet keeps
+// Discord's identify spacing all the same: with one identify per five
+// seconds for the bot (max_concurrency 1), process A connects shard 0; once
+// its identify is recorded the bucket's turn is free (it used to be held,
+// by a lock on a pooled connection that closing the pool waited for, until
+// five seconds after the identify); process B asks for the turn to connect
+// shard 1, A stops, and Discord refuses neither IDENTIFY. The check reads
+// the lock itself, not the clock, so a slow machine cannot fail it.
 func TestStopDoesNotWaitForTheIdentifySpacing(t *testing.T) {
 	t.Parallel()
 	dbURL := migratedURL(t)
@@ -40,10 +43,10 @@ func TestStopDoesNotWaitForTheIdentifySpacing(t *testing.T) {
 	}
 
 	// process runs a bot for one shard with its own connections to the
-	// database; spaced is closed the identify spacing after its identify.
+	// database; identified is closed when its identify has been recorded.
 	type process struct {
-		spaced chan struct{}
-		stop   func()
+		identified chan struct{}
+		stop       func()
 	}
 	start := func(shard int) *process {
 		pool, err := pgxpool.New(ctx, dbURL)
@@ -55,7 +58,7 @@ func TestStopDoesNotWaitForTheIdentifySpacing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := &process{spaced: make(chan struct{})}
+		p := &process{identified: make(chan struct{})}
 		stores := postgres.New(pool)
 		b := discord.NewSharded(sessions, core, discord.Options{IdentifyTurn: func(ctx context.Context, bucket int, spacing time.Duration) (func(), error) {
 			identified, err := stores.IdentifyTurn(ctx, bucket, spacing)
@@ -63,8 +66,8 @@ func TestStopDoesNotWaitForTheIdentifySpacing(t *testing.T) {
 				return nil, err
 			}
 			return func() {
-				time.AfterFunc(spacing, func() { close(p.spaced) })
 				identified()
+				close(p.identified)
 			}, nil
 		}})
 		runCtx, stopRun := context.WithCancel(ctx)
@@ -90,16 +93,30 @@ func TestStopDoesNotWaitForTheIdentifySpacing(t *testing.T) {
 	}
 
 	a := start(0)
-	if err := fake.WaitGateway(ctx, func(g discordtest.GatewayStats) bool { return g.Ready == 1 }); err != nil {
+	select {
+	case <-a.identified:
+	case <-ctx.Done():
+		t.Fatal("the first process never identified")
+	}
+	// The turn is the bucket's advisory lock (IdentifyTurn): another
+	// connection can take it at once.
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
 		t.Fatal(err)
 	}
+	const turn = `hashtext(current_schema() || ' newsbot identify')`
+	var free bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+turn+`, 0)`).Scan(&free); err != nil {
+		t.Fatal(err)
+	}
+	if !free {
+		t.Error("after its identify the first process still holds the fleet's turn: stopping it would wait for it")
+	} else if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock(`+turn+`, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
 	b := start(1)
 	a.stop()
-	select {
-	case <-a.spaced:
-		t.Error("the first process stopped only after the identify spacing had passed: stopping waited for it")
-	default:
-	}
 	if err := fake.WaitGateway(ctx, func(g discordtest.GatewayStats) bool { return g.Ready == 2 }); err != nil {
 		t.Fatal(err)
 	}
