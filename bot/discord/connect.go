@@ -31,41 +31,41 @@ func NewSession(token string, api *url.URL) (*discordgo.Session, error) {
 	if api == nil {
 		api = defaultAPI
 	}
-	s.Client = &http.Client{Transport: APITransport(api, nil)}
+	s.Client = &http.Client{Transport: newAPITransport(api, nil)}
 	s.LogLevel = discordgo.LogWarning
 	return s, nil
 }
 
-// ConnectError says why the bot could not reach the Discord API, naming
+// connectError says why the bot could not reach the Discord API, naming
 // the address it dialled, in one line: never the HTML page a proxy or
 // another server answered with, and never discord.com when the session was
 // pointed elsewhere.
-type ConnectError struct {
+type connectError struct {
 	URL     string // the API's base URL, or the gateway's address
 	Gateway bool   // URL is the gateway's
 	Reason  string // "connection refused", "GET /api/v9/gateway answered 502 Bad Gateway with an HTML page, not Discord's API"
 	Err     error
 }
 
-func (e *ConnectError) Error() string {
+func (e *connectError) Error() string {
 	what := "Discord"
 	if e.Gateway {
 		what = "Discord's gateway"
 	}
 	return "cannot connect to " + what + " at " + e.URL + ": " + e.Reason
 }
-func (e *ConnectError) Unwrap() error { return e.Err }
+func (e *connectError) Unwrap() error { return e.Err }
 
-// APITransport sends discordgo's requests for https://discord.com to base
+// newAPITransport sends discordgo's requests for https://discord.com to base
 // instead (a Discord-compatible server), keeping path and query. discordgo
 // builds its URLs from package-level variables; rewriting in the session's
 // own transport points one session elsewhere without touching them, and the
 // gateway URL follows from the server's /gateway answer.
 //
-// Failures to connect come back as *ConnectError naming base, and so does
+// Failures to connect come back as *connectError naming base, and so does
 // an answer to the gateway lookup that is not Discord's (an HTML error
 // page, a 5xx): discordgo would otherwise retry it and quote its body.
-func APITransport(base *url.URL, rt http.RoundTripper) http.RoundTripper {
+func newAPITransport(base *url.URL, rt http.RoundTripper) http.RoundTripper {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
@@ -90,7 +90,7 @@ func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.Context().Err() != nil {
 			return nil, err
 		}
-		return nil, &ConnectError{URL: t.base.String(), Reason: netReason(err), Err: err}
+		return nil, &connectError{URL: t.base.String(), Reason: netReason(err), Err: err}
 	}
 	if isGatewayLookup(r) && (resp.StatusCode < 200 || resp.StatusCode > 299) && (!isJSON(resp) || resp.StatusCode >= 500) {
 		resp.Body.Close()
@@ -98,7 +98,7 @@ func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct == "text/html" {
 			what = "an HTML page"
 		}
-		return nil, &ConnectError{URL: t.base.String(),
+		return nil, &connectError{URL: t.base.String(),
 			Reason: fmt.Sprintf("%s %s answered %s with %s, not Discord's API", r.Method, r.URL.Path, resp.Status, what)}
 	}
 	return resp, nil
@@ -152,7 +152,7 @@ func netReason(err error) string {
 // intent, or a host that is not there or not Discord. It names the address
 // actually dialled.
 func openError(s *discordgo.Session, err error) error {
-	var conn *ConnectError
+	var conn *connectError
 	var rest *discordgo.RESTError
 	var closed *websocket.CloseError
 	var op *net.OpError
@@ -176,11 +176,11 @@ func openError(s *discordgo.Session, err error) error {
 		if rest.Message != nil && rest.Message.Message != "" {
 			reason += ": " + rest.Message.Message
 		}
-		return &ConnectError{URL: apiBase(s), Reason: reason, Err: err}
+		return &connectError{URL: apiBase(s), Reason: reason, Err: err}
 	case errors.Is(err, websocket.ErrBadHandshake):
-		return &ConnectError{URL: apiBase(s), Reason: "its gateway refused the websocket handshake", Err: err}
+		return &connectError{URL: apiBase(s), Reason: "its gateway refused the websocket handshake", Err: err}
 	case errors.As(err, &op) && op.Op == "dial" && op.Addr != nil:
-		return &ConnectError{URL: op.Addr.String(), Gateway: true, Reason: netReason(err), Err: err}
+		return &connectError{URL: op.Addr.String(), Gateway: true, Reason: netReason(err), Err: err}
 	}
 	return fmt.Errorf("connect to Discord at %s: %w", apiBase(s), err)
 }

@@ -122,10 +122,10 @@ type Bot struct {
 	threads *threads // the threads the bot started, recently spoken in
 }
 
-// Intents are the gateway intents the bot asks for: guild and direct
+// intents are the gateway intents the bot asks for: guild and direct
 // messages with their content (to answer mentions and follow-ups in
 // threads; the Message Content intent must be enabled for the application).
-const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentMessageContent
+const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentMessageContent
 
 // New wires the adapter to a session that is not yet open: it sets the
 // intents and adds the event handlers. Call Run, or Open the session and
@@ -177,7 +177,7 @@ func NewSharded(sessions []*discordgo.Session, core *bot.Bot, opts Options) *Bot
 		threads: newThreads(maxThreads),
 	}
 	for _, s := range sessions {
-		s.Identify.Intents = Intents
+		s.Identify.Intents = intents
 		s.AddHandler(b.onInteraction)
 		s.AddHandler(b.onMessage)
 		s.AddHandler(func(s *discordgo.Session, r *discordgo.Resumed) { b.setConnected(s, true) })
@@ -250,7 +250,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.closeShards(b.shards)
 			return err
 		}
-		b.log.Info("invite the bot with this link", "url", InviteURL(b.appID()))
+		b.log.Info("invite the bot with this link", "url", inviteURL(b.appID()))
 	} else {
 		b.log.Info("commands are registered by the process that runs shard 0")
 	}
@@ -360,9 +360,9 @@ const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMe
 	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionCreatePublicThreads |
 	discordgo.PermissionReadMessageHistory | discordgo.PermissionEmbedLinks
 
-// InviteURL is the link that adds the bot to a server with the permissions
+// inviteURL is the link that adds the bot to a server with the permissions
 // it needs.
-func InviteURL(appID string) string {
+func inviteURL(appID string) string {
 	v := url.Values{}
 	v.Set("client_id", appID)
 	v.Set("scope", "bot applications.commands")

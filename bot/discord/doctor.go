@@ -93,7 +93,7 @@ func intentCheck(app *discordgo.Application) bot.Check {
 }
 
 func inviteCheck(app *discordgo.Application) bot.Check {
-	c := bot.Check{Name: "invite link", Status: bot.CheckOK, Detail: InviteURL(app.ID) +
+	c := bot.Check{Name: "invite link", Status: bot.CheckOK, Detail: inviteURL(app.ID) +
 		" (scopes bot and applications.commands; permissions: " + PermissionNames() + ")"}
 	if app.BotRequireCodeGrant {
 		c.Status = bot.CheckFail

@@ -26,6 +26,7 @@ var exportsBase = flag.String("exports.base", "", "an older checkout of the modu
 // are left out: exporting for other packages' tests is what they are for.
 var exportChecked = []string{
 	"bot",
+	"bot/discord",
 	"bot/discord/markdown",
 	"bot/postgres",
 	"retrieval",
