@@ -15,7 +15,7 @@ import (
 
 // healLibrary returns a closed store of a few hundred paragraphs, the
 // queries to ask and their results. The store is built once for all the
-// healing tests, which damage copies of it (copyTree), never the store
+// healing tests, which damage copies of it (copyHealLibrary), never the store
 // itself; TestMain removes it.
 func healLibrary(t *testing.T) (dir string, queries []string, want map[string][]string) {
 	t.Helper()
@@ -40,7 +40,7 @@ var healShared struct {
 	dir     string
 	queries []string
 	want    map[string][]string
-	files   map[string][]byte // the store's files by relative path, for copyTree
+	files   map[string][]byte // the store's files by relative path, for copyHealLibrary
 }
 
 // buildHealLibrary builds the store healLibrary shares in dir.
@@ -136,14 +136,11 @@ func derivedFiles(t *testing.T, dir string) map[string]string {
 	return files
 }
 
-// copyTree copies the shared library (healLibrary's dir) into a new
-// temporary folder, from the copy of its files read once: the healing
+// copyHealLibrary copies the shared library (healLibrary's dir) into a
+// new temporary folder, from the copy of its files read once: the healing
 // tests copy it some fifty times.
-func copyTree(t *testing.T, from string) string {
+func copyHealLibrary(t *testing.T) string {
 	t.Helper()
-	if from != healShared.dir {
-		t.Fatalf("copyTree copies the shared library, not %s", from)
-	}
 	to := t.TempDir()
 	for rel, data := range healShared.files {
 		path := filepath.Join(to, rel)
@@ -229,7 +226,7 @@ func TestDamagedDerivedFilesHeal(t *testing.T) {
 		for _, off := range flipOffsets(info.Size(), r) {
 			t.Run(fmt.Sprintf("%s@%d", kind, off), func(t *testing.T) {
 				t.Parallel()
-				dir := copyTree(t, clean)
+				dir := copyHealLibrary(t)
 				flipByte(t, filepath.Join(dir, rel), off)
 				st, _, err := OpenStore(context.Background(), dir, NewLocalEmbedder(), StoreOptions{})
 				if err != nil {
@@ -274,7 +271,7 @@ func TestBleveFailuresBehindValidChecksumsHeal(t *testing.T) {
 		off := info.Size() - 1 - i*7
 		t.Run(fmt.Sprint(off), func(t *testing.T) {
 			t.Parallel()
-			dir := copyTree(t, clean)
+			dir := copyHealLibrary(t)
 			flipByte(t, filepath.Join(dir, rel), off)
 			if err := writeSums(filepath.Join(dir, "index", "bm25")); err != nil {
 				t.Fatal(err)
@@ -292,8 +289,8 @@ func TestBleveFailuresBehindValidChecksumsHeal(t *testing.T) {
 // reindex starts from nothing whatever the index holds.
 func TestRebuildFromAnyState(t *testing.T) {
 	t.Parallel()
-	clean, queries, want := healLibrary(t)
-	dir := copyTree(t, clean)
+	_, queries, want := healLibrary(t)
+	dir := copyHealLibrary(t)
 	for _, f := range derivedFiles(t, dir) {
 		if err := os.WriteFile(f, []byte("garbage"), 0o644); err != nil {
 			t.Fatal(err)
